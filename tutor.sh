@@ -80,7 +80,10 @@ case "${1:-start}" in
     exec "$VENV/bin/python" -m tutor_app "$@" ;;
   start)
     setup
-    step "Starting the tutor (Ctrl+C stops it)"
-    exec "$VENV/bin/python" -m tutor_app smoke ;;
+    # The Streamlit app arrives with the next milestone; until then the first command ends
+    # with a real question to the tutor on the embedded model, streamed to the terminal.
+    step "Asking the tutor a first question (embedded model; the first start takes a few seconds)"
+    "$VENV/bin/python" -m tutor_app ask "What is retrieval-augmented generation?" --course genai-beginners
+    step "Ready. Try: bash tutor.sh cli ask \"什么是少样本提示？\"   or   bash tutor.sh cli search \"temperature\"" ;;
   *) echo "usage: bash tutor.sh [start|setup|test|cli ...]" >&2; exit 2 ;;
 esac

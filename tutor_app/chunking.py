@@ -90,35 +90,35 @@ def _split_long(block: str, max_tokens: int) -> list[str]:
     return pieces
 
 
-def _join(parts: list[str], lang: str) -> str:
+def _join(units: list[tuple[str, bool]]) -> str:
+    """Join units; a unit that starts a new block gets a blank line before it."""
     out = ""
-    for part in parts:
+    for text, starts_block in units:
         if not out:
-            out = part
-        elif part.startswith(("\n",)) or out.endswith("\n"):
-            out += part
+            out = text
+        elif starts_block:
+            out += "\n\n" + text
         else:
-            # Sentences of one paragraph came apart at sentence ends; blocks at blank lines.
-            sep = "" if _CJK_EDGE.match(out[-1]) and _CJK_EDGE.match(part[0]) else " "
-            out += ("\n\n" if "\n" in part or len(part) > 200 else sep) + part
+            # Sentences of one paragraph came apart at sentence ends.
+            out += ("" if _CJK_EDGE.match(out[-1]) and _CJK_EDGE.match(text[0]) else " ") + text
     return out
 
 
-def pack(blocks: list[str], max_tokens: int, overlap: int, lang: str) -> list[str]:
-    units: list[str] = []
+def pack(blocks: list[str], max_tokens: int, overlap: int) -> list[str]:
+    units: list[tuple[str, bool]] = []
     for block in blocks:
-        units.extend(_split_long(block, max_tokens))
+        units.extend((piece, i == 0) for i, piece in enumerate(_split_long(block, max_tokens)))
     chunks: list[str] = []
-    current: list[str] = []
+    current: list[tuple[str, bool]] = []
     size = 0
     for unit in units:
-        tokens = count_tokens(unit)
+        tokens = count_tokens(unit[0])
         if current and size + tokens > max_tokens:
-            chunks.append(_join(current, lang))
-            carried: list[str] = []
+            chunks.append(_join(current))
+            carried: list[tuple[str, bool]] = []
             carried_size = 0
             for prev in reversed(current):
-                prev_size = count_tokens(prev)
+                prev_size = count_tokens(prev[0])
                 if carried_size + prev_size > overlap or carried_size + prev_size + tokens > max_tokens:
                     break
                 carried.insert(0, prev)
@@ -127,7 +127,7 @@ def pack(blocks: list[str], max_tokens: int, overlap: int, lang: str) -> list[st
         current.append(unit)
         size += tokens
     if current:
-        chunks.append(_join(current, lang))
+        chunks.append(_join(current))
     return chunks
 
 
@@ -142,7 +142,7 @@ def chunk_document(doc: LoadedDocument, course: str, source: str, max_tokens: in
         # The lesson title is usually the top heading: keep it out of the section path.
         path = section.path[1:] if section.path and section.path[0] == doc.title else section.path
         heading = " > ".join(path)
-        for text in pack(_paragraphs(section.text), max_tokens, overlap, doc.lang):
+        for text in pack(_paragraphs(section.text), max_tokens, overlap):
             if not text.strip():
                 continue
             chunks.append(

@@ -81,8 +81,10 @@ def describe_error(exc: BaseException, where: str) -> str:
 class OpenAIChat:
     """A chat model behind any OpenAI-compatible endpoint."""
 
-    def __init__(self, client: openai.OpenAI, model: str, label: str, provider: str, temperature: float = 0.2) -> None:
+    def __init__(self, client: openai.OpenAI, model: str, label: str, provider: str, temperature: float = 0.2,
+                 extra_body: dict | None = None) -> None:
         self.client = client
+        self.extra_body = extra_body
         self.model = model
         self.label = label
         self.provider = provider
@@ -104,6 +106,7 @@ class OpenAIChat:
                 temperature=self.temperature,
                 stream=True,
                 stream_options={"include_usage": True},
+                extra_body=self.extra_body,
             )
             for event in stream:
                 if getattr(event, "usage", None):
@@ -131,7 +134,9 @@ def make_chat_model(settings: Settings, server=None) -> OpenAIChat:
 
             server = EmbeddedServer(settings)
         base_url = server.ensure()
-        return OpenAIChat(make_client(settings, base_url), server.label, f"{server.label} (embedded)", "embedded", settings.temperature)
+        # Small local models loop without a repetition penalty (llama.cpp's own parameter).
+        return OpenAIChat(make_client(settings, base_url), server.label, f"{server.label} (embedded)", "embedded",
+                          settings.temperature, extra_body={"repeat_penalty": 1.2})
     model = settings.azure_openai_deployment or settings.chat_model if settings.provider == "azure" else settings.chat_model
     if not model:
         raise ModelError("No model name is set.", "Set TUTOR_CHAT_MODEL (or AZURE_OPENAI_DEPLOYMENT for Azure).")

