@@ -312,10 +312,6 @@ def test_stream_closed_without_finish_reason_is_incomplete_and_says_cut_off(serv
     assert server.url in end.error
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "llm.describe_error: a chunked SSE body that breaks off mid-stream surfaces from the SDK as "
-    "APIConnectionError (incomplete chunked read), which is reported as 'Cannot reach the model server ... "
-    "Start it' although the server was reached and the answer was cut off"))
 def test_chunked_stream_dropped_mid_body_says_cut_off(server, tmp_path):
     server.serve(cut_off_chunked)
     chat = embedded_chat(tmp_path, server.url)

@@ -161,34 +161,17 @@ def test_markdown_inline_html_tags_are_stripped():
     assert doc.text == "# T\n\nSome bold and spanned text."
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loaders._MD_CLEANUPS link rule requires '[^\\]]+' (at least one character) as link text, "
-    "so an empty-text link such as '[](https://example.com)' is left in the cleaned text verbatim.",
-)
 def test_empty_text_link_is_removed():
     doc = load("# T\n\nIcon [](https://example.com/icon) here.", "t.md")
     assert "](http" not in doc.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loaders.clean_markdown applies its regexes inside fenced code blocks too: an HTML example "
-    "'```html\\n<p>Hello <b>world</b></p>\\n<!-- note -->\\n```' comes out as '```html\\nHello world\\n\\n```', "
-    "so code samples in lessons are altered (tags, comments and [x](y) removed).",
-)
 def test_code_fences_are_left_verbatim_by_cleanup():
     code = "```html\n<p>Hello <b>world</b></p>\n<!-- note -->\n<a href=\"x\">[link](y)</a>\n```"
     doc = load(f"# HTML lesson\n\nAn example:\n\n{code}\n", "html-lesson.md")
     assert code in doc.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loaders.load_bytes iterates meta['objectives'] without checking it is a list: "
-    "'objectives: Explain prompts' (a string) gives 15 one-character Objectives ('E', 'x', 'p', ...) "
-    "instead of one objective (or an IngestError).",
-)
 def test_objectives_given_as_a_string():
     doc = load("---\nobjectives: Explain prompts\n---\nBody text.", "x.md")
     assert [o.text for o in doc.objectives] == ["Explain prompts"]
@@ -325,11 +308,6 @@ def test_file_exactly_at_the_limit_is_accepted():
     assert doc.text == "a" * 1000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loaders.load_bytes formats the size limit with '{max_bytes / 1048576:.0f} MB', so a "
-    "fractional limit (TUTOR_MAX_FILE_MB=0.5 is allowed by config) reads '0.6 MB is over the 0 MB limit'.",
-)
 def test_size_message_shows_a_fractional_limit():
     with pytest.raises(IngestError) as caught:
         load_bytes(b"a" * int(0.6 * MB), "big.md", int(0.5 * MB))

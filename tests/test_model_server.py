@@ -191,10 +191,6 @@ def test_model_file_that_is_not_gguf_fails_fast_with_the_servers_reason(tmp_path
     assert server.base_url is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "model_server.EmbeddedServer.stop returns early when the process has already exited "
-    "(`if process is None or process.poll() is not None: return`), so a crashed server's state file "
-    "and self.base_url are left behind"))
 def test_stop_after_the_server_died_removes_its_state_file(tmp_path):
     model = tmp_path / "model.gguf"
     model.write_bytes(b"GGUF")  # only needs to exist: nothing is started

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from .loaders import LoadedDocument
 from .schemas import Chunk
-from .tokens import count_tokens, encoding
+from .tokens import count_tokens, cut_to_tokens, token_windows
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -76,18 +76,34 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def _split_long(block: str, max_tokens: int) -> list[str]:
+    """Pieces of at most ``max_tokens``: code at line ends, prose at sentence ends, then token windows."""
     if count_tokens(block) <= max_tokens:
         return [block]
+    if _FENCE.match(block):
+        return _pack_lines(block.split("\n"), max_tokens)
     pieces: list[str] = []
     for sentence in (s for s in _SENTENCE_END.split(block) if s and s.strip()):
         if count_tokens(sentence) <= max_tokens:
             pieces.append(sentence)
-            continue
-        ids = encoding().encode(sentence, disallowed_special=())
-        for start in range(0, len(ids), max_tokens):
-            # Token windows may cut a multi-byte character; decode drops the broken bytes.
-            pieces.append(encoding().decode(ids[start:start + max_tokens]))
+        else:
+            pieces.extend(token_windows(sentence, max_tokens))
     return pieces
+
+
+def _pack_lines(lines: list[str], max_tokens: int) -> list[str]:
+    """Group code lines into pieces that keep their line breaks."""
+    pieces: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        for part in (token_windows(line, max_tokens) if count_tokens(line) > max_tokens else [line]):
+            if current and count_tokens("\n".join(current + [part])) > max_tokens:
+                pieces.append("\n".join(current))
+                current = []
+            current.append(part)
+    if current:
+        pieces.append("\n".join(current))
+    # Each piece joins the next with a line break, not a space (see _join).
+    return [p + "\n" if i < len(pieces) - 1 else p for i, p in enumerate(pieces)]
 
 
 def _join(units: list[tuple[str, bool]]) -> str:
@@ -98,10 +114,37 @@ def _join(units: list[tuple[str, bool]]) -> str:
             out = text
         elif starts_block:
             out += "\n\n" + text
+        elif out.endswith("\n"):
+            out += text
         else:
             # Sentences of one paragraph came apart at sentence ends.
             out += ("" if _CJK_EDGE.match(out[-1]) and _CJK_EDGE.match(text[0]) else " ") + text
     return out
+
+
+def _overlap_tail(units: list[tuple[str, bool]], overlap: int, room: int) -> tuple[list[tuple[str, bool]], int]:
+    """The last sentences of ``units`` that fit in ``min(overlap, room)`` tokens, to repeat in the next chunk."""
+    budget = min(overlap, room)
+    carried: list[tuple[str, bool]] = []
+    size = 0
+    for text, starts_block in reversed(units):
+        if text.lstrip().startswith(("```", "~~~")):
+            break  # never repeat part of a code block
+        sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+        taken: list[str] = []
+        for sentence in reversed(sentences):
+            cost = count_tokens(sentence)
+            if size + cost > budget:
+                break
+            taken.insert(0, sentence)
+            size += cost
+        if not taken:
+            break
+        whole = len(taken) == len(sentences)
+        carried.insert(0, (" ".join(taken) if not _CJK_EDGE.match(taken[0][:1] or "a") else "".join(taken), starts_block and whole))
+        if not whole:
+            break
+    return carried, size
 
 
 def pack(blocks: list[str], max_tokens: int, overlap: int) -> list[str]:
@@ -110,22 +153,14 @@ def pack(blocks: list[str], max_tokens: int, overlap: int) -> list[str]:
         units.extend((piece, i == 0) for i, piece in enumerate(_split_long(block, max_tokens)))
     chunks: list[str] = []
     current: list[tuple[str, bool]] = []
-    size = 0
     for unit in units:
-        tokens = count_tokens(unit[0])
-        if current and size + tokens > max_tokens:
+        # Measure the joined text: separators cost tokens too.
+        if current and count_tokens(_join(current + [unit])) > max_tokens:
             chunks.append(_join(current))
-            carried: list[tuple[str, bool]] = []
-            carried_size = 0
-            for prev in reversed(current):
-                prev_size = count_tokens(prev[0])
-                if carried_size + prev_size > overlap or carried_size + prev_size + tokens > max_tokens:
-                    break
-                carried.insert(0, prev)
-                carried_size += prev_size
-            current, size = carried, carried_size
+            current, _ = _overlap_tail(current, overlap, max_tokens - count_tokens(unit[0]) - 2)
+            if current and count_tokens(_join(current + [unit])) > max_tokens:
+                current = []
         current.append(unit)
-        size += tokens
     if current:
         chunks.append(_join(current))
     return chunks

@@ -48,11 +48,16 @@ def collect_files(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[str]]
     """(file, source name) pairs; source is relative to the folder given, or the file's name."""
     found: list[tuple[Path, str]] = []
     problems: list[str] = []
+    taken: set[str] = set()
     for path in paths:
         if path.is_dir():
             for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                if file.suffix.lower() in SUPPORTED_SUFFIXES and not any(part.startswith(".") for part in file.relative_to(path).parts):
-                    found.append((file, file.relative_to(path).as_posix()))
+                relative = file.relative_to(path).as_posix()
+                if file.suffix.lower() in SUPPORTED_SUFFIXES and not any(part.startswith(".") for part in relative.split("/")):
+                    if relative in taken:  # two folders with the same layout: keep them apart
+                        relative = f"{path.name}/{relative}"
+                    taken.add(relative)
+                    found.append((file, relative))
         elif path.is_file():
             found.append((path, path.name))
         else:
@@ -95,14 +100,13 @@ class Ingestor:
             chunks = chunk_document(doc, course, source, self.settings.chunk_tokens, self.settings.chunk_overlap)
             if not chunks:
                 raise IngestError(f"{source}: nothing to index after splitting.", "Check that the file has text content.")
-            fresh = [c for c in chunks if c.id not in stored]
-            vectors = self.index.embedder([c.embedding_text() for c in fresh]) if fresh else []
-            # Chunks whose text is unchanged keep their ids but need the new file hash.
-            kept = [c for c in chunks if c.id in stored]
-            if kept:
-                _, kept_vectors = self.index.get([c.id for c in kept], with_embeddings=True)
-                fresh, vectors = fresh + kept, list(vectors) + list(kept_vectors)
-            self.index.upsert(fresh, list(vectors))
+            # Chunks whose text is unchanged keep their ids and vectors; they only need the new file hash.
+            kept_chunks, kept_vectors = self.index.get([c.id for c in chunks if c.id in stored], with_embeddings=True)
+            kept_ids = {c.id for c in kept_chunks}
+            fresh = [c for c in chunks if c.id not in kept_ids]
+            vectors = list(self.index.embedder([c.embedding_text() for c in fresh])) if fresh else []
+            by_id = {c.id: c for c in chunks}
+            self.index.upsert(fresh + [by_id[c.id] for c in kept_chunks], vectors + list(kept_vectors))
             stale = sorted(set(stored) - {c.id for c in chunks})
             self.index.delete(stale)
         except IngestError as exc:
@@ -111,7 +115,7 @@ class Ingestor:
         except TutorError:
             raise  # the index itself is unusable: stop, do not skip every file
         report.changed_files += 1
-        report.added += len([c for c in chunks if c.id not in stored])
+        report.added += len(fresh)
         report.removed += len(stale)
         report.notices.extend(doc.notices)
 

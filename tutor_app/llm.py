@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass
 from typing import Iterator, Protocol
 
-import httpx
 import openai
 
 from .config import Settings
@@ -39,9 +38,9 @@ class ChatModel(Protocol):
     def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str | StreamEnd]: ...
 
 
-def _timeout(settings: Settings) -> httpx.Timeout:
+def _timeout(settings: Settings) -> openai.Timeout:
     # The read timeout doubles as the budget between streamed chunks.
-    return httpx.Timeout(connect=settings.connect_timeout_s, read=settings.stream_idle_timeout_s, write=30.0, pool=10.0)
+    return openai.Timeout(connect=settings.connect_timeout_s, read=settings.stream_idle_timeout_s, write=30.0, pool=10.0)
 
 
 def make_client(settings: Settings, base_url: str | None = None) -> openai.OpenAI:
@@ -67,9 +66,9 @@ def describe_error(exc: BaseException, where: str) -> str:
         return f"The model was not found at {where}. Check TUTOR_CHAT_MODEL (or the Azure deployment name)."
     if isinstance(exc, openai.RateLimitError):
         return f"The model server at {where} is rate-limiting requests. Wait a minute and ask again."
-    if isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException)):
+    if isinstance(exc, openai.APITimeoutError):
         return f"The model server at {where} stopped answering (timed out). Ask again, or check that the server is running."
-    if isinstance(exc, (openai.APIConnectionError, httpx.TransportError)):
+    if isinstance(exc, openai.APIConnectionError):
         return f"Cannot reach the model server at {where}. Start it (`python -m tutor_app serve-model`) or fix OPENAI_BASE_URL."
     if isinstance(exc, openai.APIStatusError):
         return f"The model server at {where} answered with HTTP {exc.status_code}. Try again later."
@@ -98,6 +97,7 @@ class OpenAIChat:
         """Yield text pieces, then exactly one StreamEnd."""
         finish: str | None = None
         usage = (0, 0)
+        started = False
         try:
             stream = self.client.chat.completions.create(
                 model=self.model,
@@ -113,11 +113,17 @@ class OpenAIChat:
                     usage = (event.usage.prompt_tokens or 0, event.usage.completion_tokens or 0)
                 for choice in event.choices or []:
                     if choice.delta and choice.delta.content:
+                        started = True
                         yield choice.delta.content
                     if choice.finish_reason:
                         finish = choice.finish_reason
-        except (openai.APIError, httpx.HTTPError, json.JSONDecodeError) as exc:
-            yield StreamEnd(False, finish, describe_error(exc, self.where), *usage)
+        except (openai.APIError, json.JSONDecodeError) as exc:
+            if started and isinstance(exc, openai.APIConnectionError) and not isinstance(exc, openai.APITimeoutError):
+                # The server was reached and had begun answering: it dropped the stream.
+                message = f"The answer from {self.where} was cut off: the server closed the stream. Ask again."
+            else:
+                message = describe_error(exc, self.where)
+            yield StreamEnd(False, finish, message, *usage)
             return
         if finish is None:
             # The SDK raises nothing when a stream ends without its final marker.

@@ -84,9 +84,9 @@ def split_front_matter(text: str, name: str) -> tuple[dict, str]:
 
 _MD_CLEANUPS = [
     (re.compile(r"<!--.*?-->", re.S), ""),  # HTML comments
+    (re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)"), ""),  # linked badges (before images)
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images -> alt text
-    (re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)"), ""),  # linked badges
-    (re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)"), r"\1"),  # links -> text
+    (re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)"), r"\1"),  # links -> text
     (re.compile(r"</?(?:img|a|br|p|div|span|sup|sub|b|i|em|strong)\b[^>]*>", re.I), ""),
     (re.compile(r"[ \t]+\n"), "\n"),
     (re.compile(r"\n{3,}"), "\n\n"),
@@ -94,10 +94,13 @@ _MD_CLEANUPS = [
 
 
 def clean_markdown(text: str) -> str:
+    """Strip Markdown decoration outside fenced code blocks; code samples stay verbatim."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    for pattern, replacement in _MD_CLEANUPS:
-        text = pattern.sub(replacement, text)
-    return text.strip()
+    parts = re.split(r"(^```.*?^```[ \t]*$|^~~~.*?^~~~[ \t]*$)", text, flags=re.S | re.M)
+    for i in range(0, len(parts), 2):  # even parts are prose, odd parts are code fences
+        for pattern, replacement in _MD_CLEANUPS:
+            parts[i] = pattern.sub(replacement, parts[i])
+    return "".join(parts).strip()
 
 
 class _HtmlToMarkdown(HTMLParser):
@@ -166,7 +169,7 @@ def load_bytes(data: bytes, name: str, max_bytes: int) -> LoadedDocument:
         raise IngestError(f"{name}: unsupported file type '{suffix or '(none)'}'.", f"Use one of: {', '.join(sorted(SUPPORTED_SUFFIXES))}.")
     if len(data) > max_bytes:
         raise IngestError(
-            f"{name}: {len(data) / 1048576:.1f} MB is over the {max_bytes / 1048576:.0f} MB limit.",
+            f"{name}: {len(data) / 1048576:.2f} MB is over the {max_bytes / 1048576:g} MB limit.",
             "Split the file, or raise TUTOR_MAX_FILE_MB.",
         )
     if not data.strip():
@@ -192,7 +195,10 @@ def load_bytes(data: bytes, name: str, max_bytes: int) -> LoadedDocument:
     if lang not in ("en", "zh"):
         lang = detect_lang(body)
     objectives = []
-    for item in meta.get("objectives") or []:
+    raw_objectives = meta.get("objectives") or []
+    if isinstance(raw_objectives, (str, dict)):
+        raw_objectives = [raw_objectives]
+    for item in raw_objectives:
         if isinstance(item, dict) and item.get("text"):
             objectives.append(Objective(id=str(item.get("id") or ""), text=str(item["text"]), bloom=str(item.get("bloom") or "understand")))
         elif isinstance(item, str):

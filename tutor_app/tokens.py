@@ -59,9 +59,33 @@ def count_tokens(text: str) -> int:
     return len(encoding().encode(text, disallowed_special=()))
 
 
+def _decode_clean_prefix(ids: list[int]) -> str:
+    """Decode token ids, dropping a trailing partial character instead of emitting U+FFFD."""
+    data = encoding().decode_bytes(ids)
+    for trim in range(4):
+        try:
+            return data[: len(data) - trim].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="ignore")
+
+
 def cut_to_tokens(text: str, max_tokens: int) -> tuple[str, bool]:
-    """Return ``text`` cut to at most ``max_tokens`` tokens, and whether it was cut."""
+    """Return a prefix of ``text`` of at most ``max_tokens`` tokens, and whether it was cut."""
     ids = encoding().encode(text, disallowed_special=())
     if len(ids) <= max_tokens:
         return text, False
-    return encoding().decode(ids[:max_tokens]), True
+    return _decode_clean_prefix(ids[: max(0, max_tokens)]), True
+
+
+def token_windows(text: str, size: int) -> list[str]:
+    """Consecutive pieces of at most ``size`` tokens that join back to ``text`` (no broken characters)."""
+    pieces: list[str] = []
+    rest = text
+    while rest:
+        piece, was_cut = cut_to_tokens(rest, size)
+        if not piece:  # one character longer than the budget: take it whole
+            piece = rest[0]
+        pieces.append(piece)
+        rest = rest[len(piece):] if was_cut or piece != rest else ""
+    return pieces
