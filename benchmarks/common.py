@@ -19,7 +19,7 @@ from tutor_app.config import load_settings  # noqa: E402
 from tutor_app.services import build_services  # noqa: E402
 
 SAMPLES = ROOT.parent / "shared" / "course-samples"
-BENCH_HOME = Path(os.environ.get("TUTOR_BENCH_HOME", Path.home() / ".cache" / "open-tutor" / "bench-home"))
+BENCH_HOME = Path(os.environ.get("TUTOR_BENCH_HOME", Path.home() / ".cache" / "open-tutor" / "bench-home-v2"))
 
 
 def bench_services(**overrides):

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
+import platform
 import random
 import resource
 import shutil
@@ -53,6 +55,11 @@ def out(message: str = "") -> None:
     print(message, flush=True)
 
 
+def load_note() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min) / {five:.1f} (5 min) on {os.cpu_count()} CPUs"
+
+
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values, dtype=np.float64), q))
 
@@ -80,7 +87,7 @@ def fresh_services(tag: str):
 
 # --- 1. ingestion ----------------------------------------------------------
 def bench_ingestion(services) -> list[Chunk]:
-    out("== 1. Ingestion ==")
+    out(f"== 1. Ingestion == ({load_note()})")
     out(f"TUTOR_HOME (fresh temp): {services.settings.home}")
     files, _ = collect_files([COURSE_DIR])
     log(f"ingesting {len(files)} files ...")
@@ -231,6 +238,15 @@ def build_synthetic(n: int, vocab, seed: int = 1234):
     rng = np.random.default_rng(seed)
     batch = 2_000
     gen_s = insert_s = 0.0
+    lexical_s = [0.0]
+    real_add = services.index.lexical.add
+
+    def timed_add(items):
+        t = time.perf_counter()
+        real_add(items)
+        lexical_s[0] += time.perf_counter() - t
+
+    services.index.lexical.add = timed_add
     log(f"building synthetic index of {n:,} chunks in {home} ...")
     for start in range(0, n, batch):
         t0 = time.perf_counter()
@@ -242,13 +258,14 @@ def build_synthetic(n: int, vocab, seed: int = 1234):
         insert_s += t2 - t1
         if (start // batch) % 5 == 4:
             log(f"  {start + len(chunks):,}/{n:,} chunks, insert {insert_s:.0f} s so far")
+    del services.index.lexical.add
     count = services.index.count()
     assert count == n, f"expected {n} chunks, index holds {count}"
-    return services, home, gen_s, insert_s
+    return services, home, gen_s, insert_s, lexical_s[0]
 
 
 def bench_search(services, chunks: list[Chunk], max_chunks: int) -> None:
-    out("\n== 2. Search latency (hybrid: e5 query embedding + Chroma dense + SQLite BM25 + RRF + fetch) ==")
+    out(f"\n== 2. Search latency (hybrid: e5 query embedding + Chroma dense + SQLite BM25 + RRF + fetch) == ({load_note()})")
     queries = pick_queries()
     n_en = sum(q["lang"] == "en" for q in queries)
     out(f"{len(queries)} queries from data/questions/*.yaml ({n_en} en, {len(queries) - n_en} zh), "
@@ -268,9 +285,10 @@ def bench_search(services, chunks: list[Chunk], max_chunks: int) -> None:
         if n > max_chunks:
             out(f"{label} synthetic {n:,} chunks: skipped (--max-chunks {max_chunks:,})")
             continue
-        syn, home, gen_s, insert_s = build_synthetic(n, vocab)
+        syn, home, gen_s, insert_s, lexical_s = build_synthetic(n, vocab)
         out(f"{label} synthetic build: {n:,} chunks, text+vector generation {gen_s:.1f} s, "
-            f"index.upsert (Chroma + BM25) {insert_s:.1f} s = {n / insert_s:,.0f} chunks/s")
+            f"index.upsert {insert_s:.1f} s = {n / insert_s:,.0f} chunks/s "
+            f"(Chroma {insert_s - lexical_s:.1f} s, BM25 terms+FTS5 {lexical_s:.1f} s); {load_note()}")
         log(f"searching the {n:,}-chunk index ...")
         m = measure_search(syn, queries, SYNTHETIC_COURSE)
         target = ""
@@ -304,26 +322,34 @@ def pick_ask_questions(services, n_en: int = 3, n_zh: int = 2) -> tuple[dict, li
 
 
 def timed_ask(services, question: str) -> dict:
+    from tutor_app.tokens import count_tokens
+
+    t = time.perf_counter()
+    services.retriever.search(question, course=COURSE)  # the retrieval part of TTFT, measured on its own
+    search_s = time.perf_counter() - t
     started = time.perf_counter()
     stream = services.tutor.ask(question, course=COURSE)
     first = None
-    pieces = []
-    for piece in stream:
+    pieces = 0
+    for _ in stream:
         if first is None:
             first = time.perf_counter()
-        pieces.append(piece)
+        pieces += 1
     end = time.perf_counter()
     result = stream.result
     gen_s = end - (first or end)
     return {
-        "ttft": (first or end) - started, "total": end - started, "gen_s": gen_s,
-        "tokens": result.completion_tokens, "complete": result.complete, "error": result.error,
-        "grounded": result.grounded, "tps": result.completion_tokens / gen_s if gen_s > 0 else float("nan"),
+        "search_s": search_s, "ttft": (first or end) - started, "total": end - started, "gen_s": gen_s,
+        "tokens": result.completion_tokens, "pieces": pieces, "complete": result.complete, "error": result.error,
+        # Tutor falls back to a tiktoken count of the answer when the server reports no usage.
+        "fallback": result.completion_tokens == count_tokens(result.answer),
+        "tps": result.completion_tokens / gen_s if gen_s > 0 else float("nan"),
+        "pps": pieces / gen_s if gen_s > 0 else float("nan"),
     }
 
 
 def bench_ask(services) -> int | None:
-    out("\n== 3. ask with the embedded model ==")
+    out(f"\n== 3. ask with the embedded model == ({load_note()})")
     log("starting the embedded model server ...")
     started = time.perf_counter()
     model = services.chat_model()
@@ -336,22 +362,30 @@ def bench_ask(services) -> int | None:
     log("warming up ...")
     w = timed_ask(services, warm["question"])
     out(f"warm-up question ({warm['lang']}): first token {w['ttft']:.2f} s, total {w['total']:.2f} s (not counted)")
-    out("time to first token = from calling tutor.ask (retrieval included) to its first text piece; "
-        "generation time = first piece to end of stream; tokens/s = result.completion_tokens / generation time")
-    out(f"{'lang':<4} {'TTFT s':>7} {'total s':>8} {'tokens':>6} {'tok/s':>6}  complete  question")
+    out("TTFT = from calling tutor.ask (retrieval included) to its first text piece; search = the same retrieval timed "
+        "alone just before; generation time = first piece to end of stream; tok/s = result.completion_tokens / "
+        "generation time; pieces/s = streamed text pieces (about one per model token) / generation time")
+    out(f"{'lang':<4} {'search s':>8} {'TTFT s':>7} {'total s':>8} {'tokens':>6} {'tok/s':>6} {'pieces':>6} "
+        f"{'pieces/s':>8}  complete  question")
     runs = []
     for q in questions:
         log(f"asking: {q['question'][:50]}")
         r = timed_ask(services, q["question"])
         runs.append(r)
-        short = q["question"] if len(q["question"]) <= 60 else q["question"][:57] + "..."
-        out(f"{q['lang']:<4} {r['ttft']:>7.2f} {r['total']:>8.2f} {r['tokens']:>6} {r['tps']:>6.1f}  "
-            f"{str(r['complete']):<8}  {short}" + (f"  [error: {r['error']}]" if r["error"] else ""))
+        short = q["question"] if len(q["question"]) <= 50 else q["question"][:47] + "..."
+        out(f"{q['lang']:<4} {r['search_s']:>8.2f} {r['ttft']:>7.2f} {r['total']:>8.2f} {r['tokens']:>6} {r['tps']:>6.1f} "
+            f"{r['pieces']:>6} {r['pps']:>8.1f}  {str(r['complete']):<8}  {short}"
+            + (f"  [error: {r['error']}]" if r["error"] else ""))
     ttft = statistics.median(r["ttft"] for r in runs)
     tps = statistics.median(r["tps"] for r in runs)
+    pps = statistics.median(r["pps"] for r in runs)
     out(f"p50 time to first token: {ttft:.2f} s    target: first token < 2 s warm -> {'met' if ttft < 2 else 'NOT met'}")
-    out(f"p50 tokens/s: {tps:.1f}   (max TTFT {max(r['ttft'] for r in runs):.2f} s; "
-        f"max_answer_tokens {services.settings.max_answer_tokens})")
+    out(f"p50 tokens/s: {tps:.1f} (pieces/s {pps:.1f}); max TTFT {max(r['ttft'] for r in runs):.2f} s; "
+        f"max_answer_tokens {services.settings.max_answer_tokens}")
+    if all(r["fallback"] for r in runs):
+        out("note: result.completion_tokens equalled the tiktoken (cl100k) count of the answer in every run: the server "
+            "sent no usage in its stream, so tok/s counts cl100k tokens, not model tokens; pieces/s is closer to the "
+            "model's own rate")
     return pid
 
 
@@ -362,9 +396,6 @@ def main() -> None:
                         help="largest synthetic index to build (default 100000; 10000 skips the 100k one)")
     parser.add_argument("--skip-ask", action="store_true", help="do not start the embedded model")
     args = parser.parse_args()
-
-    import os
-    import platform
 
     out(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     services, home = fresh_services("course")
@@ -378,7 +409,7 @@ def main() -> None:
         else:
             server_pid = bench_ask(services)
 
-        out("\n== 4. Peak memory ==")
+        out(f"\n== 4. Peak memory == ({load_note()})")
         server_hwm = proc_status_mb(server_pid, "VmHWM") if server_pid else None
     finally:
         services.close()

@@ -45,7 +45,8 @@ def test_single_file_source_is_its_name(course, isolated_home, capsys):
 
 
 def test_ask_json_not_covered_needs_no_model(course, isolated_home, capsys, monkeypatch):
-    monkeypatch.setenv("TUTOR_GROUNDING_THRESHOLD", "0.99")
+    for name in ("GROUNDING_THRESHOLD", "GROUNDING_FLOOR", "CROSS_GROUNDING_THRESHOLD", "CROSS_GROUNDING_FLOOR"):
+        monkeypatch.setenv(f"TUTOR_{name}", "0.99")
     main(["--home", str(isolated_home), "ingest", str(course), "--course", "demo"])
     capsys.readouterr()
     assert main(["--home", str(isolated_home), "ask", "How do I change a car tyre?", "--json"]) == 0
@@ -57,7 +58,8 @@ def test_ask_json_not_covered_needs_no_model(course, isolated_home, capsys, monk
 def test_ask_json_with_a_dead_model_server_keeps_the_passages(course, isolated_home, capsys, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "test-key")
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens on the discard port
-    monkeypatch.setenv("TUTOR_GROUNDING_THRESHOLD", "0")
+    for name in ("GROUNDING_THRESHOLD", "GROUNDING_FLOOR", "CROSS_GROUNDING_THRESHOLD", "CROSS_GROUNDING_FLOOR"):
+        monkeypatch.setenv(f"TUTOR_{name}", "0")
     monkeypatch.setenv("TUTOR_MAX_RETRIES", "0")
     main(["--home", str(isolated_home), "ingest", str(course), "--course", "demo"])
     capsys.readouterr()

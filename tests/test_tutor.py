@@ -61,7 +61,8 @@ def _tutor_with(services, model, threshold: float = 0.0):
     """The course's tutor answering with ``model``; ``threshold`` decides what counts as covered."""
     tutor = services.tutor
     tutor.model_factory = lambda: model
-    tutor.settings = tutor.retriever.settings = tutor.settings.model_copy(update={"grounding_threshold": threshold})
+    rule = {f"{prefix}grounding_{part}": threshold for prefix in ("", "cross_") for part in ("threshold", "floor")}
+    tutor.settings = tutor.retriever.settings = tutor.settings.model_copy(update=rule)
     return tutor
 
 

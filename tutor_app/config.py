@@ -66,7 +66,18 @@ class Settings(BaseModel):
     chunk_tokens: int = Field(default=350, ge=50, le=2000)
     chunk_overlap: int = Field(default=50, ge=0)
     top_k: int = Field(default=5, ge=1, le=50)
-    grounding_threshold: float = Field(default=0.80, ge=0, le=1)
+    bilingual_search: bool = True  # add glossary/dictionary translations to keyword queries
+    # Calibrated on the sample course (benchmarks/retrieval_quality.py): covered when the best
+    # passage's cosine similarity reaches grounding_threshold, or reaches grounding_floor while
+    # the passages contain at least grounding_coverage of the question's terms.
+    # Cross-language matches (a Chinese question answered from English passages) score lower,
+    # so they get their own, calibrated, rule.
+    grounding_threshold: float = Field(default=0.88, ge=0, le=1)
+    grounding_floor: float = Field(default=0.845, ge=0, le=1)
+    grounding_coverage: float = Field(default=0.6, ge=0, le=1)
+    cross_grounding_threshold: float = Field(default=0.84, ge=0, le=1)
+    cross_grounding_floor: float = Field(default=0.785, ge=0, le=1)
+    cross_grounding_coverage: float = Field(default=0.3, ge=0, le=1)
     context_tokens: int = Field(default=1800, ge=200)
     query_max_tokens: int = Field(default=256, ge=16)
     # --- input limits ---

@@ -25,6 +25,7 @@ _EN_STOP = set(
 )
 _ZH_STOP = set("的 了 是 在 和 与 或 吗 呢 吧 啊 我 你 他 她 它 我们 你们 什么 怎么 如何 为什么 哪些 一个 这个 那个 这 那 有 也 就 都 而 及 把 被 让 对 中 上 下 要 会 能 可以 请 用 使用".split())
 _jieba_lock = threading.Lock()
+_user_words: set[str] = set()
 
 
 @lru_cache(maxsize=1)
@@ -36,6 +37,23 @@ def _jieba():
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     return jieba
+
+
+def add_words(words) -> None:
+    """Teach the segmenter whole words (course terms) so they are not split."""
+    jieba = _jieba()
+    with _jieba_lock:
+        for word in words:
+            if _CJK_RUN.search(word) and word not in _user_words:
+                jieba.add_word(word, freq=200000)
+                _user_words.add(word)
+
+
+def segmenter_signature() -> str:
+    """Changes whenever the segmenter learns words, so stored terms can be recomputed."""
+    import hashlib
+
+    return hashlib.sha1("\n".join(sorted(_user_words)).encode("utf-8")).hexdigest()[:16]
 
 
 def _stem(word: str) -> str:
@@ -81,6 +99,12 @@ class LexicalIndex:
                 "CREATE VIRTUAL TABLE IF NOT EXISTS chunks USING fts5("
                 "terms, chunk_id UNINDEXED, course UNINDEXED, lang UNINDEXED, tokenize='unicode61')"
             )
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            row = db.execute("SELECT value FROM meta WHERE key = 'segmenter'").fetchone()
+            if row is None or row[0] != segmenter_signature():
+                # Terms were cut by another segmenter: drop them; the index rebuilds them from Chroma.
+                db.execute("DELETE FROM chunks")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('segmenter', ?)", (segmenter_signature(),))
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)

@@ -18,6 +18,8 @@ import numpy as np
 from .config import Settings
 from .errors import InputError
 from .index import CourseIndex, where_filter
+from .lexical import terms
+from .loaders import detect_lang
 from .schemas import Hit
 from .tokens import cut_to_tokens
 
@@ -31,6 +33,20 @@ class SearchResult:
     grounded: bool
     notices: list[str] = field(default_factory=list)
     query: str = ""
+    coverage: float = 0.0  # share of the query's terms found in the hits (directly or translated)
+
+
+def term_coverage(query_terms: list[str], hits: list[Hit], bilingual=None) -> float:
+    """Share of the query's distinct terms that occur in the hits' text, in either language."""
+    wanted = list(dict.fromkeys(query_terms))
+    if not wanted or not hits:
+        return 0.0
+    found: set[str] = set()
+    for hit in hits:
+        found.update(terms(f"{hit.chunk.title} {hit.chunk.heading} {hit.chunk.text}"))
+    def present(term: str) -> bool:
+        return term in found or bool(bilingual and any(t in found for t in bilingual.translations(term)))
+    return sum(present(t) for t in wanted) / len(wanted)
 
 
 def rrf(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
@@ -42,9 +58,11 @@ def rrf(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
 
 
 class Retriever:
-    def __init__(self, settings: Settings, index: CourseIndex) -> None:
+    def __init__(self, settings: Settings, index: CourseIndex, bilingual=None) -> None:
+        """``bilingual`` (optional) adds the other language's terms to keyword queries."""
         self.settings = settings
         self.index = index
+        self.bilingual = bilingual
 
     def prepare_query(self, query: str) -> tuple[str, list[str]]:
         query = (query or "").strip()
@@ -71,6 +89,7 @@ class Retriever:
         if self.index.count() == 0:
             return SearchResult([], False, notices + ["The index is empty: ingest course files first."], query)
         pool = max(4 * k, 20)
+        own_terms = terms(query)
         query_vector = np.asarray(self.index.embedder.embed_query([query])[0], dtype=np.float32)
         rankings: list[list[str]] = []
         dense: list[tuple[str, float]] = []
@@ -79,7 +98,8 @@ class Retriever:
             rankings.append([cid for cid, _ in dense])
         lexical: list[tuple[str, float]] = []
         if mode in ("hybrid", "lexical"):
-            lexical = self.index.lexical.search(query, pool, course=course, lang=lang)
+            lexical = self.index.lexical.search(own_terms + (self.bilingual.expand(query) if self.bilingual else []),
+                                                pool, course=course, lang=lang)
             rankings.append([cid for cid, _ in lexical])
         fused = rrf(rankings)
         top = sorted(fused, key=lambda cid: -fused[cid])[:k]
@@ -96,5 +116,17 @@ class Retriever:
             )
             for chunk, vector in zip(chunks, vectors)
         ]
-        grounded = bool(hits) and max(h.similarity for h in hits) >= self.settings.grounding_threshold
-        return SearchResult(hits, grounded, notices, query)
+        coverage = term_coverage(own_terms, hits, self.bilingual)
+        return SearchResult(hits, self.is_grounded(hits, coverage, detect_lang(query)), notices, query, coverage)
+
+    def is_grounded(self, hits: list[Hit], coverage: float, query_lang: str) -> bool:
+        """Covered when the best passage is close in meaning, or fairly close and sharing the question's terms."""
+        if not hits:
+            return False
+        best = max(hits, key=lambda h: h.similarity)
+        s = self.settings
+        if best.chunk.lang == query_lang:
+            threshold, floor, needed = s.grounding_threshold, s.grounding_floor, s.grounding_coverage
+        else:
+            threshold, floor, needed = s.cross_grounding_threshold, s.cross_grounding_floor, s.cross_grounding_coverage
+        return best.similarity >= threshold or (best.similarity >= floor and coverage >= needed)

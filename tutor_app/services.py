@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .bilingual import default_bilingual
 from .config import Settings
 from .index import CourseIndex
 from .ingest import Ingestor
@@ -38,8 +39,10 @@ class Services:
 
 
 def build_services(settings: Settings, embedder=None) -> Services:
+    # The glossary's words must reach the segmenter before the index reads or writes terms.
+    bilingual = default_bilingual() if settings.bilingual_search else None
     index = CourseIndex(settings, embedder)
-    retriever = Retriever(settings, index)
+    retriever = Retriever(settings, index, bilingual)
     services = Services(settings, index, retriever, Ingestor(settings, index), None)  # type: ignore[arg-type]
     services.tutor = Tutor(settings, retriever, services.chat_model)
     return services

@@ -1,0 +1,303 @@
+"""The app database: tables for accounts, sign-in attempts, chats and feedback.
+
+``open_database(url)`` builds an engine for any SQLAlchemy URL (an SQLite file
+by default, PostgreSQL for several servers), creates missing tables, adds
+missing nullable or defaulted columns to old tables, and records the schema
+version. On SQLite every connection gets WAL mode (readers do not block the
+writer), foreign keys (so deletes cascade) and a busy timeout.
+
+This module holds the schema and the connection only. The rules about who may
+do what (passwords, rate limits, owner-only chats) live in ``accounts`` and
+``conversations``. SQL stays portable: no dialect-specific column types, and
+timestamps are naive UTC everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    inspect,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.schema import CreateColumn
+
+from .config import Settings
+from .errors import TutorError
+
+SCHEMA_VERSION = 1
+ROLES = ("student", "educator", "administrator")
+LANGUAGES = ("en", "zh")
+MESSAGE_ROLES = ("user", "assistant")
+
+
+class StoreError(TutorError):
+    """The app database cannot be opened, upgraded or written."""
+
+
+def utcnow() -> datetime:
+    """Naive UTC: the one timestamp form stored, so SQLite and PostgreSQL compare alike."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def as_utc(moment: datetime | None) -> datetime:
+    """``moment`` as naive UTC (aware values are converted); ``None`` means now."""
+    if moment is None:
+        return utcnow()
+    if moment.tzinfo is not None:
+        return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+# Columns that a later version may add carry a server default (or are nullable),
+# so the migration below can add them to an existing table with ALTER TABLE.
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    role: Mapped[str] = mapped_column(String(20), nullable=False, server_default="student")
+    language: Mapped[str] = mapped_column(String(8), nullable=False, server_default="en")
+    display_name: Mapped[str] = mapped_column(String(80), nullable=False, server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=true())
+
+    def __repr__(self) -> str:  # never the password hash
+        return f"User(id={self.id!r}, username={self.username!r}, role={self.role!r}, active={self.active!r})"
+
+
+class LoginAttempt(Base):
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(255), nullable=False, index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean, nullable=False)
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    course: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+    citations: Mapped[str] = mapped_column(Text, nullable=False, server_default="[]")  # JSON list of dicts
+    model: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    grounded: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=true())
+    complete: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=true())
+    prompt_tokens: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    completion_tokens: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    cost_usd: Mapped[float] = mapped_column(Float, nullable=False, server_default=text("0"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+    @property
+    def citation_list(self) -> list[dict]:
+        """The stored citations, decoded (an unreadable value reads as none)."""
+        try:
+            value = json.loads(self.citations or "[]")
+        except ValueError:
+            return []
+        return value if isinstance(value, list) else []
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("message_id", "user_id", name="uq_feedback_message_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), nullable=False, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    score: Mapped[int] = mapped_column(Integer, nullable=False)  # 0 = thumbs down, 1 = thumbs up
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class SchemaVersion(Base):
+    __tablename__ = "schema_version"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    applied_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class Database:
+    """An open app database. Use ``with db.session() as s:`` for one transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: commits when the block ends, rolls back if it raises.
+
+        Objects loaded inside stay readable afterwards (their columns are loaded;
+        the models have no lazy relationships). Operational failures (locked,
+        read-only or unreachable database) become a ``StoreError``.
+        """
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except OperationalError as exc:
+            raise _operational(exc, self.url) from exc
+
+    def schema_version(self) -> int:
+        with self.session() as s:
+            return s.scalar(select(func.max(SchemaVersion.version))) or 0
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def default_database_url(settings: Settings) -> str:
+    """An SQLite file in the tutor's home folder."""
+    return f"sqlite:///{Path(settings.home) / 'tutor.sqlite3'}"
+
+
+def open_database(url: str) -> Database:
+    """Connect to ``url``, create or upgrade the schema, and return the database."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(
+            "The database URL is not valid.",  # not echoed: it may hold a password
+            "Use an SQLAlchemy URL such as sqlite:///path/to/tutor.sqlite3 or postgresql+psycopg://user@host/db.",
+        ) from exc
+    is_sqlite = parsed.get_backend_name() == "sqlite"
+    memory = is_sqlite and parsed.database in (None, "", ":memory:")
+    options: dict = {}
+    if memory:
+        # One shared connection, or every thread (Streamlit runs pages in threads) sees its own empty database.
+        options = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    elif is_sqlite:
+        _make_parent(Path(parsed.database))
+    try:
+        engine = create_engine(parsed, **options)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise StoreError(
+            f"No database driver for {parsed.drivername!r} ({exc}).",
+            "Install the driver named in the URL (for PostgreSQL: pip install 'psycopg[binary]').",
+        ) from exc
+    if is_sqlite:
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        try:
+            _migrate(engine)
+        except DBAPIError:
+            # Two servers starting together may race to create the same table; the second try sees it.
+            _migrate(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        raise _operational(exc, parsed.render_as_string(hide_password=True)) from exc
+    except BaseException:
+        engine.dispose()
+        raise
+    return Database(engine)
+
+
+def _make_parent(path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"Cannot create the folder {path.parent} for the database ({exc.strerror}).",
+            "Point TUTOR_HOME (or --home) at a folder you can write to.",
+        ) from exc
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+    finally:
+        cursor.close()
+
+
+def _operational(exc: OperationalError, url: str) -> StoreError:
+    detail = str(exc.orig) if exc.orig is not None else str(exc)
+    if "readonly" in detail.lower() or "read-only" in detail.lower():
+        fix = "Point TUTOR_HOME (or --home) at a folder you can write to, or make the database file writable."
+    elif "locked" in detail.lower():
+        fix = "Another process holds the database; wait a moment and try again."
+    else:
+        fix = "Check that the database server is running and the URL, user and password are right."
+    return StoreError(f"The app database at {url} failed: {detail}.", fix)
+
+
+def _migrate(engine: Engine) -> None:
+    """Create missing tables, add missing columns, record the version."""
+    Base.metadata.create_all(engine)
+    inspector = inspect(engine)
+    preparer = engine.dialect.identifier_preparer
+    with engine.begin() as conn:
+        found = conn.scalar(select(func.max(SchemaVersion.version))) or 0
+        if found > SCHEMA_VERSION:
+            raise StoreError(
+                f"The app database has schema version {found}, newer than this tutor understands ({SCHEMA_VERSION}).",
+                "Upgrade the tutor to the version that wrote this database, or point it at another database.",
+            )
+        for table in Base.metadata.sorted_tables:
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                if column.primary_key or (not column.nullable and column.server_default is None):
+                    raise StoreError(
+                        f"The table {table.name} lacks the required column {column.name}, which cannot be added in place.",
+                        "Back up the database file, then move it aside so the tutor creates a fresh one.",
+                    )
+                ddl = CreateColumn(column).compile(dialect=engine.dialect)
+                conn.execute(text(f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN {ddl}"))
+    if found < SCHEMA_VERSION:
+        try:
+            with engine.begin() as conn:
+                conn.execute(SchemaVersion.__table__.insert().values(version=SCHEMA_VERSION, applied_at=utcnow()))
+        except IntegrityError:
+            pass  # another process recorded it first
