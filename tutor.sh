@@ -80,10 +80,7 @@ case "${1:-start}" in
     exec "$VENV/bin/python" -m tutor_app "$@" ;;
   start)
     setup
-    # The Streamlit app arrives with the next milestone; until then the first command ends
-    # with a real question to the tutor on the embedded model, streamed to the terminal.
-    step "Asking the tutor a first question (embedded model; the first start takes a few seconds)"
-    "$VENV/bin/python" -m tutor_app ask "What is retrieval-augmented generation?" --course genai-beginners
-    step "Ready. Try: bash tutor.sh cli ask \"什么是少样本提示？\"   or   bash tutor.sh cli search \"temperature\"" ;;
+    step "Starting the app on http://localhost:${TUTOR_PORT:-8501} (Ctrl+C stops it; the first visit asks for an administrator account)"
+    exec "$VENV/bin/python" -m streamlit run tutor_app/app.py --server.port "${TUTOR_PORT:-8501}" --server.headless true ;;
   *) echo "usage: bash tutor.sh [start|setup|test|cli ...]" >&2; exit 2 ;;
 esac

@@ -321,8 +321,34 @@ def pick_ask_questions(services, n_en: int = 3, n_zh: int = 2) -> tuple[dict, li
     return warm, chosen
 
 
-def timed_ask(services, question: str) -> dict:
+def record_stream_ends(services) -> list:
+    """Keep each answer's StreamEnd (finish reason, usage) by wrapping the model the tutor gets."""
+    from tutor_app.llm import StreamEnd
+
+    ends: list = []
+    real_factory = services.tutor.model_factory
+
+    def factory():
+        model = real_factory()
+        real_stream = model.stream
+
+        def stream(messages, max_tokens):
+            for piece in real_stream(messages, max_tokens):
+                if isinstance(piece, StreamEnd):
+                    ends.append(piece)
+                yield piece
+
+        model.stream = stream
+        return model
+
+    services.tutor.model_factory = factory
+    return ends
+
+
+def timed_ask(services, question: str, ends: list) -> dict:
     from tutor_app.tokens import count_tokens
+
+    ends.clear()
 
     t = time.perf_counter()
     services.retriever.search(question, course=COURSE)  # the retrieval part of TTFT, measured on its own
@@ -345,6 +371,8 @@ def timed_ask(services, question: str) -> dict:
         "fallback": result.completion_tokens == count_tokens(result.answer),
         "tps": result.completion_tokens / gen_s if gen_s > 0 else float("nan"),
         "pps": pieces / gen_s if gen_s > 0 else float("nan"),
+        "finish": (ends[-1].finish_reason or "none") if ends else "n/a",
+        "usage": ends[-1].completion_tokens if ends else 0,
     }
 
 
@@ -359,30 +387,35 @@ def bench_ask(services) -> int | None:
     out(f"model: {model.label}; server start until healthy: {start_s:.1f} s"
         + ("" if pid else " (reused an already running server)"))
     warm, questions = pick_ask_questions(services)
+    ends = record_stream_ends(services)
     log("warming up ...")
-    w = timed_ask(services, warm["question"])
+    w = timed_ask(services, warm["question"], ends)
     out(f"warm-up question ({warm['lang']}): first token {w['ttft']:.2f} s, total {w['total']:.2f} s (not counted)")
     out("TTFT = from calling tutor.ask (retrieval included) to its first text piece; search = the same retrieval timed "
         "alone just before; generation time = first piece to end of stream; tok/s = result.completion_tokens / "
-        "generation time; pieces/s = streamed text pieces (about one per model token) / generation time")
+        "generation time; pieces/s = streamed text pieces (about one per model token) / generation time; "
+        "finish = the server's finish_reason")
     out(f"{'lang':<4} {'search s':>8} {'TTFT s':>7} {'total s':>8} {'tokens':>6} {'tok/s':>6} {'pieces':>6} "
-        f"{'pieces/s':>8}  complete  question")
+        f"{'pieces/s':>8} {'finish':>6}  question")
     runs = []
     for q in questions:
         log(f"asking: {q['question'][:50]}")
-        r = timed_ask(services, q["question"])
+        r = timed_ask(services, q["question"], ends)
         runs.append(r)
         short = q["question"] if len(q["question"]) <= 50 else q["question"][:47] + "..."
         out(f"{q['lang']:<4} {r['search_s']:>8.2f} {r['ttft']:>7.2f} {r['total']:>8.2f} {r['tokens']:>6} {r['tps']:>6.1f} "
-            f"{r['pieces']:>6} {r['pps']:>8.1f}  {str(r['complete']):<8}  {short}"
-            + (f"  [error: {r['error']}]" if r["error"] else ""))
+            f"{r['pieces']:>6} {r['pps']:>8.1f} {r['finish']:>6}  {short}"
+            + (f"  [incomplete: {r['error']}]" if not r["complete"] else ""))
     ttft = statistics.median(r["ttft"] for r in runs)
     tps = statistics.median(r["tps"] for r in runs)
     pps = statistics.median(r["pps"] for r in runs)
     out(f"p50 time to first token: {ttft:.2f} s    target: first token < 2 s warm -> {'met' if ttft < 2 else 'NOT met'}")
     out(f"p50 tokens/s: {tps:.1f} (pieces/s {pps:.1f}); max TTFT {max(r['ttft'] for r in runs):.2f} s; "
         f"max_answer_tokens {services.settings.max_answer_tokens}")
-    if all(r["fallback"] for r in runs):
+    if any(r["finish"] == "length" for r in runs):
+        out(f"note: finish=length means the model used all {services.settings.max_answer_tokens} answer tokens; "
+            "fewer pieces than that means some tokens produced no visible text (e.g. partial UTF-8 bytes)")
+    if all(r["fallback"] and not r["usage"] for r in runs):
         out("note: result.completion_tokens equalled the tiktoken (cl100k) count of the answer in every run: the server "
             "sent no usage in its stream, so tok/s counts cl100k tokens, not model tokens; pieces/s is closer to the "
             "model's own rate")

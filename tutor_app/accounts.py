@@ -171,6 +171,14 @@ def set_active(db: Database, user_id: int, active: bool) -> User:
     return user
 
 
+def set_language(db: Database, user_id: int, language: str) -> None:
+    """Remember the user's interface language (en or zh)."""
+    if language not in ("en", "zh"):
+        raise InputError(f"Unknown language '{language}'.", "Choose en or zh.")
+    with db.session() as s:
+        _existing(s, user_id).language = language
+
+
 def change_password(db: Database, user_id: int, new_password: str, current_password: str | None = None) -> None:
     """Set a new password. Pass ``current_password`` when users change their own (it is checked);
     leave it out for an administrator's reset."""

@@ -23,6 +23,76 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Your message was long; only its first {tokens} tokens were used.",
         "zh": "你的消息太长，只使用了前 {tokens} 个词元（token）。",
     },
+    # --- app shell ---
+    "app_title": {"en": "Open tutor", "zh": "开放导师"},
+    "language": {"en": "Language", "zh": "语言"},
+    "sign_out": {"en": "Sign out", "zh": "退出登录"},
+    "signed_in_as": {"en": "Signed in as **{name}** ({role})", "zh": "已登录：**{name}**（{role}）"},
+    "role_student": {"en": "student", "zh": "学生"},
+    "role_educator": {"en": "educator", "zh": "教师"},
+    "role_administrator": {"en": "administrator", "zh": "管理员"},
+    "page_tutor": {"en": "Tutor", "zh": "导师"},
+    "page_users": {"en": "Users", "zh": "用户"},
+    "page_signin": {"en": "Sign in", "zh": "登录"},
+    "page_setup": {"en": "First run", "zh": "首次设置"},
+    "not_allowed": {"en": "This page is not available to your role.", "zh": "你的角色无权访问此页面。"},
+    # --- sign-in and first run ---
+    "username": {"en": "Username", "zh": "用户名"},
+    "password": {"en": "Password", "zh": "密码"},
+    "display_name": {"en": "Display name", "zh": "显示名称"},
+    "sign_in": {"en": "Sign in", "zh": "登录"},
+    "setup_intro": {
+        "en": "Welcome! Create the administrator account first. The administrator then adds educators and students.",
+        "zh": "欢迎！请先创建管理员账号，之后由管理员添加教师和学生。",
+    },
+    "create_admin": {"en": "Create administrator", "zh": "创建管理员"},
+    "account_created": {"en": "Account **{name}** created.", "zh": "账号 **{name}** 已创建。"},
+    # --- users page ---
+    "add_user": {"en": "Add a user", "zh": "添加用户"},
+    "role": {"en": "Role", "zh": "角色"},
+    "add": {"en": "Add", "zh": "添加"},
+    "users_list": {"en": "Accounts", "zh": "账号列表"},
+    "active": {"en": "Active", "zh": "启用"},
+    # --- tutor chat ---
+    "course": {"en": "Course", "zh": "课程"},
+    "no_course": {
+        "en": "No course is indexed yet. Ask an administrator to add course files (or run `bash tutor.sh setup`).",
+        "zh": "还没有已索引的课程。请管理员添加课程文件（或运行 `bash tutor.sh setup`）。",
+    },
+    "conversations": {"en": "Conversations", "zh": "对话"},
+    "new_conversation": {"en": "New conversation", "zh": "新对话"},
+    "rename": {"en": "Rename", "zh": "重命名"},
+    "delete": {"en": "Delete", "zh": "删除"},
+    "export": {"en": "Export as Markdown", "zh": "导出为 Markdown"},
+    "title": {"en": "Title", "zh": "标题"},
+    "ask_placeholder": {"en": "Ask about the course…", "zh": "就课程内容提问……"},
+    "sources": {"en": "Sources", "zh": "来源"},
+    "thinking": {"en": "Searching the course…", "zh": "正在检索课程……"},
+    "tokens_cost": {"en": "{tokens} tokens · {cost}", "zh": "{tokens} 个词元 · {cost}"},
+    "free": {"en": "free (local model)", "zh": "免费（本地模型）"},
+    "unknown_price": {"en": "price unknown", "zh": "价格未知"},
+    "incomplete": {"en": "This answer was interrupted.", "zh": "这个回答被中断了。"},
+    "empty_history": {
+        "en": "Ask your first question. Answers come from the course and cite the sections they use.",
+        "zh": "提出你的第一个问题吧。回答来自课程内容，并会注明引用的章节。",
+    },
+    "too_long": {
+        "en": "Your message is {chars} characters; the limit is {limit}. It was kept in the conversation, and only its beginning was used.",
+        "zh": "你的消息有 {chars} 个字符，上限是 {limit}。消息已保存在对话中，但只使用了开头部分。",
+    },
+    # --- model status ---
+    "model_status": {"en": "Model", "zh": "模型"},
+    "answered_by": {"en": "Answers come from **{model}** ({provider}).", "zh": "回答由 **{model}**（{provider}）生成。"},
+    "embedded_limits": {
+        "en": "The built-in model is small and fast but often wrong: always check its answer against the cited passages.",
+        "zh": "内置模型小而快，但经常出错：请务必对照引用的段落核实它的回答。",
+    },
+    "connect_help": {
+        "en": "For better answers set `OPENAI_API_KEY` (OpenAI), `AZURE_OPENAI_API_KEY` + `AZURE_OPENAI_ENDPOINT` (Azure OpenAI), "
+        "or `OPENAI_BASE_URL` for an OpenAI-compatible server such as Ollama or vLLM, then restart.",
+        "zh": "想要更好的回答，请设置 `OPENAI_API_KEY`（OpenAI）、`AZURE_OPENAI_API_KEY` 与 `AZURE_OPENAI_ENDPOINT`（Azure OpenAI），"
+        "或为 Ollama、vLLM 等兼容 OpenAI 的服务器设置 `OPENAI_BASE_URL`，然后重启。",
+    },
 }
 
 

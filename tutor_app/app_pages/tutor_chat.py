@@ -1,0 +1,93 @@
+"""The student tutor: pick a course, chat with streamed, cited answers, keep the history."""
+
+import streamlit as st
+
+from tutor_app import ui
+from tutor_app.chat import finish_turn, start_turn
+from tutor_app.conversations import ConversationStore
+from tutor_app.errors import TutorError
+from tutor_app.pricing import price_known
+
+user = ui.require_role("student")
+store = ConversationStore(ui.database())
+st.title(ui.tr("page_tutor"))
+
+courses = ui.course_names()
+if not courses:
+    st.info(ui.tr("no_course"))
+    st.stop()
+course = st.selectbox(ui.tr("course"), courses, key="chat_course")
+
+with st.sidebar:
+    st.subheader(ui.tr("conversations"))
+    conversations = store.list(user.id)
+    if st.button(ui.tr("new_conversation"), key="chat_new", icon="➕"):
+        st.session_state.chat_conversation = None
+    ids = [c.id for c in conversations]
+    current = st.session_state.get("chat_conversation")
+    if current not in ids:
+        current = None
+    if ids:
+        titles = {c.id: c.title for c in conversations}
+        picked = st.radio(ui.tr("conversations"), [None] + ids, index=([None] + ids).index(current), key="chat_pick",
+                          format_func=lambda cid: "—" if cid is None else titles[cid], label_visibility="collapsed")
+        current = st.session_state.chat_conversation = picked
+    if current is not None:
+        with st.expander(ui.tr("rename")):
+            title = st.text_input(ui.tr("title"), value=titles[current], key=f"chat_title_{current}")
+            if st.button(ui.tr("rename"), key="chat_rename"):
+                store.rename(user.id, current, title)
+                st.rerun()
+        st.download_button(ui.tr("export"), store.export_markdown(user.id, current), file_name=f"conversation-{current}.md",
+                           mime="text/markdown", key="chat_export")
+        if st.button(ui.tr("delete"), key="chat_delete", type="secondary"):
+            store.delete(user.id, current)
+            st.session_state.chat_conversation = None
+            st.rerun()
+
+
+def show_sources(citations):
+    if citations:
+        with st.expander(f"{ui.tr('sources')} ({len(citations)})"):
+            for c in citations:
+                st.markdown(f"**[{c['number']}] {c.get('title') or c['source']} › {c['heading'] or '—'}**  \n`{c['source']}`")
+                st.text(c["text"])
+
+
+def show_usage(message):
+    tokens = (message.prompt_tokens or 0) + (message.completion_tokens or 0)
+    if message.model in ("", "(unavailable)"):
+        return
+    cost = ui.tr("free") if message.cost_usd == 0 and "embedded" in message.model else (
+        f"${message.cost_usd:.5f}" if price_known(message.model, "openai") else ui.tr("unknown_price"))
+    st.caption(f"{message.model} · " + ui.tr("tokens_cost", tokens=tokens, cost=cost))
+
+
+feedback = store.feedback(user.id, current) if current else {}
+messages = store.messages(user.id, current) if current else []
+if not messages:
+    st.caption(ui.tr("empty_history"))
+for message in messages:
+    with st.chat_message("user" if message.role == "user" else "assistant"):
+        st.markdown(message.content)
+        if message.role == "assistant":
+            show_sources(message.citation_list)
+            show_usage(message)
+            score = st.feedback("thumbs", key=f"chat_fb_{message.id}", default=feedback.get(message.id))
+            if score is not None and score != feedback.get(message.id):
+                store.set_feedback(user.id, message.id, score)
+
+if question := st.chat_input(ui.tr("ask_placeholder"), key="chat_input"):
+    with st.chat_message("user"):
+        st.markdown(question)
+    try:
+        turn = start_turn(store, ui.services().tutor, user.id, current, course, question, ui.language())
+    except TutorError as exc:
+        st.error(str(exc))
+        st.stop()
+    st.session_state.chat_conversation = turn.conversation_id
+    with st.chat_message("assistant"):
+        with st.spinner(ui.tr("thinking")):
+            shown = st.write_stream(turn.pieces())
+        finish_turn(store, ui.settings(), user.id, turn, shown if isinstance(shown, str) else "".join(map(str, shown)))
+    st.rerun()

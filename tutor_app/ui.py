@@ -1,0 +1,99 @@
+"""Glue between Streamlit and the engine: cached services, the signed-in user, the language.
+
+Pages call these helpers so they stay short. ``require_role`` re-reads the
+user from the database on every run, so a student who types an administrator
+page's URL is stopped even if the page was somehow registered.
+This module holds no business logic; accounts, conversations and the tutor do.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from .accounts import can_access, get_user
+from .config import Settings, load_settings
+from .i18n import t
+from .services import Services, build_services
+from .store import Database, default_database_url, open_database
+
+USER_KEY = "auth_user_id"
+LANG_KEY = "ui_lang"
+
+
+@st.cache_resource(show_spinner=False)
+def settings() -> Settings:
+    return load_settings()
+
+
+@st.cache_resource(show_spinner=False)
+def services() -> Services:
+    return build_services(settings())
+
+
+@st.cache_resource(show_spinner=False)
+def database() -> Database:
+    return open_database(default_database_url(settings()))
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def course_names() -> list[str]:
+    return sorted(services().index.courses())
+
+
+def language() -> str:
+    return st.session_state.get(LANG_KEY, "en")
+
+
+def tr(key: str, **values) -> str:
+    return t(key, language(), **values)
+
+
+def current_user():
+    user_id = st.session_state.get(USER_KEY)
+    if user_id is None:
+        return None
+    user = get_user(database(), user_id)
+    if user is None or not user.active:
+        st.session_state.pop(USER_KEY, None)
+        return None
+    return user
+
+
+def sign_in(user) -> None:
+    st.session_state[USER_KEY] = user.id
+    st.session_state[LANG_KEY] = user.language
+
+
+def sign_out() -> None:
+    for key in list(st.session_state):
+        del st.session_state[key]
+
+
+def require_role(page_role: str):
+    """The signed-in user, if their role may see a page for ``page_role``; otherwise stop the page."""
+    user = current_user()
+    if user is None or not can_access(user.role, page_role):
+        st.error(tr("not_allowed"))
+        st.stop()
+    return user
+
+
+def model_status() -> None:
+    """Which provider and model answer, what the embedded model can do, how to connect a better one."""
+    current = settings()
+    if current.provider == "embedded":
+        from .model_server import model_label, model_path
+
+        try:
+            name = model_label(model_path(current))
+        except Exception:  # a missing model file is reported when a question is asked
+            name = "SmolLM2-135M-Instruct"
+        provider = "embedded llama.cpp"
+    else:
+        name = current.azure_openai_deployment or current.chat_model if current.provider == "azure" else current.chat_model
+        provider = {"azure": "Azure OpenAI", "openai": current.openai_base_url or "OpenAI"}[current.provider]
+    with st.sidebar.expander(tr("model_status"), expanded=False):
+        st.markdown(tr("answered_by", model=name, provider=provider))
+        if current.provider == "embedded":
+            st.caption(tr("embedded_limits"))
+        st.caption(tr("connect_help"))
