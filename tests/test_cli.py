@@ -81,3 +81,18 @@ def test_errors_exit_non_zero_with_a_fix(tmp_path, capsys):
 def test_empty_query_exits_non_zero(course, isolated_home, capsys):
     assert main(["--home", str(isolated_home), "search", " "]) == 2
     assert "empty" in capsys.readouterr().err
+
+
+def test_users_add_creates_a_hashed_account(isolated_home, capsys):
+    from tutor_app.accounts import authenticate
+    from tutor_app.config import load_settings
+    from tutor_app.store import User, default_database_url, open_database
+
+    assert main(["--home", str(isolated_home), "users", "add", "head_admin", "--role", "administrator", "--password", "a long password"]) == 0
+    assert "Created administrator 'head_admin'" in capsys.readouterr().out
+    db = open_database(default_database_url(load_settings(home=isolated_home)))
+    assert authenticate(db, "head_admin", "a long password").role == "administrator"
+    with db.session() as s:
+        stored = s.query(User).one().password_hash
+    assert stored.startswith("$argon2") and "a long password" not in stored
+    assert main(["--home", str(isolated_home), "users", "add", "x", "--password", "short"]) == 2

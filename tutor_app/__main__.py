@@ -121,6 +121,18 @@ def cmd_doctor(args, settings) -> int:
     return 0
 
 
+def cmd_users_add(args, settings) -> int:
+    import getpass
+
+    from .accounts import create_user
+    from .store import default_database_url, open_database
+
+    password = args.password or getpass.getpass(f"Password for {args.username}: ")
+    user = create_user(open_database(default_database_url(settings)), args.username, password, args.role, args.language)
+    print(f"Created {user.role} '{user.username}'.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tutor_app", description="Open tutor command line.")
     parser.add_argument("--home", help="folder for the index, database and caches (default: $TUTOR_HOME or ./.tutor)")
@@ -156,6 +168,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--course", default="default")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_reindex)
+
+    p = sub.add_parser("users", help="manage accounts")
+    users = p.add_subparsers(dest="users_command", required=True)
+    p = users.add_parser("add", help="create an account (the first administrator, for example)")
+    p.add_argument("username")
+    p.add_argument("--role", choices=["student", "educator", "administrator"], default="student")
+    p.add_argument("--language", choices=["en", "zh"], default="en")
+    p.add_argument("--password", help="omit to be asked (safer: keeps it out of the shell history)")
+    p.set_defaults(func=cmd_users_add)
 
     p = sub.add_parser("doctor", help="check offline assets and settings")
     p.set_defaults(func=cmd_doctor)

@@ -18,20 +18,21 @@ if not courses:
     st.stop()
 course = st.selectbox(ui.tr("course"), courses, key="chat_course")
 
+def select_conversation(conversation_id):
+    st.session_state.chat_conversation = conversation_id
+
+
 with st.sidebar:
     st.subheader(ui.tr("conversations"))
     conversations = store.list(user.id)
-    if st.button(ui.tr("new_conversation"), key="chat_new", icon="➕"):
-        st.session_state.chat_conversation = None
-    ids = [c.id for c in conversations]
+    st.button(ui.tr("new_conversation"), key="chat_new", on_click=select_conversation, args=(None,))
+    titles = {c.id: c.title for c in conversations}
     current = st.session_state.get("chat_conversation")
-    if current not in ids:
-        current = None
-    if ids:
-        titles = {c.id: c.title for c in conversations}
-        picked = st.radio(ui.tr("conversations"), [None] + ids, index=([None] + ids).index(current), key="chat_pick",
-                          format_func=lambda cid: "—" if cid is None else titles[cid], label_visibility="collapsed")
-        current = st.session_state.chat_conversation = picked
+    current = current if current in titles else None
+    st.session_state.chat_pick = current  # the radio follows the conversation chosen anywhere on the page
+    if titles:
+        st.radio(ui.tr("conversations"), list(titles), key="chat_pick", format_func=titles.get, label_visibility="collapsed",
+                 on_change=lambda: select_conversation(st.session_state.chat_pick))
     if current is not None:
         with st.expander(ui.tr("rename")):
             title = st.text_input(ui.tr("title"), value=titles[current], key=f"chat_title_{current}")

@@ -1,0 +1,122 @@
+"""Real-browser tests: the app served by `streamlit run`, driven by Playwright in Debian's Chromium."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, write
+
+pytestmark = pytest.mark.slow
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "correct horse battery"
+SHOTS = Path(os.environ.get("TUTOR_SCREENSHOTS", "/tmp/tutor-screenshots"))
+
+if not Path(CHROMIUM).exists():
+    pytest.skip("Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)", allow_module_level=True)
+playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (in requirements-dev)")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    from tutor_app.accounts import create_user
+    from tutor_app.config import load_settings
+    from tutor_app.model_server import free_port
+    from tutor_app.services import build_services
+    from tutor_app.store import default_database_url, open_database
+
+    home = tmp_path_factory.mktemp("home")
+    course = tmp_path_factory.mktemp("course")
+    write(course / "prompts.md", "# Prompting\n\n## Few-shot prompts\nA few-shot prompt puts two or three worked examples before the task, so the model copies their format and style.\n\n## Temperature\nTemperature controls how random the generated tokens are.\n")
+    settings = load_settings(env={}, home=home)
+    assert build_services(settings).ingestor.ingest_paths([course], "demo").ok
+    db = open_database(default_database_url(settings))
+    create_user(db, "admin", PASSWORD, "administrator")
+    create_user(db, "alice", PASSWORD, "student")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_"))}
+    env.update(TUTOR_HOME=str(home), TUTOR_GROUNDING_THRESHOLD="0.5", TUTOR_GROUNDING_FLOOR="0.5")
+    log = open(home / "streamlit.log", "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "tutor_app" / "app.py"), "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("the app did not become healthy within 60 s")
+    yield url
+    os.killpg(process.pid, 15)
+    process.wait(timeout=20)
+
+
+@pytest.fixture
+def page():
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(60_000)
+        yield page
+        browser.close()
+
+
+def sign_in(page, url, username):
+    page.goto(url)
+    page.get_by_label("Username").wait_for()
+    page.get_by_label("Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Tutor").wait_for()
+
+
+def test_student_asks_sees_streamed_cited_answer_and_history(app_url, page):
+    sign_in(page, app_url, "alice")
+    box = page.get_by_placeholder("Ask about the course…")
+    box.fill("What is a few-shot prompt?")
+    box.press("Enter")
+    sources = page.get_by_text("Sources (", exact=False).first
+    sources.wait_for(timeout=120_000)
+    page.screenshot(path=str(SHOTS / "chat-answer.png"), full_page=True)
+    sources.click()
+    page.get_by_text("prompts.md", exact=False).first.wait_for()
+    page.screenshot(path=str(SHOTS / "chat-sources.png"), full_page=True)
+    assert "Traceback" not in page.content()
+    # A reload starts a new browser session: sign in again and the conversation is still there.
+    page.reload()
+    sign_in(page, app_url, "alice")
+    page.get_by_text("What is a few-shot prompt?").first.click()
+    page.get_by_text("Sources (", exact=False).first.wait_for()
+    page.screenshot(path=str(SHOTS / "chat-history.png"), full_page=True)
+
+
+def test_student_typing_the_users_url_is_refused(app_url, page):
+    # Typing a URL opens a new session; the users page does not exist for it.
+    page.goto(f"{app_url}/users")
+    page.get_by_role("dialog").wait_for()
+    page.screenshot(path=str(SHOTS / "student-users-url.png"), full_page=True)
+    assert page.get_by_text("Page not found", exact=False).count() == 1
+    page.keyboard.press("Escape")
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_label("Username").fill("alice")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Tutor").wait_for()
+    page.goto(f"{app_url}/users")
+    page.wait_for_timeout(2000)
+    page.screenshot(path=str(SHOTS / "student-users-url.png"), full_page=True)
+    assert page.get_by_role("button", name="Add").count() == 0
+    assert page.get_by_text("Add a user").count() == 0
