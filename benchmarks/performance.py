@@ -233,38 +233,60 @@ def synthetic_batch(start: int, size: int, vocab, rng: np.random.Generator) -> t
     return chunks, vectors
 
 
-def build_synthetic(n: int, vocab, seed: int = 1234):
+def insert_only_add(lexical):
+    """LexicalIndex.add without its per-id DELETE (a no-op for new ids, but a full FTS5 scan per row)."""
+    from tutor_app.lexical import terms
+
+    def add(items):
+        rows = [(" ".join(terms(text)), cid, course, lang) for cid, text, course, lang in items]
+        with lexical._db() as db:
+            db.executemany("INSERT INTO chunks (terms, chunk_id, course, lang) VALUES (?, ?, ?, ?)", rows)
+
+    return add
+
+
+def build_synthetic(n: int, vocab, budget_s: float, bulk_lexical: bool, seed: int = 1234) -> dict:
     services, home = fresh_services(f"{n // 1000}k")
     rng = np.random.default_rng(seed)
     batch = 2_000
-    gen_s = insert_s = 0.0
-    lexical_s = [0.0]
-    real_add = services.index.lexical.add
+    stats = {"services": services, "home": home, "gen_s": 0.0, "insert_s": 0.0, "lexical_s": 0.0,
+             "batches": [], "built": 0, "over_budget": False}
+    lexical = services.index.lexical
+    real_add = insert_only_add(lexical) if bulk_lexical else lexical.add
 
     def timed_add(items):
         t = time.perf_counter()
         real_add(items)
-        lexical_s[0] += time.perf_counter() - t
+        stats["lexical_s"] += time.perf_counter() - t
 
-    services.index.lexical.add = timed_add
+    lexical.add = timed_add
     log(f"building synthetic index of {n:,} chunks in {home} ...")
-    for start in range(0, n, batch):
-        t0 = time.perf_counter()
-        chunks, vectors = synthetic_batch(start, min(batch, n - start), vocab, rng)
-        t1 = time.perf_counter()
-        services.index.upsert(chunks, list(vectors))
-        t2 = time.perf_counter()
-        gen_s += t1 - t0
-        insert_s += t2 - t1
-        if (start // batch) % 5 == 4:
-            log(f"  {start + len(chunks):,}/{n:,} chunks, insert {insert_s:.0f} s so far")
-    del services.index.lexical.add
-    count = services.index.count()
-    assert count == n, f"expected {n} chunks, index holds {count}"
-    return services, home, gen_s, insert_s, lexical_s[0]
+    try:
+        for start in range(0, n, batch):
+            t0 = time.perf_counter()
+            chunks, vectors = synthetic_batch(start, min(batch, n - start), vocab, rng)
+            t1 = time.perf_counter()
+            services.index.upsert(chunks, list(vectors))
+            t2 = time.perf_counter()
+            stats["gen_s"] += t1 - t0
+            stats["insert_s"] += t2 - t1
+            stats["batches"].append((start + len(chunks), t2 - t1))
+            stats["built"] = start + len(chunks)
+            if (start // batch) % 5 == 4:
+                log(f"  {stats['built']:,}/{n:,} chunks, insert {stats['insert_s']:.0f} s so far")
+            if stats["insert_s"] > budget_s and stats["built"] < n:
+                stats["over_budget"] = True
+                break
+    finally:
+        del lexical.add
+    if not stats["over_budget"]:
+        count = services.index.count()
+        assert count == n, f"expected {n} chunks, index holds {count}"
+    return stats
 
 
-def bench_search(services, chunks: list[Chunk], max_chunks: int) -> None:
+def bench_search(services, chunks: list[Chunk], max_chunks: int, budget_s: float, bulk_lexical: bool) -> int:
+    """Returns the size of the largest synthetic index built (fully or, over budget, partly)."""
     out(f"\n== 2. Search latency (hybrid: e5 query embedding + Chroma dense + SQLite BM25 + RRF + fetch) == ({load_note()})")
     queries = pick_queries()
     n_en = sum(q["lang"] == "en" for q in queries)
@@ -274,10 +296,15 @@ def bench_search(services, chunks: list[Chunk], max_chunks: int) -> None:
     m = measure_search(services, queries, COURSE)
     print_search("(a) sample course", services.index.count(), m)
 
-    out("note: the synthetic indexes are not embedded with e5 (embedding 100,000 chunks would take hours on this CPU at "
-        "the throughput above); they hold random unit vectors (384-d, float32, seeded) and text made of words drawn from "
+    out("note: the synthetic indexes are not embedded with e5 (embedding 100,000 chunks would take hours on this CPU at the "
+        "throughput above); they hold random unit vectors (384-d, float32, seeded) and text made of words drawn from "
         "the real lessons (en and zh, real chunk lengths), so BM25 sees a realistic vocabulary. Query embedding is real e5. "
         "Random vectors have no cluster structure, which is a hard case for the HNSW graph.")
+    if bulk_lexical:
+        out("note: --bulk-lexical: chunks still go through services.index.upsert (Chroma unchanged), but the BM25 rows are "
+            "written with plain INSERTs (same terms(), same FTS5 table), skipping LexicalIndex.add's per-id DELETE, which "
+            "is a no-op for these new ids; build times below are therefore NOT the app's own ingestion path")
+    largest = 0
     vocab = vocabulary(chunks)
     out(f"vocabulary source: {len(vocab['en'][0]):,} en tokens / {len(set(vocab['en'][0])):,} distinct, "
         f"{len(vocab['zh'][0]):,} zh words / {len(set(vocab['zh'][0])):,} distinct")
@@ -285,21 +312,32 @@ def bench_search(services, chunks: list[Chunk], max_chunks: int) -> None:
         if n > max_chunks:
             out(f"{label} synthetic {n:,} chunks: skipped (--max-chunks {max_chunks:,})")
             continue
-        syn, home, gen_s, insert_s, lexical_s = build_synthetic(n, vocab)
-        out(f"{label} synthetic build: {n:,} chunks, text+vector generation {gen_s:.1f} s, "
-            f"index.upsert {insert_s:.1f} s = {n / insert_s:,.0f} chunks/s "
-            f"(Chroma {insert_s - lexical_s:.1f} s, BM25 terms+FTS5 {lexical_s:.1f} s); {load_note()}")
-        log(f"searching the {n:,}-chunk index ...")
-        m = measure_search(syn, queries, SYNTHETIC_COURSE)
-        target = ""
-        if n == 10_000:
-            target = f"target: p95 < 100 ms at 10,000 -> {'met' if percentile(m['times'], 95) < 100 else 'NOT met'}"
-        print_search(f"{label} synthetic", n, m, target)
+        st = build_synthetic(n, vocab, budget_s, bulk_lexical)
+        syn, home, insert_s, lexical_s = st["services"], st["home"], st["insert_s"], st["lexical_s"]
+        largest = max(largest, st["built"])
+        first_n, first_s = st["batches"][0]
+        last_n, last_s = st["batches"][-1]
+        batch_note = (f"per-2,000-chunk batch: {first_s:.1f} s at {first_n:,} chunks -> {last_s:.1f} s at {last_n:,} chunks")
+        if st["over_budget"]:
+            out(f"{label} synthetic {n:,} chunks: skipped, the build passed the --build-budget of {budget_s:.0f} s after "
+                f"{st['built']:,} chunks ({insert_s:.0f} s in index.upsert, of which BM25 terms+FTS5 {lexical_s:.0f} s; "
+                f"{batch_note}); {load_note()}")
+        else:
+            out(f"{label} synthetic build: {n:,} chunks, text+vector generation {st['gen_s']:.1f} s, "
+                f"index.upsert {insert_s:.1f} s = {n / insert_s:,.0f} chunks/s "
+                f"(Chroma {insert_s - lexical_s:.1f} s, BM25 terms+FTS5 {lexical_s:.1f} s; {batch_note}); {load_note()}")
+            log(f"searching the {n:,}-chunk index ...")
+            m = measure_search(syn, queries, SYNTHETIC_COURSE)
+            target = ""
+            if n == 10_000:
+                target = f"target: p95 < 100 ms at 10,000 -> {'met' if percentile(m['times'], 95) < 100 else 'NOT met'}"
+            print_search(f"{label} synthetic", n, m, target)
         out(f"{'':<22} process peak RSS so far: {maxrss_mb():.0f} MB")
         syn.close()
-        del syn
+        del syn, st
         gc.collect()
         shutil.rmtree(home, ignore_errors=True)
+    return largest
 
 
 # --- 3. ask with the embedded model ----------------------------------------
@@ -428,15 +466,20 @@ def main() -> None:
     parser.add_argument("--max-chunks", type=int, default=max(SCALES),
                         help="largest synthetic index to build (default 100000; 10000 skips the 100k one)")
     parser.add_argument("--skip-ask", action="store_true", help="do not start the embedded model")
+    parser.add_argument("--build-budget", type=float, default=360.0,
+                        help="seconds of index.upsert after which a synthetic build is abandoned and reported as skipped")
+    parser.add_argument("--bulk-lexical", action="store_true",
+                        help="synthetic builds only: write BM25 rows with plain INSERTs (skips the per-id DELETE scan)")
     args = parser.parse_args()
 
     out(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     services, home = fresh_services("course")
     server_pid = None
+    largest = 0
     try:
         chunks = bench_ingestion(services)
         out(f"process peak RSS after ingestion: {maxrss_mb():.0f} MB")
-        bench_search(services, chunks, args.max_chunks)
+        largest = bench_search(services, chunks, args.max_chunks, args.build_budget, args.bulk_lexical)
         if args.skip_ask:
             out("\n== 3. ask with the embedded model ==\nskipped (--skip-ask)")
         else:
@@ -447,7 +490,7 @@ def main() -> None:
     finally:
         services.close()
     out(f"this process (ru_maxrss, RUSAGE_SELF): {maxrss_mb():.0f} MB"
-        + ("" if args.max_chunks < max(SCALES) else " (includes the 100,000-chunk index)"))
+        + (f" (this run held synthetic indexes of up to {largest:,} chunks)" if largest else ""))
     if args.skip_ask:
         out("model server: not started (--skip-ask)")
     else:

@@ -100,10 +100,13 @@ class LexicalIndex:
                 "terms, chunk_id UNINDEXED, course UNINDEXED, lang UNINDEXED, tokenize='unicode61')"
             )
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            # FTS5 cannot index chunk_id, so deleting by it would scan the table; map ids to rowids.
+            db.execute("CREATE TABLE IF NOT EXISTS rowids (chunk_id TEXT PRIMARY KEY, row INTEGER NOT NULL)")
             row = db.execute("SELECT value FROM meta WHERE key = 'segmenter'").fetchone()
             if row is None or row[0] != segmenter_signature():
                 # Terms were cut by another segmenter: drop them; the index rebuilds them from Chroma.
                 db.execute("DELETE FROM chunks")
+                db.execute("DELETE FROM rowids")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('segmenter', ?)", (segmenter_signature(),))
 
     def _db(self) -> sqlite3.Connection:
@@ -119,19 +122,30 @@ class LexicalIndex:
             return
         rows = [(" ".join(terms(text)), cid, course, lang) for cid, text, course, lang in items]
         with self._db() as db:
-            db.executemany("DELETE FROM chunks WHERE chunk_id = ?", [(r[1],) for r in rows])
-            db.executemany("INSERT INTO chunks (terms, chunk_id, course, lang) VALUES (?, ?, ?, ?)", rows)
+            self._delete(db, [r[1] for r in rows])
+            for row in rows:
+                rowid = db.execute("INSERT INTO chunks (terms, chunk_id, course, lang) VALUES (?, ?, ?, ?)", row).lastrowid
+                db.execute("INSERT OR REPLACE INTO rowids VALUES (?, ?)", (row[1], rowid))
+
+    @staticmethod
+    def _delete(db: sqlite3.Connection, ids: list[str]) -> None:
+        for cid in ids:
+            found = db.execute("SELECT row FROM rowids WHERE chunk_id = ?", (cid,)).fetchone()
+            if found:
+                db.execute("DELETE FROM chunks WHERE rowid = ?", found)
+                db.execute("DELETE FROM rowids WHERE chunk_id = ?", (cid,))
 
     def delete(self, ids: list[str]) -> None:
         with self._db() as db:
-            db.executemany("DELETE FROM chunks WHERE chunk_id = ?", [(i,) for i in ids])
+            self._delete(db, ids)
 
     def clear(self) -> None:
         with self._db() as db:
             db.execute("DELETE FROM chunks")
+            db.execute("DELETE FROM rowids")
 
     def ids(self) -> set[str]:
-        return {row[0] for row in self._db().execute("SELECT chunk_id FROM chunks")}
+        return {row[0] for row in self._db().execute("SELECT chunk_id FROM rowids")}
 
     def count(self) -> int:
         return self._db().execute("SELECT count(*) FROM chunks").fetchone()[0]

@@ -45,7 +45,7 @@ def pack_passages(hits: list[Hit], budget_tokens: int) -> tuple[str, list[Hit]]:
         body = _escape(c.text)
         cost = count_tokens(header) + count_tokens(body) + 4
         if cost > remaining:
-            if remaining < 80:
+            if remaining < 80 and used:
                 break
             body, _ = cut_to_tokens(body, remaining - count_tokens(header) - 4)
             cost = remaining
@@ -108,7 +108,8 @@ class Tutor:
         if not search.grounded:
             result.answer = t("not_covered", lang)
             return AnswerStream(iter([result.answer]), result, search)
-        passages_text, passages = pack_passages(search.hits, self.settings.context_tokens)
+        budget = self.settings.embedded_context_tokens if self.settings.provider == "embedded" else self.settings.context_tokens
+        passages_text, passages = pack_passages(search.hits, budget)
         messages = [
             {"role": _ROLE[m.type], "content": m.content}
             for m in load_prompt("student_tutor").template().format_messages(

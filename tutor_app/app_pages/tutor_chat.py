@@ -88,7 +88,6 @@ if question := st.chat_input(ui.tr("ask_placeholder"), key="chat_input"):
         st.stop()
     st.session_state.chat_conversation = turn.conversation_id
     with st.chat_message("assistant"):
-        with st.spinner(ui.tr("thinking")):
-            shown = st.write_stream(turn.pieces())
+        shown = st.write_stream(turn.pieces())
         finish_turn(store, ui.settings(), user.id, turn, shown if isinstance(shown, str) else "".join(map(str, shown)))
     st.rerun()
