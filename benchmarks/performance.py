@@ -233,26 +233,14 @@ def synthetic_batch(start: int, size: int, vocab, rng: np.random.Generator) -> t
     return chunks, vectors
 
 
-def insert_only_add(lexical):
-    """LexicalIndex.add without its per-id DELETE (a no-op for new ids, but a full FTS5 scan per row)."""
-    from tutor_app.lexical import terms
-
-    def add(items):
-        rows = [(" ".join(terms(text)), cid, course, lang) for cid, text, course, lang in items]
-        with lexical._db() as db:
-            db.executemany("INSERT INTO chunks (terms, chunk_id, course, lang) VALUES (?, ?, ?, ?)", rows)
-
-    return add
-
-
-def build_synthetic(n: int, vocab, budget_s: float, bulk_lexical: bool, seed: int = 1234) -> dict:
+def build_synthetic(n: int, vocab, budget_s: float, seed: int = 1234) -> dict:
     services, home = fresh_services(f"{n // 1000}k")
     rng = np.random.default_rng(seed)
     batch = 2_000
     stats = {"services": services, "home": home, "gen_s": 0.0, "insert_s": 0.0, "lexical_s": 0.0,
              "batches": [], "built": 0, "over_budget": False}
     lexical = services.index.lexical
-    real_add = insert_only_add(lexical) if bulk_lexical else lexical.add
+    real_add = lexical.add
 
     def timed_add(items):
         t = time.perf_counter()
@@ -285,7 +273,7 @@ def build_synthetic(n: int, vocab, budget_s: float, bulk_lexical: bool, seed: in
     return stats
 
 
-def bench_search(services, chunks: list[Chunk], max_chunks: int, budget_s: float, bulk_lexical: bool) -> int:
+def bench_search(services, chunks: list[Chunk], max_chunks: int, budget_s: float) -> int:
     """Returns the size of the largest synthetic index built (fully or, over budget, partly)."""
     out(f"\n== 2. Search latency (hybrid: e5 query embedding + Chroma dense + SQLite BM25 + RRF + fetch) == ({load_note()})")
     queries = pick_queries()
@@ -300,10 +288,6 @@ def bench_search(services, chunks: list[Chunk], max_chunks: int, budget_s: float
         "throughput above); they hold random unit vectors (384-d, float32, seeded) and text made of words drawn from "
         "the real lessons (en and zh, real chunk lengths), so BM25 sees a realistic vocabulary. Query embedding is real e5. "
         "Random vectors have no cluster structure, which is a hard case for the HNSW graph.")
-    if bulk_lexical:
-        out("note: --bulk-lexical: chunks still go through services.index.upsert (Chroma unchanged), but the BM25 rows are "
-            "written with plain INSERTs (same terms(), same FTS5 table), skipping LexicalIndex.add's per-id DELETE, which "
-            "is a no-op for these new ids; build times below are therefore NOT the app's own ingestion path")
     largest = 0
     vocab = vocabulary(chunks)
     out(f"vocabulary source: {len(vocab['en'][0]):,} en tokens / {len(set(vocab['en'][0])):,} distinct, "
@@ -312,7 +296,7 @@ def bench_search(services, chunks: list[Chunk], max_chunks: int, budget_s: float
         if n > max_chunks:
             out(f"{label} synthetic {n:,} chunks: skipped (--max-chunks {max_chunks:,})")
             continue
-        st = build_synthetic(n, vocab, budget_s, bulk_lexical)
+        st = build_synthetic(n, vocab, budget_s)
         syn, home, insert_s, lexical_s = st["services"], st["home"], st["insert_s"], st["lexical_s"]
         largest = max(largest, st["built"])
         first_n, first_s = st["batches"][0]
@@ -468,8 +452,6 @@ def main() -> None:
     parser.add_argument("--skip-ask", action="store_true", help="do not start the embedded model")
     parser.add_argument("--build-budget", type=float, default=360.0,
                         help="seconds of index.upsert after which a synthetic build is abandoned and reported as skipped")
-    parser.add_argument("--bulk-lexical", action="store_true",
-                        help="synthetic builds only: write BM25 rows with plain INSERTs (skips the per-id DELETE scan)")
     args = parser.parse_args()
 
     out(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
@@ -479,7 +461,7 @@ def main() -> None:
     try:
         chunks = bench_ingestion(services)
         out(f"process peak RSS after ingestion: {maxrss_mb():.0f} MB")
-        largest = bench_search(services, chunks, args.max_chunks, args.build_budget, args.bulk_lexical)
+        largest = bench_search(services, chunks, args.max_chunks, args.build_budget)
         if args.skip_ask:
             out("\n== 3. ask with the embedded model ==\nskipped (--skip-ask)")
         else:
