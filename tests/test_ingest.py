@@ -144,3 +144,14 @@ def test_lexical_twin_is_rebuilt_when_it_drifts(settings, tmp_path):
     services.index.lexical.clear()
     reopened = build_services(settings, embedder=HashEmbedding())
     assert reopened.index.lexical.ids() == set(reopened.index.all_ids())
+
+
+def test_reindex_after_an_embedder_change(settings, tmp_path):
+    from tutor_app.index import reset_index
+
+    folder = _course(tmp_path / "c", count=1)
+    build_services(settings, embedder=HashEmbedding()).ingestor.ingest_paths([folder], "demo")
+    reset_index(settings)
+    services = build_services(settings)  # the bundled e5 embedder now opens the emptied index
+    assert services.index.count() == 0
+    assert services.ingestor.ingest_paths([folder], "demo").ok and services.index.count() > 0

@@ -16,7 +16,6 @@ from .config import Settings
 from .conversations import ConversationStore, auto_title
 from .errors import TutorError
 from .i18n import t
-from .loaders import detect_lang
 from .pricing import estimate_cost
 from .tutor import AnswerStream, Tutor
 
@@ -72,7 +71,3 @@ def finish_turn(store: ConversationStore, settings: Settings, user_id: int, turn
         complete=result.complete, prompt_tokens=result.prompt_tokens, completion_tokens=result.completion_tokens,
         cost_usd=cost,
     )
-
-
-def answer_language(question: str) -> str:
-    return detect_lang(question)

@@ -67,7 +67,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "title": {"en": "Title", "zh": "标题"},
     "ask_placeholder": {"en": "Ask about the course…", "zh": "就课程内容提问……"},
     "sources": {"en": "Sources", "zh": "来源"},
-    "thinking": {"en": "Searching the course…", "zh": "正在检索课程……"},
     "tokens_cost": {"en": "{tokens} tokens · {cost}", "zh": "{tokens} 个词元 · {cost}"},
     "free": {"en": "free (local model)", "zh": "免费（本地模型）"},
     "unknown_price": {"en": "price unknown", "zh": "价格未知"},

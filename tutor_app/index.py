@@ -55,25 +55,12 @@ class CourseIndex:
     """Chunks with their vectors (Chroma) and terms (FTS5), kept in step."""
 
     def __init__(self, settings: Settings, embedder=None) -> None:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
         self.settings = settings
         self.embedder = embedder or make_embedder(settings)
         home = Path(settings.home)
         _check_writable(home)
-        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
         try:
-            if settings.chroma_url:
-                url = urlparse(settings.chroma_url)
-                self.client = chromadb.HttpClient(
-                    host=url.hostname or "localhost",
-                    port=url.port or (443 if url.scheme == "https" else 8000),
-                    ssl=url.scheme == "https",
-                    settings=chroma_settings,
-                )
-            else:
-                self.client = chromadb.PersistentClient(path=str(home / "chroma"), settings=chroma_settings)
+            self.client = _client(settings)
             self.collection = self.client.get_or_create_collection(
                 settings.collection,
                 embedding_function=self.embedder,
@@ -197,6 +184,19 @@ class CourseIndex:
         self.lexical.clear()
 
 
+def _client(settings: Settings):
+    """An embedded PersistentClient under TUTOR_HOME, or an HttpClient for a Chroma server."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or (443 if url.scheme == "https" else 8000),
+                                   ssl=url.scheme == "https", settings=chroma_settings)
+    return chromadb.PersistentClient(path=str(Path(settings.home) / "chroma"), settings=chroma_settings)
+
+
 def where_filter(course: str | None = None, lang: str | None = None) -> dict | None:
     clauses = [{key: value} for key, value in (("course", course), ("lang", lang)) if value]
     if not clauses:
@@ -206,17 +206,10 @@ def where_filter(course: str | None = None, lang: str | None = None) -> dict | N
 
 def reset_index(settings: Settings) -> None:
     """Delete the collection and its lexical twin, whatever embedder built them."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
     home = Path(settings.home)
     _check_writable(home)
     try:
-        if settings.chroma_url:
-            url = urlparse(settings.chroma_url)
-            client = chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or 8000, ssl=url.scheme == "https")
-        else:
-            client = chromadb.PersistentClient(path=str(home / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+        client = _client(settings)
         if settings.collection in [c.name for c in client.list_collections()]:
             client.delete_collection(settings.collection)
     except Exception as exc:
