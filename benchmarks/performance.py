@@ -478,8 +478,12 @@ def main() -> None:
     else:
         children = maxrss_mb(resource.RUSAGE_CHILDREN)
         hwm = f"{server_hwm:.0f} MB" if server_hwm is not None else "n/a (server not started by this process)"
+        # Linux starts a forked child's high-water mark at the parent's RSS, so RUSAGE_CHILDREN is at
+        # least this process's size at fork time; VmHWM is the server's own figure.
+        caveat = " (floored at this process's RSS when it forked the server; VmHWM is the server's own peak)" \
+            if children >= maxrss_mb() - 1 else ""
         out(f"model server (pid {server_pid}): VmHWM before stop {hwm}; "
-            f"RUSAGE_CHILDREN ru_maxrss after stop {children:.0f} MB")
+            f"RUSAGE_CHILDREN ru_maxrss after stop {children:.0f} MB{caveat}")
     shutil.rmtree(home, ignore_errors=True)
 
 
