@@ -2,10 +2,16 @@
 
 One table, keyed by message id; ``t(key, lang, **values)`` picks the language
 and fills the placeholders. Falls back to English for a missing translation.
-This module holds text only.
+The shell's and the tutor chat's strings are here; each feature area keeps its
+own table in ``tutor_app/messages/<area>.py`` (a module-level ``MESSAGES``
+dict), merged in at import so features do not edit one shared file. A key
+defined twice is an error. This module holds text only.
 """
 
 from __future__ import annotations
+
+import importlib
+import pkgutil
 
 LANGUAGE_NAMES = {"en": "English", "zh": "简体中文 (Simplified Chinese)"}
 
@@ -93,6 +99,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "或为 Ollama、vLLM 等兼容 OpenAI 的服务器设置 `OPENAI_BASE_URL`，然后重启。",
     },
 }
+
+
+def _merge_feature_tables() -> None:
+    from . import messages
+
+    for info in sorted(pkgutil.iter_modules(messages.__path__), key=lambda item: item.name):
+        table = importlib.import_module(f"{messages.__name__}.{info.name}").MESSAGES
+        clashes = MESSAGES.keys() & table.keys()
+        if clashes:
+            raise RuntimeError(f"message keys defined twice (in messages/{info.name}.py): {sorted(clashes)}")
+        MESSAGES.update(table)
+
+
+_merge_feature_tables()
 
 
 def t(key: str, lang: str = "en", **values: object) -> str:
