@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 Lang = Literal["en", "zh"]
 
@@ -110,3 +110,91 @@ class Answer(BaseModel):
         return self.model_dump(exclude={"prompt_tokens", "completion_tokens"}) | {
             "usage": {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens}
         }
+
+
+# =========================================================================== educator studio (issue 4)
+# Lesson plans and quizzes as data. These models check shapes only (types, ranges, what each question
+# kind needs); whether a plan hangs together (timings, coverage, duplicates, citations) is decided by
+# ``studio_checks``, so an edited or half-wrong plan can still be loaded, shown and fixed.
+
+BloomLevel = Literal["remember", "understand", "apply", "analyze", "evaluate", "create"]
+BLOOM_LEVELS: tuple[str, ...] = ("remember", "understand", "apply", "analyze", "evaluate", "create")
+QuestionKind = Literal["multiple_choice", "true_false", "short_answer"]
+QUESTION_KINDS: tuple[str, ...] = ("multiple_choice", "true_false", "short_answer")
+TRUE_FALSE = ["True", "False"]
+
+
+class LearningObjective(BaseModel):
+    id: str = Field(min_length=1, max_length=20)  # "O1", "O2" ... referred to by activities and questions
+    text: str = Field(min_length=1)
+    bloom: BloomLevel = "understand"
+
+
+class Material(BaseModel):
+    title: str = Field(min_length=1)
+    description: str = ""
+    chunk_ids: list[str] = Field(default_factory=list)  # the course chunks it comes from
+
+
+class Activity(BaseModel):
+    title: str = Field(min_length=1)
+    minutes: int = Field(ge=1, le=600)
+    description: str = ""
+    objective_ids: list[str] = Field(default_factory=list)
+    chunk_ids: list[str] = Field(default_factory=list)
+
+
+class LessonPlan(BaseModel):
+    """A lesson for one audience and duration, grounded in course chunks."""
+
+    title: str = Field(min_length=1)
+    course: str = ""
+    topic: str = ""
+    audience: str = ""
+    duration_minutes: int = Field(ge=1, le=600)
+    language: Lang = "en"
+    objectives: list[LearningObjective] = Field(min_length=1)
+    prerequisites: list[str] = Field(default_factory=list)
+    materials: list[Material] = Field(default_factory=list)
+    activities: list[Activity] = Field(min_length=1)
+    formative_assessment: str = ""
+    support_weaker: str = ""  # differentiation for learners who need more help
+    challenge_stronger: str = ""  # differentiation for learners who are ahead
+    homework: str = ""
+    grounded: bool = True  # False: the educator chose a plan without course citations
+    model: str = ""
+
+
+class QuizQuestion(BaseModel):
+    kind: QuestionKind
+    question: str = Field(min_length=1)
+    options: list[str] = Field(default_factory=list)  # empty for short answers; ["True", "False"] for true/false
+    answer: str = Field(min_length=1)
+    explanation: str = ""
+    bloom: BloomLevel = "understand"
+    objective_id: str = ""
+    chunk_id: str = ""  # the course chunk the question comes from ("" only in an ungrounded quiz)
+
+    @model_validator(mode="after")
+    def _options_fit_the_kind(self) -> "QuizQuestion":
+        if self.kind == "multiple_choice" and len(self.options) < 2:
+            raise ValueError("a multiple-choice question needs at least two options")
+        if self.kind == "true_false" and self.options != TRUE_FALSE:
+            raise ValueError('a true/false question has exactly the options ["True", "False"]')
+        if self.kind == "short_answer" and self.options:
+            raise ValueError("a short-answer question has no options")
+        return self
+
+
+class Quiz(BaseModel):
+    """Questions that assess a set of objectives, each traced to a course chunk."""
+
+    title: str = Field(min_length=1)
+    course: str = ""
+    topic: str = ""
+    audience: str = ""
+    language: Lang = "en"
+    objectives: list[LearningObjective] = Field(min_length=1)
+    questions: list[QuizQuestion] = Field(min_length=1)
+    grounded: bool = True
+    model: str = ""

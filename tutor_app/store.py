@@ -154,6 +154,35 @@ class Feedback(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
 
+class StudioDocument(Base):
+    """An educator's lesson plan or quiz; its content lives in numbered versions (educator studio)."""
+
+    __tablename__ = "studio_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)  # "plan" or "quiz"
+    course: Mapped[str] = mapped_column(String(200), nullable=False, server_default="", index=True)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    latest_version: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("1"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class StudioVersion(Base):
+    __tablename__ = "studio_versions"
+    __table_args__ = (UniqueConstraint("document_id", "version", name="uq_studio_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("studio_documents.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    content: Mapped[str] = mapped_column(Text, nullable=False)  # the LessonPlan or Quiz as JSON
+    note: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
 class SchemaVersion(Base):
     __tablename__ = "schema_version"
 
