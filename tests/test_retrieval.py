@@ -125,3 +125,24 @@ def test_rrf_prefers_what_both_rankers_find():
 def test_chroma_read_only_error_is_translated(settings):
     error = _translate(Exception("attempt to write a readonly database"), settings)
     assert isinstance(error, IndexStoreError) and "TUTOR_HOME" in str(error)
+
+
+@pytest.mark.parametrize("course, size", [("big", 40), ("small", 3)])
+def test_course_filter_gives_the_same_neighbours_by_either_path(fake_services, course, size):
+    """The post-filtered fast path (big course) and Chroma's filtered query (small course) agree with brute force."""
+    import numpy as np
+
+    from tutor_app.index import where_filter
+    from tutor_app.schemas import Chunk
+
+    index = fake_services.index
+    chunks = [Chunk(id=f"{name}-{i}", text=f"{name} passage number {i} about topic {i % 7}", course=name, source=f"{name}.md",
+                    heading="H", title="T", lang="en", position=i, file_hash="h")
+              for name, count in (("big", 40), ("small", 3)) for i in range(count)]
+    index.upsert(chunks, index.embedder([c.text for c in chunks]))
+    query = np.asarray(index.embedder.embed_query(["passage about topic 3"])[0], dtype=np.float32)
+    got = index.dense_query(query, 3, where_filter(course))
+    assert len(got) == 3 and all(cid.startswith(course + "-") for cid, _ in got)
+    exact = index.collection.query(query_embeddings=[query], n_results=3, where={"course": course}, include=["distances"])
+    # Compare similarities, not ids: passages about the same topic tie.
+    assert [round(score, 5) for _, score in got] == [round(1.0 - d, 5) for d in exact["distances"][0]]

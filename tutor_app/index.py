@@ -24,6 +24,7 @@ from .lexical import LexicalIndex
 from .schemas import Chunk
 
 _BATCH = 500
+_POST_FILTER_FACTOR = 4  # unfiltered neighbours fetched per wanted hit before falling back to a filtered query
 
 
 def _translate(exc: Exception, settings: Settings) -> IndexStoreError:
@@ -162,8 +163,25 @@ class CourseIndex:
         return chunks, vectors
 
     def dense_query(self, query_vector: np.ndarray, n: int, where: dict | None) -> list[tuple[str, float]]:
-        """Best first (chunk_id, cosine similarity)."""
+        """Best first (chunk_id, cosine similarity).
+
+        With a filter, the unfiltered HNSW neighbours are tried first and filtered here:
+        Chroma answers a ``where`` that keeps most of a large collection by scanning
+        every allowed vector (about 70 ms at 10,000 chunks on 2 cores, against 2 ms
+        unfiltered). Only when too few of those neighbours pass (a small course in
+        a big index, where Chroma's filtered path is fast anyway) is Chroma's own
+        filtered query run.
+        """
         try:
+            if where:
+                wanted = _equalities(where)
+                pool = min(self.count(), _POST_FILTER_FACTOR * n)
+                got = self.collection.query(query_embeddings=[query_vector], n_results=max(pool, 1),
+                                            include=["distances", "metadatas"])
+                kept = [(cid, 1.0 - float(d)) for cid, d, meta in zip(got["ids"][0], got["distances"][0], got["metadatas"][0])
+                        if all((meta or {}).get(key) == value for key, value in wanted.items())]
+                if len(kept) >= n:
+                    return kept[:n]
             got = self.collection.query(query_embeddings=[query_vector], n_results=n, where=where, include=["distances"])
         except Exception as exc:
             raise _translate(exc, self.settings) from exc
@@ -182,6 +200,41 @@ class CourseIndex:
         except Exception as exc:
             raise _translate(exc, self.settings) from exc
         self.lexical.clear()
+
+    # --- library (administrator console) -------------------------------
+    def documents(self, course: str) -> list[dict]:
+        """One row per source of a course: chunk count, languages, title, lesson id, file hash."""
+        rows: dict[str, dict] = {}
+        for chunks in self.iter_chunks(where={"course": course}):
+            for c in chunks:
+                row = rows.setdefault(c.source, {"source": c.source, "chunks": 0, "langs": set(), "title": c.title,
+                                                 "lesson_id": c.lesson_id, "file_hash": c.file_hash})
+                row["chunks"] += 1
+                row["langs"].add(c.lang)
+        return [row | {"langs": sorted(row["langs"])} for _, row in sorted(rows.items())]
+
+    def delete_source(self, course: str, source: str) -> int:
+        """Delete one document's chunks (dense and lexical); returns how many went."""
+        ids = list(self.source_hashes(course).get(source, {}))
+        self.delete(ids)
+        return len(ids)
+
+    def delete_course(self, course: str) -> int:
+        ids = [cid for hashes in self.source_hashes(course).values() for cid in hashes]
+        self.delete(ids)
+        return len(ids)
+
+    def rename_course(self, old: str, new: str) -> int:
+        """Move every chunk of ``old`` to ``new`` in Chroma's metadata and in the lexical twin."""
+        moved = [c.model_copy(update={"course": new}) for chunks in self.iter_chunks(where={"course": old}) for c in chunks]
+        try:
+            for start in range(0, len(moved), _BATCH):
+                part = moved[start:start + _BATCH]
+                self.collection.update(ids=[c.id for c in part], metadatas=[c.to_metadata() for c in part])
+        except Exception as exc:
+            raise _translate(exc, self.settings) from exc
+        self.lexical.add([(c.id, f"{c.title}\n{c.heading}\n{c.text}", c.course, c.lang) for c in moved])
+        return len(moved)
 
 
 def _client(settings: Settings):
@@ -202,6 +255,12 @@ def where_filter(course: str | None = None, lang: str | None = None) -> dict | N
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _equalities(where: dict) -> dict:
+    """``where_filter``'s output ({key: value} or {"$and": [...]}) as a flat {key: value}."""
+    clauses = where.get("$and", [where])
+    return {key: value for clause in clauses for key, value in clause.items()}
 
 
 def reset_index(settings: Settings) -> None:
