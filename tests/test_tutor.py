@@ -135,6 +135,13 @@ def test_model_failure_midway_keeps_the_text_and_the_passages(course):
     assert result.citations, "the matching passages must still be returned"
 
 
+def test_a_chinese_learner_reads_the_model_failure_in_chinese(course):
+    end = StreamEnd(False, None, "Cannot reach the model server at http://h.", error_kind="connection", where="http://h")
+    tutor = _tutor_with(course, ScriptedChat(["少样本"], end))
+    text = tutor.ask("什么是少样本提示？", course="demo", lang="zh").text()
+    assert "无法连接 http://h 的模型服务器" in text and "Cannot reach" not in text
+
+
 def test_model_that_cannot_start_still_returns_passages(course):
     from tutor_app.errors import ModelError
 

@@ -18,6 +18,7 @@ import openai
 
 from .config import Settings
 from .errors import ModelError
+from .i18n import t
 
 
 @dataclass
@@ -29,6 +30,9 @@ class StreamEnd:
     error: str | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    error_kind: str | None = None  # names the failure so it can be told in the learner's language
+    where: str = ""
+    error_detail: str = ""
 
 
 class ChatModel(Protocol):
@@ -58,23 +62,39 @@ def make_client(settings: Settings, base_url: str | None = None) -> openai.OpenA
     return openai.OpenAI(api_key="local-no-key", base_url=base_url, **common)
 
 
-def describe_error(exc: BaseException, where: str) -> str:
-    """A one-line, secret-free explanation of a model failure, with the fix."""
+def error_kind(exc: BaseException) -> str:
+    """Which model failure ``exc`` is (a key of ``messages/errors.py`` without its prefix)."""
     if isinstance(exc, openai.AuthenticationError):
-        return f"The model server at {where} refused the API key. Check OPENAI_API_KEY / AZURE_OPENAI_API_KEY."
+        return "auth"
     if isinstance(exc, openai.NotFoundError):
-        return f"The model was not found at {where}. Check TUTOR_CHAT_MODEL (or the Azure deployment name)."
+        return "not_found"
     if isinstance(exc, openai.RateLimitError):
-        return f"The model server at {where} is rate-limiting requests. Wait a minute and ask again."
+        return "rate_limit"
     if isinstance(exc, openai.APITimeoutError):
-        return f"The model server at {where} stopped answering (timed out). Ask again, or check that the server is running."
+        return "timeout"
     if isinstance(exc, openai.APIConnectionError):
-        return f"Cannot reach the model server at {where}. Start it (`python -m tutor_app serve-model`) or fix OPENAI_BASE_URL."
+        return "connection"
     if isinstance(exc, openai.APIStatusError):
-        return f"The model server at {where} answered with HTTP {exc.status_code}. Try again later."
+        return "status"
     if isinstance(exc, json.JSONDecodeError):
-        return f"The model server at {where} sent a garbled stream. Ask again; if it repeats, restart the server."
-    return f"The model request to {where} failed ({exc.__class__.__name__}). Ask again."
+        return "garbled"
+    return "other"
+
+
+def describe_error(exc: BaseException, where: str, lang: str = "en") -> str:
+    """A one-line, secret-free explanation of a model failure, with the fix."""
+    text = t(f"model_error_{error_kind(exc)}", lang, where=where)
+    if isinstance(exc, openai.APIStatusError) and not isinstance(exc, (openai.AuthenticationError, openai.NotFoundError,
+                                                                       openai.RateLimitError)):
+        text += f" (HTTP {exc.status_code})"
+    return text
+
+
+def end_message(end: "StreamEnd", lang: str) -> str:
+    """Why a stream ended early, in ``lang`` when the failure is a known kind."""
+    if end.error_kind:
+        return t(f"model_error_{end.error_kind}", lang, where=end.where) + end.error_detail
+    return end.error or ""
 
 
 class OpenAIChat:
@@ -120,14 +140,19 @@ class OpenAIChat:
         except (openai.APIError, json.JSONDecodeError) as exc:
             if started and isinstance(exc, openai.APIConnectionError) and not isinstance(exc, openai.APITimeoutError):
                 # The server was reached and had begun answering: it dropped the stream.
-                message = f"The answer from {self.where} was cut off: the server closed the stream. Ask again."
+                kind = "dropped"
             else:
-                message = describe_error(exc, self.where)
-            yield StreamEnd(False, finish, message, *usage)
+                kind = error_kind(exc)
+            detail = f" (HTTP {exc.status_code})" if kind == "status" else ""
+            end = StreamEnd(False, finish, None, *usage, error_kind=kind, where=self.where, error_detail=detail)
+            end.error = end_message(end, "en")
+            yield end
             return
         if finish is None:
             # The SDK raises nothing when a stream ends without its final marker.
-            yield StreamEnd(False, None, f"The answer from {self.where} was cut off before it finished. Ask again.", *usage)
+            end = StreamEnd(False, None, None, *usage, error_kind="unfinished", where=self.where)
+            end.error = end_message(end, "en")
+            yield end
             return
         yield StreamEnd(True, finish, None, *usage)
 

@@ -18,7 +18,7 @@ from typing import Iterator
 from .config import Settings
 from .errors import ModelError
 from .i18n import LANGUAGE_NAMES, t
-from .llm import ChatModel, StreamEnd
+from .llm import ChatModel, StreamEnd, end_message
 from .loaders import detect_lang
 from .prompts import load_prompt
 from .retrieval import Retriever, SearchResult
@@ -129,7 +129,7 @@ class Tutor:
             result.model = "(unavailable)"
         else:
             result.model = model.label
-            end = StreamEnd(False, None, "The model returned nothing.")
+            end = StreamEnd(False, None, t("model_error_empty", "en"), error_kind="empty")
             for piece in model.stream(messages, self.settings.max_answer_tokens):
                 if isinstance(piece, StreamEnd):
                     end = piece
@@ -143,6 +143,6 @@ class Tutor:
         result.completion_tokens = end.completion_tokens or count_tokens(text)
         if not end.complete:
             result.error = end.error
-            notice = t("model_failed", lang, error=end.error or "")
+            notice = t("model_failed", lang, error=end_message(end, lang))
             result.notices.append(notice)
             yield ("\n\n" if received else "") + notice
