@@ -96,12 +96,19 @@ def test_student_asks_sees_streamed_cited_answer_and_history(app_url, page):
     page.get_by_text("prompts.md", exact=False).first.wait_for()
     page.screenshot(path=str(SHOTS / "chat-sources.png"), full_page=True)
     assert "Traceback" not in page.content()
-    # A reload starts a new browser session: sign in again and the conversation is still there.
+    # A reload starts a new Streamlit session; the remembered sign-in keeps alice in, and her conversation is there.
     page.reload()
-    sign_in(page, app_url, "alice")
+    page.get_by_role("heading", name="Tutor").wait_for()
+    assert page.get_by_label("Username").count() == 0
     page.get_by_text("What is a few-shot prompt?").first.click()
     page.get_by_text("Sources (", exact=False).first.wait_for()
     page.screenshot(path=str(SHOTS / "chat-history.png"), full_page=True)
+    # Signing out forgets the sign-in: a reload shows the sign-in form again.
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("Username").wait_for()
+    page.reload()
+    page.get_by_label("Username").wait_for()
+    assert page.get_by_role("heading", name="Tutor", exact=True).count() == 0
 
 
 def test_student_typing_the_users_url_is_refused(app_url, page):
@@ -115,8 +122,11 @@ def test_student_typing_the_users_url_is_refused(app_url, page):
     page.get_by_label("Username").fill("alice")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Tutor").wait_for()
+    # Typed while signed in: the remembered sign-in brings alice back, and the page still does not exist for her.
     page.goto(f"{app_url}/users")
-    page.wait_for_timeout(2000)
+    page.get_by_role("dialog").wait_for()
+    assert page.get_by_text("Page not found", exact=False).count() == 1
+    page.wait_for_timeout(1000)
     page.screenshot(path=str(SHOTS / "student-users-url.png"), full_page=True)
     assert page.get_by_role("button", name="Add").count() == 0
     assert page.get_by_text("Add a user").count() == 0

@@ -9,7 +9,7 @@ case-insensitive (stored in lower case).
 
 Roles rank student < educator < administrator; ``can_access`` answers whether
 a role may open a page that needs a minimum role. This module does not keep
-sessions or cookies (the Streamlit app does) and holds no chat logic.
+remembered sign-ins (``sessions`` does) and holds no chat logic.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from .errors import InputError, TutorError
-from .store import LANGUAGES, ROLES, Database, LoginAttempt, User, as_utc
+from .store import LANGUAGES, ROLES, AuthSession, Database, LoginAttempt, User, as_utc
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=10)
@@ -188,6 +188,8 @@ def change_password(db: Database, user_id: int, new_password: str, current_passw
         if current_password is not None and not _verify(user.password_hash, current_password):
             raise AuthError("The current password is wrong.", "Type your current password again.")
         user.password_hash = _HASHER.hash(new_password)
+        session_table = AuthSession.__table__
+        s.execute(session_table.delete().where(session_table.c.user_id == user_id))  # remembered sign-ins end too
 
 
 def _check_password(password: str) -> None:

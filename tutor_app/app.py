@@ -55,5 +55,6 @@ with st.sidebar:
             ui.sign_out()
             st.rerun()
 ui.model_status()
+ui.write_cookie()
 
 st.navigation(pages).run()

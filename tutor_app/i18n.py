@@ -47,6 +47,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "password": {"en": "Password", "zh": "密码"},
     "display_name": {"en": "Display name", "zh": "显示名称"},
     "sign_in": {"en": "Sign in", "zh": "登录"},
+    "wrong_credentials": {"en": "Wrong username or password.", "zh": "用户名或密码错误。"},
+    "rate_limited": {
+        "en": "Too many failed sign-in attempts for this username. Try again in {minutes} min, or ask an administrator to reset your password.",
+        "zh": "该用户名登录失败次数过多。请在 {minutes} 分钟后再试，或请管理员重置你的密码。",
+    },
     "setup_intro": {
         "en": "Welcome! Create the administrator account first. The administrator then adds educators and students.",
         "zh": "欢迎！请先创建管理员账号，之后由管理员添加教师和学生。",

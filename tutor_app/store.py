@@ -104,6 +104,18 @@ class LoginAttempt(Base):
     succeeded: Mapped[bool] = mapped_column(Boolean, nullable=False)
 
 
+class AuthSession(Base):
+    """A remembered sign-in: the browser keeps the token in a cookie, the table keeps only its SHA-256."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
 class Conversation(Base):
     __tablename__ = "conversations"
 

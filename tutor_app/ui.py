@@ -8,15 +8,20 @@ This module holds no business logic; accounts, conversations and the tutor do.
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from .accounts import can_access, get_user
 from .config import Settings, load_settings
 from .i18n import t
 from .services import Services, build_services
+from .sessions import COOKIE_NAME, SESSION_LIFETIME, end_session, start_session, user_for_session
 from .store import Database, default_database_url, open_database
 
 USER_KEY = "auth_user_id"
+SESSION_KEY = "auth_session_token"
+COOKIE_KEY = "auth_cookie_pending"  # a token to write, or "" to remove the cookie
 LANG_KEY = "ui_lang"
 
 
@@ -49,24 +54,49 @@ def tr(key: str, **values) -> str:
 
 
 def current_user():
+    """The signed-in, active user: from this browser session, or from its remembered sign-in cookie."""
     user_id = st.session_state.get(USER_KEY)
     if user_id is None:
-        return None
+        user = user_for_session(database(), st.context.cookies.get(COOKIE_NAME))
+        if user is None:
+            return None
+        st.session_state[USER_KEY] = user.id
+        st.session_state[SESSION_KEY] = st.context.cookies.get(COOKIE_NAME)
+        st.session_state.setdefault(LANG_KEY, user.language)
+        return user
     user = get_user(database(), user_id)
     if user is None or not user.active:
-        st.session_state.pop(USER_KEY, None)
+        sign_out()
         return None
     return user
 
 
 def sign_in(user) -> None:
+    """Sign ``user`` in for this session and remember it in a cookie (written by ``write_cookie``)."""
+    token = start_session(database(), user.id)
     st.session_state[USER_KEY] = user.id
     st.session_state[LANG_KEY] = user.language
+    st.session_state[SESSION_KEY] = token
+    st.session_state[COOKIE_KEY] = token
 
 
 def sign_out() -> None:
+    end_session(database(), st.session_state.get(SESSION_KEY) or st.context.cookies.get(COOKIE_NAME))
     for key in list(st.session_state):
         del st.session_state[key]
+    st.session_state[COOKIE_KEY] = ""
+
+
+def write_cookie() -> None:
+    """Send a pending sign-in cookie (or its removal) to the browser; call once per run from the app shell."""
+    token = st.session_state.pop(COOKIE_KEY, None)
+    if token is None:
+        return
+    max_age = int(SESSION_LIFETIME.total_seconds()) if token else 0
+    # json.dumps quotes the token safely for JavaScript; the token is URL-safe base64 anyway.
+    st.html(f"<script>document.cookie = {json.dumps(COOKIE_NAME)} + '=' + {json.dumps(token)} + "
+            f"'; path=/; max-age={max_age}; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+            unsafe_allow_javascript=True)
 
 
 def require_role(page_role: str):
