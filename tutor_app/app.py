@@ -34,6 +34,13 @@ elif user is None:
     pages = [st.Page(PAGES / "signin.py", title=ui.tr("page_signin"), url_path="signin")]
 else:
     pages = [st.Page(PAGES / "tutor_chat.py", title=ui.tr("page_tutor"), url_path="tutor", icon="💬", default=True)]
+    pages += [st.Page(PAGES / "coach.py", title=ui.tr("learn_page_coach"), url_path="coach", icon="🧭"),
+              st.Page(PAGES / "practice.py", title=ui.tr("learn_page_practice"), url_path="practice", icon="✍️"),
+              st.Page(PAGES / "progress.py", title=ui.tr("learn_page_progress"), url_path="progress", icon="📊"),
+              st.Page(PAGES / "profile.py", title=ui.tr("learn_page_profile"), url_path="profile", icon="🙂")]
+    if user.role in ("educator", "administrator"):
+        pages += [st.Page(PAGES / "class_view.py", title=ui.tr("learn_page_class"), url_path="class", icon="🏫"),
+                  st.Page(PAGES / "exercises.py", title=ui.tr("learn_page_exercises"), url_path="exercises", icon="🗝️")]
     if user.role == "administrator":
         pages.append(st.Page(PAGES / "users.py", title=ui.tr("page_users"), url_path="users", icon="👥"))
 

@@ -195,6 +195,119 @@ class StudioVersion(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
 
+# --------------------------------------------------------------------------- personalized learning (issue 6)
+
+
+class LearnerProfile(Base):
+    __tablename__ = "learner_profiles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
+    level: Mapped[str] = mapped_column(String(20), nullable=False, server_default="beginner")
+    language: Mapped[str] = mapped_column(String(8), nullable=False, server_default="en")
+    style: Mapped[str] = mapped_column(String(20), nullable=False, server_default="detailed")
+    goal: Mapped[str] = mapped_column(String(300), nullable=False, server_default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class Classroom(Base):
+    __tablename__ = "classrooms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    educator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    course: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class ClassMember(Base):
+    __tablename__ = "class_members"
+    __table_args__ = (UniqueConstraint("class_id", "student_id", name="uq_class_member"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classrooms.id", ondelete="CASCADE"), nullable=False, index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+
+
+class Exercise(Base):
+    """An educator's exercise with its answer key (never shown to students; the coach guards it)."""
+
+    __tablename__ = "exercises"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    course: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    lesson_id: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    objective_id: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    question: Mapped[str] = mapped_column(Text, nullable=False)
+    answer_key: Mapped[str] = mapped_column(Text, nullable=False)
+    hints: Mapped[str] = mapped_column(Text, nullable=False, server_default="[]")  # JSON list, least to most specific
+    language: Mapped[str] = mapped_column(String(8), nullable=False, server_default="en")
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class GradedAnswer(Base):
+    __tablename__ = "graded_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    course: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    lesson_id: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    objective_id: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    item_ref: Mapped[str] = mapped_column(String(200), nullable=False)
+    correct: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    score: Mapped[float] = mapped_column(Float, nullable=False, server_default=text("0"))
+    answer: Mapped[str] = mapped_column(Text, nullable=False, server_default="")
+    mastery_after: Mapped[float] = mapped_column(Float, nullable=False, server_default=text("0"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class Mastery(Base):
+    __tablename__ = "mastery"
+    __table_args__ = (UniqueConstraint("user_id", "course", "objective_id", name="uq_mastery"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    course: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    objective_id: Mapped[str] = mapped_column(String(200), nullable=False)
+    p_known: Mapped[float] = mapped_column(Float, nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    correct: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class ReviewItem(Base):
+    """A practice question answered wrongly, scheduled for review by SM-2."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (UniqueConstraint("user_id", "item_ref", name="uq_review_item"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    item_ref: Mapped[str] = mapped_column(String(200), nullable=False)
+    course: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    lesson_id: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    repetitions: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    interval_days: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    easiness: Mapped[float] = mapped_column(Float, nullable=False, server_default=text("2.5"))
+    due_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class PracticeRun(Base):
+    """One practice session: which questions, in what order, how far the learner got."""
+
+    __tablename__ = "practice_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    course: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    lesson_id: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    items: Mapped[str] = mapped_column(Text, nullable=False, server_default="[]")  # JSON list of item refs
+    position: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    correct: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
 class SchemaVersion(Base):
     __tablename__ = "schema_version"
 

@@ -1,0 +1,81 @@
+"""Practice a lesson: one question at a time, graded with feedback that cites the lesson; due reviews first."""
+
+import streamlit as st
+
+from tutor_app import learning_ui, ui
+from tutor_app.errors import TutorError
+
+user = ui.require_role("student")
+st.title(ui.tr("learn_page_practice"))
+st.caption(ui.tr("learn_practice_intro"))
+practice = learning_ui.practice()
+lang = learning_ui.profile(user).language
+course = learning_ui.pick_course("learn_practice_course")
+lesson = learning_ui.pick_lesson(practice.catalog(course), "learn_practice_lesson")
+
+reviews, dropped = practice.due_reviews(user.id, course)
+if dropped:
+    st.info(ui.tr("learn_review_dropped", count=dropped))
+cols = st.columns(2)
+if cols[0].button(ui.tr("learn_start"), key="learn_practice_start", type="primary"):
+    try:
+        st.session_state.learn_run = practice.start(user.id, course, lesson, lang)
+        st.session_state.learn_review = None
+        st.session_state.learn_feedback = None
+    except TutorError as exc:
+        st.error(str(exc))
+if reviews and cols[1].button(ui.tr("learn_review_due", count=len(reviews)), key="learn_practice_review"):
+    st.session_state.learn_review, st.session_state.learn_run, st.session_state.learn_feedback = True, None, None
+st.caption(ui.tr("learn_queue", count=practice.queue_size(user.id, course)))
+
+
+def show_feedback(feedback) -> None:
+    grade = feedback.grade
+    if grade.correct:
+        st.success(ui.tr("learn_correct"))
+    else:
+        st.error(ui.tr("learn_incorrect", answer=feedback.item.answer))
+        if grade.missing:
+            st.caption(ui.tr("learn_partial_terms", terms=", ".join(grade.missing)))
+    if grade.cross_language:
+        st.info(ui.tr("learn_cross_language"))
+    if feedback.citation:
+        with st.expander(ui.tr("learn_see_lesson", lesson=feedback.citation.title, section=feedback.citation.heading or "—")):
+            st.caption(feedback.citation.source)
+            st.markdown(feedback.citation.text)
+    st.caption(ui.tr("learn_mastery_moved", before=learning_ui.percent(feedback.mastery_before),
+                     after=learning_ui.percent(feedback.mastery_after)))
+    if feedback.review_due:
+        st.caption(ui.tr("learn_review_scheduled", date=f"{feedback.review_due:%Y-%m-%d}"))
+
+
+def ask(item, number: int, total: int):
+    """The question's form; returns the submitted answer or None."""
+    st.subheader(ui.tr("learn_question_of", number=number, total=total))
+    st.markdown(item.question)
+    with st.form(f"learn_q_{item.ref}", clear_on_submit=True):
+        if item.options:
+            answer = st.radio(ui.tr("learn_your_answer"), item.options, index=None, key="learn_choice")
+        else:
+            answer = st.text_input(ui.tr("learn_your_answer"), key="learn_answer")
+        return (answer or "") if st.form_submit_button(ui.tr("learn_check"), type="primary") else None
+
+
+if st.session_state.get("learn_feedback"):
+    show_feedback(st.session_state.learn_feedback)
+try:
+    if st.session_state.get("learn_review"):
+        if reviews and (answer := ask(reviews[0], 1, len(reviews))) is not None:
+            st.session_state.learn_feedback = practice.grade_and_record(user.id, reviews[0], answer)
+            st.rerun()
+    elif run := st.session_state.get("learn_run"):
+        step = practice.current(user.id, run)
+        if step.skipped:
+            st.warning(ui.tr("learn_skipped", count=step.skipped))
+        if step.item is None:
+            st.success(ui.tr("learn_run_done", correct=step.correct, total=step.total))
+        elif (answer := ask(step.item, step.position + 1, step.total)) is not None:
+            st.session_state.learn_feedback = practice.answer(user.id, run, answer, lang)
+            st.rerun()
+except TutorError as exc:
+    st.error(str(exc))

@@ -1,0 +1,54 @@
+"""Streamlit glue shared by the learning-loop pages: cached use cases, the course and lesson pickers.
+
+Kept apart from ``ui`` so the learning pages add nothing to the shell's module.
+This module holds no learning logic; ``practice``, ``coach`` and ``progress`` do.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from . import ui
+from .coach import Coach
+from .objectives import Catalog
+from .practice import Practice
+from .profile import Profile, load_profile
+
+
+@st.cache_resource(show_spinner=False)
+def practice() -> Practice:
+    services = ui.services()
+    return Practice(ui.database(), services.index, services.retriever)
+
+
+@st.cache_resource(show_spinner=False)
+def coach() -> Coach:
+    services = ui.services()
+    return Coach(ui.settings(), services.chat_model, services.retriever)
+
+
+def profile(user) -> Profile:
+    return load_profile(ui.database(), user.id)
+
+
+def pick_course(key: str) -> str:
+    """A course picker; stops the page with a notice when no course is indexed."""
+    courses = ui.course_names()
+    if not courses:
+        st.info(ui.tr("no_course"))
+        st.stop()
+    return st.selectbox(ui.tr("course"), courses, key=key)
+
+
+def pick_lesson(catalog: Catalog, key: str) -> str:
+    if not catalog.lessons:
+        st.info(ui.tr("learn_no_lessons"))
+        st.stop()
+    titles = {lesson.lesson_id: lesson.title(ui.language()) for lesson in catalog.lessons}
+    if st.session_state.get(key) not in titles:
+        st.session_state.pop(key, None)
+    return st.selectbox(ui.tr("learn_lesson"), list(titles), format_func=titles.get, key=key)
+
+
+def percent(value: float) -> int:
+    return round(value * 100)
