@@ -121,6 +121,27 @@ def cmd_doctor(args, settings) -> int:
     return 0
 
 
+def cmd_coverage(args, settings) -> int:
+    """Print the lessons x objectives coverage matrix (no language model needed)."""
+    from .coverage import build_coverage
+    from .errors import InputError
+    from .index import CourseIndex
+    from .store import default_database_url, open_database
+
+    index = CourseIndex(settings)
+    courses = sorted(index.courses())
+    course = args.course or (courses[0] if len(courses) == 1 else None)
+    if course is None:
+        raise InputError(f"Name the course with --course (indexed: {', '.join(courses) or 'none'}).",
+                         "Example: python -m tutor_app coverage --course genai-beginners --format json")
+    report = build_coverage(index, open_database(default_database_url(settings)), course)
+    if args.format == "csv":
+        sys.stdout.write(report.to_csv())
+    else:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    return 0
+
+
 def cmd_users_add(args, settings) -> int:
     import getpass
 
@@ -177,6 +198,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", choices=["en", "zh"], default="en")
     p.add_argument("--password", help="omit to be asked (safer: keeps it out of the shell history)")
     p.set_defaults(func=cmd_users_add)
+
+    p = sub.add_parser("coverage", help="print the lessons x objectives coverage matrix")
+    p.add_argument("--course")
+    p.add_argument("--format", choices=["json", "csv"], default="json")
+    p.set_defaults(func=cmd_coverage)
 
     p = sub.add_parser("doctor", help="check offline assets and settings")
     p.set_defaults(func=cmd_doctor)

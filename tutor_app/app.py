@@ -15,6 +15,7 @@ import streamlit as st  # noqa: E402
 from tutor_app import ui  # noqa: E402
 from tutor_app.accounts import has_admin, set_language  # noqa: E402
 from tutor_app.errors import TutorError  # noqa: E402
+from tutor_app.library import removed_courses_for  # noqa: E402
 
 PAGES = Path(__file__).parent / "app_pages"
 
@@ -43,6 +44,11 @@ else:
                   st.Page(PAGES / "exercises.py", title=ui.tr("learn_page_exercises"), url_path="exercises", icon="🗝️")]
     if user.role == "administrator":
         pages.append(st.Page(PAGES / "users.py", title=ui.tr("page_users"), url_path="users", icon="👥"))
+        pages += [st.Page(PAGES / "library.py", title=ui.tr("admin_page_library"), url_path="library", icon="📚"),
+                  st.Page(PAGES / "coverage.py", title=ui.tr("admin_page_coverage"), url_path="coverage", icon="🗺️"),
+                  st.Page(PAGES / "insights.py", title=ui.tr("admin_page_insights"), url_path="insights", icon="📈")]
+    for removed in removed_courses_for(db, user.id):  # a course this user chatted about was deleted: say so
+        st.sidebar.warning(ui.tr("admin_course_removed", name=removed))
 
 def _language_changed() -> None:
     choice = st.session_state.get("lang_picker")

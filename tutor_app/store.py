@@ -195,6 +195,48 @@ class StudioVersion(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
 
+class CourseRecord(Base):
+    """A course in the library (administrator console); it exists before any file is uploaded.
+
+    Deleting a course keeps the row with ``deleted_at`` set, so learners who chatted about it can be told.
+    """
+
+    __tablename__ = "courses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class LibraryFile(Base):
+    """An uploaded course file's original bytes (kept under TUTOR_HOME/library), so a course can be re-indexed."""
+
+    __tablename__ = "library_files"
+    __table_args__ = (UniqueConstraint("course", "source", name="uq_library_file"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    source: Mapped[str] = mapped_column(String(500), nullable=False)
+    file_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class CurriculumObjective(Base):
+    """A learning objective uploaded for a course (YAML or CSV); lessons' front matter adds more."""
+
+    __tablename__ = "curriculum_objectives"
+    __table_args__ = (UniqueConstraint("course", "objective_id", name="uq_curriculum_objective"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    objective_id: Mapped[str] = mapped_column(String(200), nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    bloom: Mapped[str] = mapped_column(String(20), nullable=False, server_default="understand")
+    position: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")  # `text` is a column name here
+
+
 # --------------------------------------------------------------------------- personalized learning (issue 6)
 
 
