@@ -146,7 +146,10 @@ def test_another_student_never_sees_alices_conversations(db, course):
     assert all("secret-topic-alice" not in m.value for m in bob.markdown)
 
 
-def test_dead_model_server_keeps_the_question_and_shows_passages(db, course, monkeypatch):
+def test_dead_model_server_keeps_the_question_and_shows_passages(db, course, monkeypatch, caplog, capfd):
+    import logging
+
+    caplog.set_level(logging.DEBUG)  # the openai SDK and Streamlit log requests at debug level
     monkeypatch.setenv("OPENAI_API_KEY", "test-key-123")
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("TUTOR_MAX_RETRIES", "0")
@@ -159,3 +162,17 @@ def test_dead_model_server_keeps_the_question_and_shows_passages(db, course, mon
     assert "Cannot reach the model server" in page_text and "Sources" in page_text
     assert "test-key-123" not in page_text
     assert "Traceback" not in page_text
+    captured = capfd.readouterr()
+    assert "test-key-123" not in caplog.text + captured.out + captured.err, "the API key reached a log"
+    assert any(r.name.startswith("openai") for r in caplog.records), "the check needs the SDK's request log to be captured"
+
+
+def test_oidc_switch_shows_the_provider_button_and_explains_missing_set_up(db, monkeypatch):
+    monkeypatch.setenv("TUTOR_SIGN_IN", "oidc")
+    at = app().run()
+    assert not at.exception
+    at.button(key="signin_oidc").click()
+    at.run()
+    assert not at.exception and "[auth]" in at.error[0].value
+    at = sign_in(app(), "alice")  # local accounts still sign in beside the provider
+    assert not at.exception and "alice" in " ".join(m.value for m in at.sidebar.markdown)

@@ -83,6 +83,12 @@ class Settings(BaseModel):
     # first token under 2 s. Every retrieved passage is still shown to the learner as a source.
     embedded_context_tokens: int = Field(default=200, ge=100)
     query_max_tokens: int = Field(default=256, ge=16)
+    # --- sign-in ---
+    # "local": accounts with passwords in the app database. "oidc": Streamlit's st.login with the
+    # identity provider configured under [auth] in .streamlit/secrets.toml (local sign-in stays
+    # available for the administrator created at first run).
+    sign_in: Literal["local", "oidc"] = "local"
+    oidc_provider: str | None = None  # a named provider, [auth.<name>]; None uses [auth] itself
     # --- input limits ---
     max_file_mb: float = Field(default=20.0, gt=0)
 

@@ -47,6 +47,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "password": {"en": "Password", "zh": "密码"},
     "display_name": {"en": "Display name", "zh": "显示名称"},
     "sign_in": {"en": "Sign in", "zh": "登录"},
+    "sign_in_provider": {"en": "Sign in with your organisation's account", "zh": "使用所在机构的账号登录"},
+    "sign_in_local_below": {"en": "Or sign in with a local account:", "zh": "或者使用本地账号登录："},
+    "oidc_not_configured": {
+        "en": "Sign-in with the identity provider is switched on but not set up. Add an [auth] section (redirect_uri, "
+        "cookie_secret, client_id, client_secret, server_metadata_url) to .streamlit/secrets.toml, or set TUTOR_SIGN_IN=local.",
+        "zh": "已开启身份提供方登录，但尚未配置。请在 .streamlit/secrets.toml 中添加 [auth] 部分（redirect_uri、cookie_secret、"
+        "client_id、client_secret、server_metadata_url），或设置 TUTOR_SIGN_IN=local。",
+    },
     "wrong_credentials": {"en": "Wrong username or password.", "zh": "用户名或密码错误。"},
     "rate_limited": {
         "en": "Too many failed sign-in attempts for this username. Try again in {minutes} min, or ask an administrator to reset your password.",

@@ -37,7 +37,7 @@ def start_session(db: Database, user_id: int, lifetime: timedelta = SESSION_LIFE
 
 def user_for_session(db: Database, token: str | None) -> User | None:
     """The active user a token belongs to, or None (unknown, expired, ended, or account switched off)."""
-    if not token or len(token) > 200:
+    if not isinstance(token, str) or not token or len(token) > 200:
         return None
     with db.session() as session:
         found = session.scalar(select(AuthSession).where(AuthSession.token_hash == _digest(token)))
@@ -50,7 +50,7 @@ def user_for_session(db: Database, token: str | None) -> User | None:
 
 
 def end_session(db: Database, token: str | None) -> None:
-    if token:
+    if isinstance(token, str) and token:
         with db.session() as session:
             session.execute(delete(AuthSession).where(AuthSession.token_hash == _digest(token)))
 

@@ -90,6 +90,8 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(80), nullable=False, server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=true())
+    # Set for accounts that sign in through an identity provider: "<issuer>|<subject>".
+    external_subject: Mapped[str | None] = mapped_column(String(255), nullable=True)
 
     def __repr__(self) -> str:  # never the password hash
         return f"User(id={self.id!r}, username={self.username!r}, role={self.role!r}, active={self.active!r})"

@@ -57,7 +57,7 @@ def current_user():
     """The signed-in, active user: from this browser session, or from its remembered sign-in cookie."""
     user_id = st.session_state.get(USER_KEY)
     if user_id is None:
-        user = user_for_session(database(), st.context.cookies.get(COOKIE_NAME))
+        user = user_for_session(database(), st.context.cookies.get(COOKIE_NAME)) or _identity_user()
         if user is None:
             return None
         st.session_state[USER_KEY] = user.id
@@ -69,6 +69,18 @@ def current_user():
         sign_out()
         return None
     return user
+
+
+def _identity_user():
+    """With OIDC sign-in on, the account of the person the identity provider signed in (Streamlit keeps that cookie)."""
+    claims = st.user.to_dict() if settings().sign_in == "oidc" else {}
+    if not claims.get("is_logged_in"):
+        return None
+    from .identity import user_for_identity
+
+    user = user_for_identity(database(), str(claims.get("iss", "")), str(claims.get("sub", "")),
+                             str(claims.get("email", "")), str(claims.get("name", "")), language())
+    return user if user.active else None
 
 
 def sign_in(user) -> None:
@@ -85,6 +97,8 @@ def sign_out() -> None:
     for key in list(st.session_state):
         del st.session_state[key]
     st.session_state[COOKIE_KEY] = ""
+    if settings().sign_in == "oidc" and st.user.to_dict().get("is_logged_in"):
+        st.logout()  # ends the provider's session cookie too, and reruns the app
 
 
 def write_cookie() -> None:
