@@ -71,7 +71,7 @@ def test_practice_session_grades_cites_and_moves_mastery(world):
     assert not at.exception and "Question 1 of" in page_text(at)
     at.button[-1].click().run()  # "Check" with an empty answer
     assert not at.exception and "empty" in at.error[0].value
-    at.text_input(key="learn_answer").input("a longer instruction")
+    at.text_input[0].input("a longer instruction")
     at.button[-1].click().run()
     assert not at.exception
     text = page_text(at)
@@ -136,10 +136,10 @@ def test_quiz_questions_are_practised_and_deleting_the_quiz_mid_run_is_reported(
     at = signed_in("bob", "practice.py")
     at.selectbox(key="learn_practice_lesson").set_value("demo-01").run()
     at.button(key="learn_practice_start").click().run()
-    at.text_input(key="learn_answer").input("something")  # the exercise comes first
+    at.text_input[0].input("something")  # the exercise comes first
     at.button[-1].click().run()
-    assert at.radio(key="learn_choice").options == ["zero-shot", "few-shot"]
-    at.radio(key="learn_choice").set_value("few-shot")
+    assert at.radio[0].options == ["zero-shot", "few-shot"]
+    at.radio[0].set_value("few-shot")
     at.button[-1].click().run()
     assert not at.exception and at.success[0].value == "Correct!"
     StudioStore(db).delete(users["teacher"].id, doc.id)

@@ -107,8 +107,15 @@ def grade_short(answer: str, key: str, question: str = "", bilingual=None) -> Gr
                                          for tr in bilingual.translations(t)):
                 matched.append(t)
     score = len(matched) / len(wanted)
-    missing = [t for t in wanted if t not in matched]
+    missing = [_display(t, key) for t in wanted if t not in matched]
     return Grade(score >= (PASS_CROSS if cross else PASS_SCORE), round(score, 4), matched=matched, missing=missing, cross_language=cross)
+
+
+def _display(term: str, key: str) -> str:
+    """The key's own word for a stemmed term (``exampl`` -> ``examples``), for feedback."""
+    if not term.isascii():
+        return term
+    return next((w for w in re.findall(r"[A-Za-z][\w'-]*", key) if terms(w) == [term]), term)
 
 
 def _key_terms(key: str) -> list[str]:

@@ -55,9 +55,9 @@ def ask(item, number: int, total: int):
     st.markdown(item.question)
     with st.form(f"learn_q_{item.ref}", clear_on_submit=True):
         if item.options:
-            answer = st.radio(ui.tr("learn_your_answer"), item.options, index=None, key="learn_choice")
+            answer = st.radio(ui.tr("learn_your_answer"), item.options, index=None, key=f"learn_choice_{item.ref}")
         else:
-            answer = st.text_input(ui.tr("learn_your_answer"), key="learn_answer")
+            answer = st.text_input(ui.tr("learn_your_answer"), key=f"learn_answer_{item.ref}")
         return (answer or "") if st.form_submit_button(ui.tr("learn_check"), type="primary") else None
 
 
