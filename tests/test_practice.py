@@ -175,3 +175,27 @@ def test_educators_see_only_their_classes_and_who_needs_help(world):
     assert [(s.username, oid) for s, oid, _ in needs_help(heat)] == [("bob", "demo-01-o1")]
     admin = create_user(db, "root_admin", PASSWORD, "administrator")
     assert [c.name for c in list_classes(db, get_user(db, admin.id))] == ["Monday group"]
+
+
+def test_a_quiz_edited_after_the_run_began_skips_only_the_removed_question(world):
+    from tutor_app.schemas import LearningObjective, Quiz, QuizQuestion
+    from tutor_app.studio_store import StudioStore
+
+    db, users, practice, _ = world
+    questions = [QuizQuestion(kind="true_false", question="A few-shot prompt contains worked examples.", options=["True", "False"],
+                              answer="True", objective_id="O1"),
+                 QuizQuestion(kind="short_answer", question="What do few-shot prompts show before the task?",
+                              answer="worked examples", objective_id="O1")]
+    quiz = Quiz(title="Few-shot", course="demo", objectives=[LearningObjective(id="O1", text="few-shot prompting with examples")],
+                questions=questions)
+    store = StudioStore(db)
+    doc = store.create(users["teacher"].id, quiz)
+    alice = users["alice"].id
+    run = practice.start(alice, "demo", "demo-01", "en", limit=2)
+    step = practice.current(alice, run)
+    assert step.item.source == "quiz" and step.item.objective_id == "demo-01-o2" and step.total == 2
+    # The educator removes the first question and reorders nothing else: the run skips it, keeps the other.
+    store.save_version(users["teacher"].id, doc.id, quiz.model_copy(update={"questions": questions[1:]}))
+    step = practice.current(alice, run)
+    assert step.skipped == 1 and step.item.question == questions[1].question
+    assert practice.answer(alice, run, "worked examples").grade.correct
