@@ -1,0 +1,161 @@
+"""Structured generation through the real openai client against a scripted OpenAI-compatible server on loopback."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import openai
+import pytest
+from pydantic import BaseModel
+
+from tutor_app.structured import Cancelled, StructuredFailure, StructuredGenerator, extract_json, response_format
+
+
+class Thing(BaseModel):
+    name: str
+    count: int
+
+
+class ScriptedServer:
+    """Answers each chat request with the next scripted text, streamed as SSE; records the requests."""
+
+    def __init__(self, answers: list[str], refuse_formats: bool = False) -> None:
+        self.answers = list(answers)
+        self.requests: list[dict] = []
+        self.refuse_formats = refuse_formats
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.requests.append(body)
+                if outer.refuse_formats and "response_format" in body:
+                    payload = json.dumps({"error": {"message": "response_format is not supported"}}).encode()
+                    self.send_response(400)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                    return
+                text = outer.answers.pop(0)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                pieces = [text[i:i + 7] for i in range(0, len(text), 7)] or [""]
+                for n, piece in enumerate(pieces):
+                    last = n == len(pieces) - 1
+                    event = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m",
+                             "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": "stop" if last else None}]}
+                    self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
+                self.wfile.write(b"data: [DONE]\n\n")
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def close(self):
+        self.httpd.shutdown()
+
+
+class Chat:
+    """What StructuredGenerator needs of llm.OpenAIChat: a real client, a model name, the provider."""
+
+    def __init__(self, url: str, provider: str) -> None:
+        self.client = openai.OpenAI(api_key="k", base_url=url, max_retries=0, timeout=10)
+        self.model, self.label, self.provider, self.extra_body = "m", "m", provider, None
+
+
+@pytest.fixture
+def serve():
+    servers = []
+
+    def start(answers, **kw):
+        servers.append(ScriptedServer(answers, **kw))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+SCHEMA = Thing.model_json_schema()
+
+
+def test_valid_json_on_the_first_try_sends_the_embedded_servers_schema_format(serve):
+    server = serve(['{"name": "kite", "count": 2}'])
+    steps = []
+    result = StructuredGenerator(Chat(server.url, "embedded")).run(
+        [{"role": "user", "content": "go"}], "thing", SCHEMA, Thing.model_validate, steps.append)
+    assert result.value == Thing(name="kite", count=2) and result.first_try
+    assert server.requests[0]["response_format"] == {"type": "json_object", "schema": SCHEMA}
+    assert server.requests[0]["stream"] is True
+    assert steps == ["drafting", "checking"]
+
+
+def test_openai_providers_get_a_json_schema_response_format(serve):
+    server = serve(['{"name": "kite", "count": 2}'])
+    StructuredGenerator(Chat(server.url, "openai")).run([{"role": "user", "content": "go"}], "thing", SCHEMA, Thing.model_validate)
+    sent = server.requests[0]["response_format"]
+    assert sent["type"] == "json_schema" and sent["json_schema"]["name"] == "thing" and sent["json_schema"]["schema"] == SCHEMA
+
+
+def test_prose_is_repaired_once_with_the_error_sent_back(serve):
+    server = serve(["Sure! Here is a kite, two of them.", 'Fixed: {"name": "kite", "count": 2}'])
+    steps = []
+    result = StructuredGenerator(Chat(server.url, "embedded")).run(
+        [{"role": "user", "content": "go"}], "thing", SCHEMA, Thing.model_validate, steps.append)
+    assert result.value.count == 2 and not result.first_try and len(result.attempts) == 2
+    assert result.attempts[0].errors == ["The model answered in prose instead of JSON."]
+    repair = server.requests[1]["messages"]
+    assert repair[-2] == {"role": "assistant", "content": "Sure! Here is a kite, two of them."}
+    assert "prose instead of JSON" in repair[-1]["content"]
+    assert steps == ["drafting", "checking", "repairing", "checking"]
+
+
+def test_validation_errors_name_the_field_and_failure_after_repair_keeps_the_raw_text(serve):
+    server = serve(['{"name": "kite", "count": "many"}', '{"name": "kite"}'])
+    with pytest.raises(StructuredFailure) as caught:
+        StructuredGenerator(Chat(server.url, "embedded")).run([{"role": "user", "content": "go"}], "thing", SCHEMA, Thing.model_validate)
+    assert "count" in server.requests[1]["messages"][-1]["content"]  # the first error went back to the model
+    assert caught.value.raw == '{"name": "kite"}'
+    assert any("count" in e and "required" in e.lower() for e in caught.value.errors)
+    assert "stronger model" in caught.value.fix
+
+
+def test_a_server_that_refuses_response_format_is_asked_again_without_it(serve):
+    server = serve(['{"name": "kite", "count": 1}'], refuse_formats=True)
+    result = StructuredGenerator(Chat(server.url, "openai")).run([{"role": "user", "content": "go"}], "thing", SCHEMA, Thing.model_validate)
+    assert result.value.count == 1
+    assert "response_format" in server.requests[0] and "response_format" not in server.requests[1]
+
+
+def test_cancel_stops_before_anything_is_returned(serve):
+    server = serve(['{"name": "kite", "count": 2}'])
+    with pytest.raises(Cancelled):
+        StructuredGenerator(Chat(server.url, "embedded")).run([{"role": "user", "content": "go"}], "thing", SCHEMA,
+                                                              Thing.model_validate, should_stop=lambda: True)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ('{"a": 1}', {"a": 1}),
+    ('```json\n{"a": 1}\n```', {"a": 1}),
+    ('Here it is: {"a": {"b": 2}} hope it helps', {"a": {"b": 2}}),
+])
+def test_extract_json_finds_the_object(text, expected):
+    assert extract_json(text) == expected
+
+
+@pytest.mark.parametrize("text,message", [("", "nothing"), ("no json here", "prose"), ('{"a": 1', "malformed or cut off")])
+def test_extract_json_says_what_is_wrong(text, message):
+    with pytest.raises(ValueError, match=message):
+        extract_json(text)
+
+
+def test_response_format_by_provider():
+    assert response_format("embedded", "n", {"type": "object"}) == {"type": "json_object", "schema": {"type": "object"}}
+    assert response_format("azure", "n", {"type": "object"})["type"] == "json_schema"

@@ -1,0 +1,154 @@
+"""Quizzes: the JSON schema the model fills, the prompt, and the conversion to ``Quiz``.
+
+Each question's kind and Bloom level are fixed in the schema position by
+position (``prefixItems``), so the embedded model's grammar produces exactly
+the requested mix; true/false options are fixed too. A multiple-choice question is
+drafted as its answer plus three wrong options, mixed by ``mix_options``, so a
+generated answer is always among the options (the check still guards edits). Objectives come from a
+lesson plan when one is given (copied verbatim through a ``const``), otherwise
+the model writes them. ``parse_quiz`` maps passage and objective numbers to
+ids and rejects numbers that point at nothing. ``generate_quiz`` runs
+retrieval, the structured request with one repair, and the checks.
+Saving is the caller's business.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from pydantic import BaseModel, Field
+
+from .i18n import LANGUAGE_NAMES
+from .planner import chunk_ids_for
+from .prompts import load_prompt
+from .schemas import BLOOM_LEVELS, TRUE_FALSE, LearningObjective, Quiz, QuizQuestion
+from .studio import Generated, Progress, ShouldStop, Sources, StudioRequest, gather_sources, never
+from .studio_checks import check_quiz
+from .structured import StructuredGenerator
+
+_ROLE = {"system": "system", "human": "user", "ai": "assistant"}
+
+
+def _text(limit: int) -> dict:
+    return {"type": "string", "minLength": 1, "maxLength": limit}
+
+
+def _question_schema(kind: str, bloom: str, objectives: int, passages: int) -> dict:
+    if kind == "multiple_choice":
+        wrong = {"type": "array", "items": _text(90), "minItems": 3, "maxItems": 3}
+        answer = _text(90)
+    elif kind == "true_false":
+        wrong = {"const": []}
+        answer = {"type": "string", "enum": TRUE_FALSE}
+    else:
+        wrong = {"const": []}
+        answer = _text(160)
+    properties = {
+        "kind": {"const": kind}, "bloom": {"const": bloom}, "question": _text(200), "answer": answer,
+        "wrong_options": wrong, "explanation": _text(200),
+        "objective": {"type": "integer", "enum": list(range(1, objectives + 1))},
+        "passage": {"type": "integer", "enum": list(range(1, passages + 1))} if passages else {"const": 0},
+    }
+    return {"type": "object", "properties": properties, "required": list(properties)}
+
+
+def quiz_schema(mix: list[tuple[str, str]], objectives: int, passages: int,
+                given: list[LearningObjective] | None = None) -> dict:
+    if given:
+        objective_schema: dict = {"const": [{"text": o.text, "bloom": o.bloom} for o in given]}
+    else:
+        objective_schema = {"type": "array", "minItems": objectives, "maxItems": objectives, "items": {
+            "type": "object", "properties": {"text": _text(140), "bloom": {"type": "string", "enum": list(BLOOM_LEVELS)}},
+            "required": ["text", "bloom"]}}
+    questions = {"type": "array", "prefixItems": [_question_schema(k, b, objectives, passages) for k, b in mix],
+                 "minItems": len(mix), "maxItems": len(mix)}
+    properties = {"title": _text(90), "objectives": objective_schema, "questions": questions}
+    return {"type": "object", "properties": properties, "required": list(properties)}
+
+
+class _Objective(BaseModel):
+    text: str = Field(min_length=1)
+    bloom: str
+
+
+class _Question(BaseModel):
+    kind: str
+    bloom: str
+    question: str = Field(min_length=1)
+    answer: str = Field(min_length=1)
+    wrong_options: list[str] = Field(default_factory=list)
+    explanation: str = ""
+    objective: int
+    passage: int = 0
+
+
+class QuizDraft(BaseModel):
+    title: str = Field(min_length=1)
+    objectives: list[_Objective] = Field(min_length=1)
+    questions: list[_Question] = Field(min_length=1)
+
+
+def mix_options(answer: str, wrong: list[str], question: str) -> list[str]:
+    """The correct answer placed among the wrong options at a position fixed by the question's text
+    (so the answer is not always first, and a regeneration of the same question keeps its layout)."""
+    options = [w.strip() for w in wrong if w.strip()]
+    if not options:
+        return []
+    position = int(hashlib.sha1(question.encode("utf-8")).hexdigest(), 16) % (len(options) + 1)
+    return options[:position] + [answer] + options[position:]
+
+
+def objective_count(request: StudioRequest) -> int:
+    return max(1, min(3, request.question_count // 2 or 1))
+
+
+def parse_quiz(data: object, request: StudioRequest, sources: Sources, model: str = "",
+               given: list[LearningObjective] | None = None) -> Quiz:
+    draft = QuizDraft.model_validate(data)
+    objectives = given or [LearningObjective(id=f"O{i}", text=o.text.strip(), bloom=o.bloom)
+                           for i, o in enumerate(draft.objectives, 1)]
+    if len(draft.questions) != request.question_count:
+        raise ValueError(f"questions: write exactly {request.question_count} questions, not {len(draft.questions)}.")
+    questions = []
+    for n, q in enumerate(draft.questions, 1):
+        if not 1 <= q.objective <= len(objectives):
+            raise ValueError(f"questions.{n}: objective {q.objective} does not exist (use 1 to {len(objectives)}).")
+        chunk = chunk_ids_for([q.passage], sources, f"questions.{n}") if sources.passages else [""]
+        options = TRUE_FALSE if q.kind == "true_false" else mix_options(q.answer.strip(), q.wrong_options, q.question)
+        questions.append(QuizQuestion(kind=q.kind, question=q.question.strip(), options=options, answer=q.answer.strip(),
+                                      explanation=q.explanation, bloom=q.bloom, objective_id=objectives[q.objective - 1].id,
+                                      chunk_id=chunk[0]))
+    return Quiz(title=draft.title, course=request.course or "", topic=sources.query, audience=request.audience,
+                language=request.language, objectives=objectives, questions=questions, grounded=sources.grounded,
+                model=model)
+
+
+def quiz_messages(request: StudioRequest, sources: Sources, given: list[LearningObjective] | None) -> list[dict]:
+    if given:
+        objectives = "\n".join(f"{i}. {o.text} ({o.bloom})" for i, o in enumerate(given, 1))
+    else:
+        objectives = f"Write {objective_count(request)}, each with a Bloom level."
+    questions = "\n".join(f"Q{i}: {kind}, {bloom}" for i, (kind, bloom) in enumerate(request.question_mix(), 1))
+    messages = load_prompt("educator_quiz").template().format_messages(
+        language=LANGUAGE_NAMES[request.language], topic=sources.query, audience=request.audience,
+        objectives=objectives, questions=questions, passages=sources.text)
+    return [{"role": _ROLE[m.type], "content": m.content} for m in messages]
+
+
+def generate_quiz(request: StudioRequest, retriever, chat, *, budget_tokens: int, max_passages: int = 4,
+                  objectives: list[LearningObjective] | None = None,
+                  on_step: Progress = lambda s: None, should_stop: ShouldStop = never) -> Generated:
+    """Retrieve, draft, validate (repairing once), check. ``objectives``: a lesson plan's, to assess those."""
+    request = request.validated()
+    on_step("retrieving")
+    sources = gather_sources(retriever, request, budget_tokens, max_passages)
+    count = len(objectives) if objectives else objective_count(request)
+    schema = quiz_schema(request.question_mix(), count, len(sources.passages), objectives)
+    result = StructuredGenerator(chat, max_tokens=250 + 170 * request.question_count).run(
+        quiz_messages(request, sources, objectives), "quiz", schema,
+        lambda data: parse_quiz(data, request, sources, chat.label, objectives), on_step, should_stop)
+    on_step("checking")
+    quiz = result.value
+    checks = check_quiz(quiz, set(sources.chunk_ids))
+    return Generated(quiz, checks, result.first_try, len(result.attempts), result.seconds, sources,
+                     result.attempts[0].errors)
