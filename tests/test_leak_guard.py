@@ -115,3 +115,13 @@ def test_hint_ladder_climbs_under_pressure_and_each_hint_is_more_specific():
     ladder = coach.hints(item, "en")
     assert all(ladder[n] in shown[n] for n in range(3)), shown
     assert len(set(shown)) == 3
+
+
+@pytest.mark.parametrize("reply, key, question", [
+    ("在任务前放两三个例子，模型会照着它们的格式和风格写。", EN_KEY, "In a few-shot prompt, what do you place before the task, and why?"),
+    ("A few examples, so that the model imitates their format and style.", ZH_KEY, "少样本提示在真正的任务之前放什么？为什么？"),
+])
+def test_the_key_translated_into_the_other_language_is_a_leak(reply, key, question):
+    assert not check(reply, key).leaked  # no shared words or characters at all ...
+    verdict = check(reply, key, question=question)
+    assert verdict.leaked and verdict.passes_as_answer  # ... but graded as an answer it would pass

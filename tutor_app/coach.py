@@ -29,7 +29,7 @@ from .profile import Profile, profile_instructions
 from .prompts import load_prompt
 from .tutor import pack_passages
 
-MAX_REPLY_TOKENS = 160
+MAX_REPLY_TOKENS = 96  # one or two short guiding sentences; also keeps the small local model quick
 MAX_MESSAGE = 2000
 _ROLE = {"system": "system", "human": "user", "ai": "assistant"}
 # Asking for the answer instead of working on it, in either language.
@@ -90,7 +90,7 @@ class Coach:
 
     def guard(self, item: Item, learner_texts: list[str]) -> KeyGuard:
         # What the learner can see or wrote is never secret: the exercise and their own messages.
-        return KeyGuard(item.answer, [item.question, *learner_texts])
+        return KeyGuard(item.answer, [item.question, *learner_texts], item.question)
 
     # ------------------------------------------------------------------ a chat turn
     def reply(self, item: Item, message: str, history: list[tuple[str, str]] | None = None,
@@ -131,7 +131,7 @@ class Coach:
         if self.retriever is not None:
             try:
                 hits = self.retriever.search(item.question, course=item.course or None).hits
-                passages, _ = pack_passages(hits[:2], 250) if hits else ("(none)", [])
+                passages, _ = pack_passages(hits[:1], 150) if hits else ("(none)", [])
             except TutorError:
                 pass
         prompt = load_prompt("student_coach").template().format_messages(

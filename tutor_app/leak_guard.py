@@ -10,7 +10,10 @@ leaks when it contains
   when it is shorter) that is not made only of stop words; or
 * at least ``RECALL_LIMIT`` of the key's secret content pieces, in any order:
   content words for Latin text, character pairs for Chinese (single Chinese
-  characters are too common to mean anything).
+  characters are too common to mean anything); or
+* (when the exercise's question is given) text that would pass as a correct
+  answer if a learner submitted it (``grading.grade_short``), which also
+  catches the key translated into the other language.
 
 ``safe_reply`` returns the first candidate that passes, ending with a text that
 has no units at all, so what it returns cannot leak by construction.
@@ -76,6 +79,7 @@ class Verdict:
     phrases: list[str] = field(default_factory=list)  # secret phrases found in the reply
     recall: float = 0.0  # share of the key's secret content pieces found in the reply
     secret_pieces: int = 0
+    passes_as_answer: bool = False  # graded as an answer to the exercise, the reply would be correct
 
 
 @dataclass
@@ -84,6 +88,7 @@ class KeyGuard:
 
     key: str
     visible: Iterable[str] = ()
+    question: str | None = None  # the exercise: when given, a reply that would pass as its answer leaks
 
     def __post_init__(self) -> None:
         key_units = units(self.key)
@@ -101,7 +106,12 @@ class KeyGuard:
         reply_units = units(reply)
         found = sorted(" ".join(p) for p in self.phrases & ngrams(reply_units, self.n)) if self.n else []
         recall = len(self.pieces & _pieces(reply_units)) / len(self.pieces) if self.pieces else 0.0
-        return Verdict(bool(found) or recall >= RECALL_LIMIT, found, recall, len(self.pieces))
+        answers = False
+        if self.question is not None and reply_units:
+            from .grading import grade_short  # imported late: grading loads the segmenter and dictionary
+
+            answers = grade_short(reply, self.key, self.question).correct
+        return Verdict(bool(found) or recall >= RECALL_LIMIT or answers, found, recall, len(self.pieces), answers)
 
     def safe_reply(self, candidates: Iterable[str]) -> tuple[str, int]:
         """The first candidate that does not leak, and its position (len(candidates) for the last resort)."""
@@ -114,6 +124,6 @@ class KeyGuard:
         return LAST_RESORT, position
 
 
-def check(reply: str, key: str, visible: Iterable[str] = ()) -> Verdict:
+def check(reply: str, key: str, visible: Iterable[str] = (), question: str | None = None) -> Verdict:
     """One-off check of ``reply`` against ``key``; see ``KeyGuard``."""
-    return KeyGuard(key, list(visible)).check(reply)
+    return KeyGuard(key, list(visible), question).check(reply)
