@@ -38,6 +38,7 @@ def app_url(tmp_path_factory):
     db = open_database(default_database_url(settings))
     create_user(db, "admin", PASSWORD, "administrator")
     create_user(db, "alice", PASSWORD, "student")
+    create_user(db, "wang", PASSWORD, "student", language="zh")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_"))}
     env.update(TUTOR_HOME=str(home), TUTOR_GROUNDING_THRESHOLD="0.5", TUTOR_GROUNDING_FLOOR="0.5")
@@ -130,3 +131,19 @@ def test_student_typing_the_users_url_is_refused(app_url, page):
     page.screenshot(path=str(SHOTS / "student-users-url.png"), full_page=True)
     assert page.get_by_role("button", name="Add").count() == 0
     assert page.get_by_text("Add a user").count() == 0
+
+
+def test_a_chinese_student_gets_a_chinese_page(app_url, page):
+    page.goto(app_url)
+    page.get_by_label("Username").fill("wang")
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="导师", exact=True).wait_for()
+    page.get_by_role("button", name="新对话").wait_for()
+    page.get_by_role("button", name="退出登录").wait_for()
+    box = page.get_by_placeholder("就课程内容提问……")
+    box.fill("什么是少样本提示？")
+    box.press("Enter")
+    page.get_by_text("来源 (", exact=False).first.wait_for(timeout=120_000)
+    page.screenshot(path=str(SHOTS / "chat-zh.png"), full_page=True)
+    assert "Traceback" not in page.content()
