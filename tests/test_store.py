@@ -31,6 +31,17 @@ def test_default_url_is_a_file_in_the_home_folder(settings):
     assert default_database_url(settings) == f"sqlite:///{settings.home / 'tutor.sqlite3'}"
 
 
+def test_a_configured_url_wins_and_stays_out_of_the_settings_repr(tmp_path):
+    from tutor_app.config import load_settings
+
+    url = f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}"
+    s = load_settings(env={"TUTOR_DATABASE_URL": url}, secrets_file=tmp_path / "none.toml", home=tmp_path / "home")
+    assert default_database_url(s) == url
+    assert "elsewhere" not in repr(s)
+    open_database(default_database_url(s)).close()
+    assert (tmp_path / "elsewhere.sqlite3").exists()
+
+
 def test_open_creates_the_folder_and_every_table(db, db_path):
     assert db_path.is_file()
     tables = set(inspect(db.engine).get_table_names())

@@ -83,6 +83,10 @@ class Settings(BaseModel):
     # first token under 2 s. Every retrieved passage is still shown to the learner as a source.
     embedded_context_tokens: int = Field(default=200, ge=100)
     query_max_tokens: int = Field(default=256, ge=16)
+    # --- app database ---
+    # Any SQLAlchemy URL (postgresql+psycopg://user:password@host/db for several app servers);
+    # unset means an SQLite file in TUTOR_HOME. Secret, because a URL may carry a password.
+    database_url: SecretStr | None = None
     # --- sign-in ---
     # "local": accounts with passwords in the app database. "oidc": Streamlit's st.login with the
     # identity provider configured under [auth] in .streamlit/secrets.toml (local sign-in stays

@@ -393,7 +393,9 @@ class Database:
 
 
 def default_database_url(settings: Settings) -> str:
-    """An SQLite file in the tutor's home folder."""
+    """The configured database URL, or an SQLite file in the tutor's home folder."""
+    if settings.database_url is not None and settings.database_url.get_secret_value().strip():
+        return settings.database_url.get_secret_value().strip()
     return f"sqlite:///{Path(settings.home) / 'tutor.sqlite3'}"
 
 
