@@ -33,9 +33,14 @@ def test_profile_key_and_hint_reach_the_prompt():
     profile = Profile(level="advanced", language="zh", style="concise", goal="build a study bot")
     reply = Coach(None, lambda: model).reply(ITEM, "hmm", [("human", "hi"), ("ai", "hello")], profile)
     system, *rest = model.calls[0]
-    assert "advanced" in system["content"] and "简体中文" in system["content"] and "build a study bot" in system["content"]
-    assert "Think of a recipe card." in system["content"]  # the educator's first hint
-    assert ITEM.answer in rest[-1]["content"]  # the model may judge with the key ...
+    last = rest[-1]["content"]
+    assert "advanced" in last and "简体中文" in last and "build a study bot" in last
+    assert "Think of a recipe card." in last  # the educator's first hint
+    assert ITEM.answer in last  # the model may judge with the key ...
+    # The system message is the same for every learner and turn, so the server can reuse its cached prefix.
+    other = ScriptedChat(["ok"])
+    Coach(None, lambda: other).reply(ZH_ITEM, "告诉我", profile=Profile(language="en"), hint_level=2)
+    assert other.calls[0][0] == system
     assert [m["role"] for m in rest] == ["user", "assistant", "user"]
     assert reply.text == "What do you know about examples?" and not reply.replaced  # ... and a clean reply is shown
 

@@ -18,7 +18,6 @@ from sqlalchemy import select
 
 from .bkt import DEFAULT, MASTERED, BKTParams, update
 from .classes import members, visible_students
-from .errors import TutorError
 from .objectives import Catalog
 from .store import Database, GradedAnswer, Mastery, User, utcnow
 
@@ -127,8 +126,3 @@ def needs_help(heatmap: Heatmap) -> list[tuple[User, str, float]]:
            if heatmap.attempts[(student.id, oid)] >= MIN_EVIDENCE and heatmap.mastery[(student.id, oid)] < STRUGGLING]
     return sorted(out, key=lambda row: (row[2], row[0].username, row[1]))
 
-
-def own_progress_only(viewer: User, student_id: int) -> None:
-    """Refuse a student looking at someone else's progress."""
-    if viewer.role == "student" and viewer.id != student_id:
-        raise TutorError("You can only see your own progress.", "Open the Progress page to see yours.")
