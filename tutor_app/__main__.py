@@ -206,6 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("doctor", help="check offline assets and settings")
     p.set_defaults(func=cmd_doctor)
+
+    from .studio_cli import add_commands as add_studio_commands  # plan, quiz (educator studio)
+
+    add_studio_commands(sub)
     return parser
 
 

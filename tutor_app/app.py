@@ -40,6 +40,8 @@ else:
               st.Page(PAGES / "progress.py", title=ui.tr("learn_page_progress"), url_path="progress", icon="📊"),
               st.Page(PAGES / "profile.py", title=ui.tr("learn_page_profile"), url_path="profile", icon="🙂")]
     if user.role in ("educator", "administrator"):
+        pages.append(st.Page(PAGES / "studio.py", title=ui.tr("studio_page"), url_path="studio", icon="📝"))
+    if user.role in ("educator", "administrator"):
         pages += [st.Page(PAGES / "class_view.py", title=ui.tr("learn_page_class"), url_path="class", icon="🏫"),
                   st.Page(PAGES / "exercises.py", title=ui.tr("learn_page_exercises"), url_path="exercises", icon="🗝️")]
     if user.role == "administrator":

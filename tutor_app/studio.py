@@ -181,3 +181,10 @@ def never() -> bool:
 
 Progress = Callable[[str], None]
 ShouldStop = Callable[[], bool]
+
+
+def passage_budget(settings) -> tuple[int, int]:
+    """(tokens, passages) for the prompt: the embedded model reads prompts slowly, so it gets fewer."""
+    if settings.provider == "embedded":
+        return 450, 3
+    return settings.context_tokens, 6

@@ -1,0 +1,108 @@
+"""The ``plan`` and ``quiz`` commands of ``python -m tutor_app``.
+
+``plan "TOPIC"`` and ``quiz "TOPIC"`` generate a checked lesson plan or quiz
+with the configured model and print it as Markdown (or, with ``--json``, one
+JSON object: the document, its checks, attempts, seconds and model). ``--out``
+also writes a .md, .docx or .json file. Exit codes: 0 every check passed,
+1 valid but some check failed (the problems are printed), 2 an error or a
+topic the course does not cover (``--allow-uncited`` makes a plan without
+citations instead). Nothing is saved to the app database. This module parses
+arguments and prints; the work happens in ``planner`` and ``quiz``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .schemas import BLOOM_LEVELS, QUESTION_KINDS
+
+
+def _csv(allowed):
+    def parse(text: str) -> list[str]:
+        values = [v.strip() for v in text.split(",") if v.strip()]
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            raise ValueError(bad)
+        return values
+    return parse
+
+
+def add_commands(sub) -> None:
+    for name, help_text in (("plan", "generate a checked lesson plan from the course"),
+                            ("quiz", "generate a checked quiz from the course")):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("topic", nargs="?", default="", help="a short topic from the course")
+        p.add_argument("--course", help="course name (default: all courses)")
+        p.add_argument("--lesson", action="append", default=[], dest="lessons", help="a lesson id; repeat for several")
+        p.add_argument("--audience", default="beginners", help="age or grade and prior knowledge")
+        p.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the material")
+        p.add_argument("--allow-uncited", action="store_true",
+                       help="when the course does not cover the topic, make it anyway without citations")
+        p.add_argument("--out", help="also write the result to a .md, .docx or .json file")
+        p.add_argument("--json", action="store_true")
+        if name == "plan":
+            p.add_argument("--minutes", type=int, default=45, help="lesson duration in minutes")
+        else:
+            p.add_argument("--questions", type=int, default=5, help="number of questions")
+            p.add_argument("--kinds", type=_csv(QUESTION_KINDS), default=list(QUESTION_KINDS),
+                           help="comma-separated: " + ",".join(QUESTION_KINDS))
+            p.add_argument("--bloom", type=_csv(BLOOM_LEVELS), default=["remember", "understand", "apply"],
+                           help="comma-separated Bloom levels to mix: " + ",".join(BLOOM_LEVELS))
+        p.set_defaults(func=cmd_generate, kind=name)
+
+
+def cmd_generate(args, settings) -> int:
+    from .export import to_docx, to_json, to_markdown
+    from .planner import generate_plan
+    from .quiz import generate_quiz
+    from .services import build_services
+    from .studio import StudioInputError, StudioRequest, passage_budget
+
+    fields = dict(course=args.course, lessons=args.lessons, topic=args.topic, audience=args.audience,
+                  language=args.lang, allow_ungrounded=args.allow_uncited)
+    if args.kind == "plan":
+        fields["duration_minutes"] = args.minutes
+    else:
+        fields.update(question_count=args.questions, kinds=args.kinds, bloom_levels=args.bloom)
+    request = StudioRequest(**fields)
+    services = build_services(settings)
+    try:
+        chat = services.chat_model()
+        budget, passages = passage_budget(settings)
+        progress = (lambda step: None) if args.json else (lambda step: print(f"… {step}", file=sys.stderr, flush=True))
+        common = dict(budget_tokens=budget, max_passages=passages, on_step=progress)
+        try:
+            if args.kind == "plan":
+                result = generate_plan(request, services.retriever, chat, **common)
+            else:
+                result = generate_quiz(request, services.retriever, chat, **common)
+        except StudioInputError as exc:
+            hint = " Or pass --allow-uncited." if exc.key == "studio_err_not_covered" else ""
+            print(f"error: {exc.message('en').replace(' or confirm below to get material without course citations', '')}{hint}",
+                  file=sys.stderr)
+            return 2
+    finally:
+        services.close()
+    document = result.document
+    labels = {h.chunk.id: f"{h.chunk.source} › {h.chunk.heading}" for h in result.sources.passages}
+    if args.out:
+        out = Path(args.out)
+        writers = {".md": lambda: out.write_text(to_markdown(document, labels), encoding="utf-8"),
+                   ".docx": lambda: out.write_bytes(to_docx(document, labels)),
+                   ".json": lambda: out.write_text(to_json(document), encoding="utf-8")}
+        if out.suffix not in writers:
+            print("error: --out must end in .md, .docx or .json", file=sys.stderr)
+            return 2
+        writers[out.suffix]()
+    if args.json:
+        print(json.dumps({args.kind: document.model_dump(mode="json"), "checks": [c.to_json() for c in result.checks],
+                          "first_try": result.first_try, "attempts": result.attempts,
+                          "seconds": round(result.seconds, 1), "model": chat.label}, ensure_ascii=False, indent=2))
+    else:
+        print(to_markdown(document, labels))
+        for check in result.checks:
+            print(f"[{'ok' if check.passed else 'FAILED'}] {check.name}" + "".join(f"\n    {m}" for m in check.messages("en")))
+        print(f"({chat.label}; {result.attempts} attempt(s), {result.seconds:.0f} s)")
+    return 0 if result.passed else 1
