@@ -60,13 +60,13 @@ def test_a_practice_run_grades_cites_updates_mastery_and_queues_mistakes(world):
     with pytest.raises(InputError, match="empty"):
         practice.answer(alice.id, run, "   ")
     wrong = practice.answer(alice.id, run, "a longer instruction")
-    assert not wrong.grade.correct and wrong.mastery_after < wrong.mastery_before
+    assert not wrong.grade.correct and wrong.mastery_after < wrong.mastery_before and not wrong.reveal
     assert wrong.citation is not None and wrong.citation.heading == "Few-shot prompts"
     assert wrong.review_due is not None and wrong.review_due - datetime.utcnow() > timedelta(hours=23)
     step = practice.current(alice.id, run)
     assert step.position == 1 and step.item.source == "generated"
     right = practice.answer(alice.id, run, step.item.answer)
-    assert right.grade.correct and right.mastery_after > right.mastery_before and right.review_due is None
+    assert right.reveal and right.grade.correct and right.mastery_after > right.mastery_before and right.review_due is None
     assert practice.queue_size(alice.id, "demo") == 1
     # The mistake is due tomorrow, not now. SM-2 restarted it: right answers then give 1 day, then 6 days.
     assert practice.due_reviews(alice.id, "demo")[0] == []

@@ -5,7 +5,9 @@ question deleted after the run began (its quiz edited or removed) is skipped
 with a count the page reports. Every graded answer updates the objective's BKT
 mastery (``progress``); a wrong answer puts the question in the review queue,
 and every later answer to it reschedules it with SM-2 (``scheduler``).
-Feedback cites the lesson passage that holds the answer.
+Feedback cites the lesson passage that holds the answer; an educator's answer
+key is shown only after a right answer (``Feedback.reveal``), so practice is no
+way around the coach's guard.
 This module does not draw anything and calls no language model.
 """
 
@@ -51,6 +53,12 @@ class Feedback:
     mastery_before: float
     mastery_after: float
     review_due: datetime | None = None  # when the question comes back (None: it is not in the review queue)
+
+    @property
+    def reveal(self) -> bool:
+        """Whether the expected answer may be shown: an educator's key only once answered right
+        (the coach guards the same keys); a question made from the lesson text, always."""
+        return self.grade.correct or self.item.source == "generated"
 
 
 @dataclass

@@ -33,10 +33,12 @@ def show_feedback(feedback) -> None:
     grade = feedback.grade
     if grade.correct:
         st.success(ui.tr("learn_correct"))
-    else:
+    elif feedback.reveal:
         st.error(ui.tr("learn_incorrect", answer=feedback.item.answer))
         if grade.missing:
             st.caption(ui.tr("learn_partial_terms", terms=", ".join(grade.missing)))
+    else:  # an educator's key stays hidden until answered right
+        st.error(ui.tr("learn_incorrect_hidden", percent=learning_ui.percent(grade.score)))
     if grade.cross_language:
         st.info(ui.tr("learn_cross_language"))
     if feedback.citation:

@@ -102,6 +102,11 @@ MESSAGES = {
     "learn_next": {"en": "Next question", "zh": "下一题"},
     "learn_correct": {"en": "Correct!", "zh": "回答正确！"},
     "learn_incorrect": {"en": "Not quite. The expected answer: {answer}", "zh": "不太对。参考答案：{answer}"},
+    "learn_incorrect_hidden": {
+        "en": "Not quite: your answer covers {percent}% of the key ideas. Re-read the lesson section below; "
+        "the question comes back for review.",
+        "zh": "不太对：你的答案覆盖了 {percent}% 的要点。请重新阅读下面的课程章节；这道题之后会回来复习。",
+    },
     "learn_partial_terms": {"en": "Missing ideas: {terms}", "zh": "缺少的要点：{terms}"},
     "learn_cross_language": {
         "en": "You answered in the other language; it was graded through a dictionary, which is less exact.",
