@@ -52,3 +52,26 @@ def pick_lesson(catalog: Catalog, key: str) -> str:
 
 def percent(value: float) -> int:
     return round(value * 100)
+
+
+def show_feedback(feedback) -> None:
+    """A practice answer's grade, the lesson passage it cites, and how mastery and the review queue moved."""
+    grade = feedback.grade
+    if grade.correct:
+        st.success(ui.tr("learn_correct"))
+    elif feedback.reveal:
+        st.error(ui.tr("learn_incorrect", answer=feedback.item.answer))
+        if grade.missing:
+            st.caption(ui.tr("learn_partial_terms", terms=", ".join(grade.missing)))
+    else:  # an educator's key stays hidden until answered right
+        st.error(ui.tr("learn_incorrect_hidden", percent=percent(grade.score)))
+    if grade.cross_language:
+        st.info(ui.tr("learn_cross_language"))
+    if feedback.citation:
+        with st.expander(ui.tr("learn_see_lesson", lesson=feedback.citation.title, section=feedback.citation.heading or "—")):
+            st.caption(feedback.citation.source)
+            st.markdown(feedback.citation.text)
+    st.caption(ui.tr("learn_mastery_moved", before=percent(feedback.mastery_before),
+                     after=percent(feedback.mastery_after)))
+    if feedback.review_due:
+        st.caption(ui.tr("learn_review_scheduled", date=f"{feedback.review_due:%Y-%m-%d}"))

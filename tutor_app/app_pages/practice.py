@@ -29,28 +29,6 @@ if reviews and cols[1].button(ui.tr("learn_review_due", count=len(reviews)), key
 st.caption(ui.tr("learn_queue", count=practice.queue_size(user.id, course)))
 
 
-def show_feedback(feedback) -> None:
-    grade = feedback.grade
-    if grade.correct:
-        st.success(ui.tr("learn_correct"))
-    elif feedback.reveal:
-        st.error(ui.tr("learn_incorrect", answer=feedback.item.answer))
-        if grade.missing:
-            st.caption(ui.tr("learn_partial_terms", terms=", ".join(grade.missing)))
-    else:  # an educator's key stays hidden until answered right
-        st.error(ui.tr("learn_incorrect_hidden", percent=learning_ui.percent(grade.score)))
-    if grade.cross_language:
-        st.info(ui.tr("learn_cross_language"))
-    if feedback.citation:
-        with st.expander(ui.tr("learn_see_lesson", lesson=feedback.citation.title, section=feedback.citation.heading or "—")):
-            st.caption(feedback.citation.source)
-            st.markdown(feedback.citation.text)
-    st.caption(ui.tr("learn_mastery_moved", before=learning_ui.percent(feedback.mastery_before),
-                     after=learning_ui.percent(feedback.mastery_after)))
-    if feedback.review_due:
-        st.caption(ui.tr("learn_review_scheduled", date=f"{feedback.review_due:%Y-%m-%d}"))
-
-
 def ask(item, number: int, total: int):
     """The question's form; returns the submitted answer or None."""
     st.subheader(ui.tr("learn_question_of", number=number, total=total))
@@ -64,7 +42,7 @@ def ask(item, number: int, total: int):
 
 
 if st.session_state.get("learn_feedback"):
-    show_feedback(st.session_state.learn_feedback)
+    learning_ui.show_feedback(st.session_state.learn_feedback)
 try:
     if st.session_state.get("learn_review"):
         if reviews and (answer := ask(reviews[0], 1, len(reviews))) is not None:
