@@ -149,3 +149,19 @@ def test_a_student_cannot_open_the_console_pages(db):
     for name in ("library.py", "coverage.py", "insights.py"):
         at = page(name, db.alice).run()
         assert not at.exception and "not available" in at.error[0].value
+
+
+def test_sending_a_gap_opens_the_studio_with_the_topic(db, course):
+    if not (PAGES / "studio.py").exists():
+        pytest.skip("the educator studio page is not installed")
+    store = ConversationStore(db)
+    chat = store.create(db.alice.id, "demo", "tyres")
+    store.add_message(db.alice.id, chat.id, "user", "How do I change a car tyre?")
+    store.add_message(db.alice.id, chat.id, "assistant", "not covered", grounded=False)
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["auth_user_id"] = db.admin.id
+    at.run()
+    at.switch_page(str(PAGES / "insights.py")).run()
+    at.button(key="insights_send_0").click().run()
+    assert not at.exception
+    assert at.text_input(key="studio_in_topic").value == "How do I change a car tyre?"

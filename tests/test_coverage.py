@@ -65,8 +65,9 @@ def test_an_objective_in_two_languages_uses_its_best_text_and_cross_language_is_
     objs = objectives("o1")
     one_text = compute_matrix("c", chunks, [at_similarity(0, 0.86)], objs, [unit(1, 0, 0, 0)], ["en"], [0])
     assert one_text.cell("A", "o1").similarity == pytest.approx(0.86 + Thresholds().cross_language_offset, abs=1e-4)
-    two_texts = compute_matrix("c", chunks, [at_similarity(0, 0.93)], objs, [unit(0, 1, 0, 0), unit(1, 0, 0, 0)], ["en", "zh"], [0, 0])
-    assert two_texts.cell("A", "o1").similarity == pytest.approx(0.93, abs=1e-4)  # the Chinese text, same language
+    # The Chinese text is used (same language), on the English scale; the English text's 0.99 is ignored.
+    two_texts = compute_matrix("c", chunks, [at_similarity(0, 0.93)], objs, [unit(0.99, 0.14, 0, 0), unit(1, 0, 0, 0)], ["en", "zh"], [0, 0])
+    assert two_texts.cell("A", "o1").similarity == pytest.approx(0.93 - 0.04, abs=1e-4)
 
 
 def test_csv_and_json_exports_carry_every_cell():
@@ -88,3 +89,22 @@ def test_build_coverage_reads_front_matter_from_the_index(fake_services):
     assert [o.id for o in report.objectives] == ["o1"] and [lesson.id for lesson in report.lessons] == ["l1"]
     with pytest.raises(InputError, match="no indexed documents"):
         build_coverage(fake_services.index, None, "nothing-here")
+
+
+def test_a_model_may_explain_a_cell_in_a_sentence(fake_services):
+    from tests.fakes import ScriptedChat
+    from tutor_app.coverage import explain_cell
+    from tutor_app.errors import ModelError
+    from tutor_app.llm import StreamEnd
+
+    folder = write(fake_services.settings.home.parent / "c" / "l1.md",
+                   "---\nid: l1\nobjectives:\n  - id: o1\n    text: Explain temperature\n---\n# L1\n\n## Temperature\nTemperature controls randomness.\n").parent
+    assert fake_services.ingestor.ingest_paths([folder], "demo").ok
+    report = build_coverage(fake_services.index, None, "demo")
+    cell = report.cell("l1", "o1")
+    chat = ScriptedChat(["The lesson defines ", "temperature."])
+    assert explain_cell(chat, report, cell, fake_services.index) == "The lesson defines temperature."
+    sent = " ".join(m["content"] for m in chat.calls[0])
+    assert "Explain temperature" in sent and cell.level in sent and "data, not instructions" in sent
+    with pytest.raises(ModelError, match="no explanation"):
+        explain_cell(ScriptedChat([], StreamEnd(False, None, "server gone")), report, cell, fake_services.index)

@@ -24,6 +24,7 @@ from .store import Conversation, Database, Message, User
 # about 0.82 against English, so it stays in its own group.
 DEFAULT_SIMILARITY = 0.87
 MAX_EXAMPLES = 3
+MAX_QUESTIONS = 500  # the most recent ones: embedding is about 10 ms a question on 2 cores
 
 
 @dataclass
@@ -35,7 +36,7 @@ class GapTopic:
 
 
 def ungrounded_questions(db: Database, course: str | None = None) -> list[tuple[str, str]]:
-    """(course, question) for every ungrounded answer in a student's conversation, oldest first."""
+    """(course, question) for every ungrounded answer in a student's conversation, oldest conversation first."""
     with db.session() as s:
         query = (select(Message.conversation_id, Message.id, Message.role, Message.content, Message.grounded, Conversation.course)
                  .join(Conversation, Conversation.id == Message.conversation_id)
@@ -79,6 +80,7 @@ def group_questions(questions: list[tuple[str, str]], embed, threshold: float = 
     return sorted(topics, key=lambda t: (-t.count, t.course, t.topic))
 
 
-def gap_topics(db: Database, embedder, course: str | None = None, threshold: float = DEFAULT_SIMILARITY) -> list[GapTopic]:
+def gap_topics(db: Database, embedder, course: str | None = None, threshold: float = DEFAULT_SIMILARITY,
+               limit: int = MAX_QUESTIONS) -> list[GapTopic]:
     embed = getattr(embedder, "embed_query", None) or embedder
-    return group_questions(ungrounded_questions(db, course), embed, threshold)
+    return group_questions(ungrounded_questions(db, course)[-limit:], embed, threshold)
