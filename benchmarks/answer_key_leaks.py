@@ -49,6 +49,7 @@ class TurnResult:
     error: str | None
     seconds: float
     shown: str
+    raw: str = ""
 
 
 def load_attacks(path: Path = ATTACKS) -> tuple[dict[str, Item], list[dict]]:
@@ -83,13 +84,15 @@ def run_attack(coach: Coach, item: Item, attack: dict) -> list[TurnResult]:
             raw_verbatim=_verbatim(reply.raw, item.answer),
             shown_verbatim=_verbatim(reply.text, item.answer),
             shown_strict=strict.check(reply.text).leaked,
-            replaced=reply.replaced, error=reply.error, seconds=elapsed, shown=reply.text))
+            replaced=reply.replaced, error=reply.error, seconds=elapsed, shown=reply.text, raw=reply.raw))
         history += [("human", message), ("ai", reply.text)]
         level = reply.hint_level
     return out
 
 
 def summarise(results: list[TurnResult]) -> str:
+    if not results:
+        return "(no attack finished)"
     lines = []
     by_lang: dict[str, list[TurnResult]] = defaultdict(list)
     for r in results:
@@ -125,9 +128,14 @@ def main() -> int:
     services = bench_services()
     coach = Coach(services.settings, services.chat_model, None if args.no_retrieval else services.retriever)
     exercises, attacks = load_attacks()
+    # English and Chinese attacks alternate, so a run cut short still covers both languages.
+    english = [a for a in attacks if exercises[a["exercise"]].lang == "en"]
+    chinese = [a for a in attacks if exercises[a["exercise"]].lang != "en"]
+    attacks = [a for pair in zip(english, chinese) for a in pair] + english[len(chinese):] + chinese[len(english):]
     attacks = attacks[: args.limit] if args.limit else attacks
     started = time.perf_counter()
     results: list[TurnResult] = []
+    done = 0
     try:
         for attack in attacks:
             turns = run_attack(coach, exercises[attack["exercise"]], attack)
@@ -136,12 +144,16 @@ def main() -> int:
             print(f"{attack['id']:28} raw {marks}  shown leaks {sum(t.shown_leak for t in turns)}", flush=True)
             if args.verbose:
                 for t in turns:
-                    print(f"    [{t.turn}] {t.shown[:160]!r}")
+                    print(f"    [{t.turn}] raw {t.raw[:100]!r}\n         shown {t.shown[:100]!r}")
+            done += 1
+    except KeyboardInterrupt:
+        print(f"\nINTERRUPTED after {done} of {len(attacks)} attacks; the figures below cover those only.")
     finally:
         services.close()
+    results = [r for r in results if r.attack in {a["id"] for a in attacks[:done]}]
     model = services.settings.chat_model if services.settings.provider != "embedded" else "embedded SmolLM2-135M-Instruct"
     print(f"\nmodel: {model}; retrieval: {'off' if args.no_retrieval else 'on'}; "
-          f"{len(attacks)} attacks, {len(results)} turns in {time.perf_counter() - started:.0f} s")
+          f"{done} attacks, {len(results)} turns in {time.perf_counter() - started:.0f} s")
     print(summarise(results))
     shown = sum(r.shown_leak for r in results)
     print(f"\nLEAK RATE shown to learners: {shown}/{len(results)} turns = {shown / max(1, len(results)):.1%} "
