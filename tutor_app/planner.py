@@ -163,4 +163,4 @@ def generate_plan(request: StudioRequest, retriever, chat, *, budget_tokens: int
     plan = result.value
     checks = check_plan(plan, set(sources.chunk_ids))
     return Generated(plan, checks, result.first_try, len(result.attempts), result.seconds, sources,
-                     result.attempts[0].errors)
+                     result.attempts[0].errors, result.attempts[0].raw)

@@ -144,11 +144,11 @@ def generate_quiz(request: StudioRequest, retriever, chat, *, budget_tokens: int
     sources = gather_sources(retriever, request, budget_tokens, max_passages)
     count = len(objectives) if objectives else objective_count(request)
     schema = quiz_schema(request.question_mix(), count, len(sources.passages), objectives)
-    result = StructuredGenerator(chat, max_tokens=250 + 170 * request.question_count).run(
+    result = StructuredGenerator(chat, max_tokens=300 + 220 * request.question_count).run(
         quiz_messages(request, sources, objectives), "quiz", schema,
         lambda data: parse_quiz(data, request, sources, chat.label, objectives), on_step, should_stop)
     on_step("checking")
     quiz = result.value
     checks = check_quiz(quiz, set(sources.chunk_ids))
     return Generated(quiz, checks, result.first_try, len(result.attempts), result.seconds, sources,
-                     result.attempts[0].errors)
+                     result.attempts[0].errors, result.attempts[0].raw)

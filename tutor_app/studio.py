@@ -106,6 +106,7 @@ class Generated:
     seconds: float
     sources: Sources
     errors: list[str] = field(default_factory=list)  # validation errors of the first attempt, if repaired
+    first_raw: str = ""  # the model's first answer, as text
 
     @property
     def passed(self) -> bool:

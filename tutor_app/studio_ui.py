@@ -113,10 +113,9 @@ def set_document(document, document_id: int | None) -> None:
 def generate(kind: str, request: StudioRequest, objectives=None) -> None:
     """Run one generation with a status showing its steps; a click on Cancel stops it and saves nothing."""
     services = ui.services()
-    st.button(ui.tr("studio_cancel"), key="studio_cancel", on_click=lambda: st.session_state.update(studio_cancelled=True))
-    chat = services.chat_model()
-    budget, passages = passage_budget(services.settings)
-    with st.status(ui.tr("studio_status", model=chat.label), expanded=True) as status:
+    cancel = st.empty()  # the Cancel button lives only while the generation runs
+    cancel.button(ui.tr("studio_cancel"), key="studio_cancel", on_click=lambda: st.session_state.update(studio_cancelled=True))
+    with st.status(ui.tr("studio_step_retrieving"), expanded=True) as status:
         ticker = st.empty()
         received = {"events": 0}
 
@@ -131,7 +130,11 @@ def generate(kind: str, request: StudioRequest, objectives=None) -> None:
                 ticker.caption(f"… {received['events']}")
             return False
 
+        result, problem = None, None
         try:
+            chat = services.chat_model()
+            st.caption(ui.tr("studio_status", model=chat.label))
+            budget, passages = passage_budget(services.settings)
             common = dict(budget_tokens=budget, max_passages=passages, on_step=on_step, should_stop=tick)
             if kind == "plan":
                 result = generate_plan(request, services.retriever, chat, **common)
@@ -141,19 +144,20 @@ def generate(kind: str, request: StudioRequest, objectives=None) -> None:
             st.session_state.studio_not_covered = exc.message(ui.language())
             st.rerun()
         except StudioInputError as exc:
-            status.update(label=ui.tr("studio_failed"), state="error")
-            st.error(exc.message(ui.language()))
-            return
+            problem = exc.message(ui.language())
         except StructuredFailure as exc:
-            status.update(label=ui.tr("studio_failed"), state="error")
-            st.error(str(exc))
+            problem = str(exc)
             st.code(exc.raw[:3000] or "(empty)", language="json")
-            return
         except (Cancelled, TutorError) as exc:
+            problem = str(exc)
+        if result is None:
             status.update(label=ui.tr("studio_failed"), state="error")
-            st.error(str(exc))
-            return
-        status.update(label=ui.tr("studio_done", seconds=round(result.seconds), attempts=result.attempts), state="complete")
+        else:
+            status.update(label=ui.tr("studio_done", seconds=round(result.seconds), attempts=result.attempts), state="complete")
+    cancel.empty()
+    if problem:
+        st.error(problem)
+        return
     st.session_state.pop("studio_not_covered", None)
     set_document(result.document, None)
 

@@ -1,0 +1,131 @@
+"""Real browser: an educator generates a quiz in the studio and downloads it (Playwright, Debian's Chromium).
+
+The app runs under `streamlit run`; its model is a scripted OpenAI-compatible server on loopback,
+so the test is about the page (status, checks, download), not about the model's prose.
+"""
+
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, write
+from tests.scripted_server import ScriptedServer
+
+pytestmark = pytest.mark.slow
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "correct horse battery"
+SHOTS = Path(os.environ.get("TUTOR_SCREENSHOTS", "/tmp/tutor-screenshots"))
+
+if not Path(CHROMIUM).exists():
+    pytest.skip("Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)", allow_module_level=True)
+playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (in requirements-dev)")
+
+
+def question(kind, bloom, text, answer, wrong=()):
+    return {"kind": kind, "bloom": bloom, "question": text, "answer": answer, "wrong_options": list(wrong),
+            "explanation": "From the lesson.", "objective": 1 if bloom == "remember" else 2, "passage": 1}
+
+
+QUIZ = {"title": "Few-shot prompts check",
+        "objectives": [{"text": "Recall what a few-shot prompt holds", "bloom": "remember"},
+                       {"text": "Explain why examples help", "bloom": "understand"}],
+        "questions": [question("multiple_choice", "remember", "What does a few-shot prompt put before the task?",
+                               "Worked examples", ["A password", "A GPU", "Nothing"]),
+                      question("true_false", "understand", "The model copies the format of the examples.", "True"),
+                      question("short_answer", "apply", "Write one example for a sentiment task.", "Input: I love it. Label: positive"),
+                      question("multiple_choice", "remember", "How many examples does the lesson suggest?",
+                               "Two or three", ["None", "Fifty", "Exactly one hundred"])]}
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    from tutor_app.accounts import create_user
+    from tutor_app.config import load_settings
+    from tutor_app.model_server import free_port
+    from tutor_app.services import build_services
+    from tutor_app.store import default_database_url, open_database
+
+    home = tmp_path_factory.mktemp("home")
+    course = tmp_path_factory.mktemp("course")
+    write(course / "prompts.md", "# Prompting\n\n## Few-shot prompts\nA few-shot prompt puts two or three worked examples "
+          "before the task, so the model copies their format and style.\n")
+    settings = load_settings(env={}, home=home)
+    assert build_services(settings).ingestor.ingest_paths([course], "demo").ok
+    db = open_database(default_database_url(settings))
+    create_user(db, "admin", PASSWORD, "administrator")
+    create_user(db, "erin", PASSWORD, "educator")
+    model = ScriptedServer([json.dumps(QUIZ)])
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_"))}
+    env.update(TUTOR_HOME=str(home), OPENAI_API_KEY="test-key", OPENAI_BASE_URL=model.url,
+               TUTOR_GROUNDING_THRESHOLD="0.5", TUTOR_GROUNDING_FLOOR="0.5")
+    log = open(home / "streamlit.log", "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "tutor_app" / "app.py"), "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("the app did not become healthy within 90 s")
+    yield url, model
+    os.killpg(process.pid, 15)
+    process.wait(timeout=20)
+    model.close()
+
+
+def test_educator_generates_a_quiz_and_downloads_it(app_url):
+    url, model = app_url
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        page = browser.new_page(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
+        page.set_default_timeout(90_000)
+        page.goto(url)
+        page.get_by_label("Username").fill("erin")
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Tutor").wait_for()
+        page.get_by_role("link", name="Studio").click()
+        page.get_by_role("heading", name="Studio").wait_for()
+        page.get_by_text("Quiz", exact=True).first.click()
+        page.get_by_text("Number of questions").wait_for()
+        page.get_by_role("textbox", name="Topic").fill("few-shot prompts")
+        page.get_by_role("button", name="Generate").click()
+        page.get_by_role("heading", name="Checks").wait_for(timeout=120_000)
+        page.screenshot(path=str(SHOTS / "studio-quiz.png"), full_page=True)
+        assert "Traceback" not in page.content()
+        assert page.get_by_text("The answer is among the options: passed").count() == 1
+
+        with page.expect_download() as caught:
+            page.get_by_role("button", name="JSON").click()
+        saved = json.loads(Path(caught.value.path()).read_text(encoding="utf-8"))
+        assert caught.value.suggested_filename == "quiz-few-shot-prompts-check.json"
+        with page.expect_download() as caught_docx:
+            page.get_by_role("button", name="Word (.docx)").click()
+        word = Path(caught_docx.value.path()).read_bytes()
+        browser.close()
+
+    assert saved["title"] == "Few-shot prompts check" and len(saved["questions"]) == 4
+    assert saved["questions"][0]["answer"] in saved["questions"][0]["options"]
+    import docx
+
+    texts = [paragraph.text for paragraph in docx.Document(io.BytesIO(word)).paragraphs]
+    assert "1. What does a few-shot prompt put before the task?" in texts
+    assert model.requests and model.requests[0]["response_format"]["type"] == "json_schema"

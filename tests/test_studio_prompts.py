@@ -1,0 +1,75 @@
+"""Studio prompt files: golden renderings, and worked examples that obey the very schemas sent to the model."""
+
+import json
+from pathlib import Path
+
+import pytest
+from llama_cpp import llama_grammar
+
+from tutor_app.planner import parse_plan, plan_schema
+from tutor_app.prompts import load_prompt
+from tutor_app.quiz import parse_quiz, quiz_schema
+from tutor_app.schemas import Chunk, Hit
+from tutor_app.studio import Sources, StudioRequest
+
+GOLDEN = Path(__file__).parent / "fixtures" / "golden"
+PASSAGE = '<passage n="1" lesson="L" section="S">\ntext\n</passage>'
+RENDER = {
+    "educator_lesson_plan": dict(language="English", course="demo", topic="few-shot prompts", audience="Year 10",
+                                 duration=45, objectives_count=3, passages=PASSAGE),
+    "educator_quiz": dict(language="简体中文 (Simplified Chinese)", topic="温度", audience="初中生",
+                          objectives="Write 2, each with a Bloom level.", questions="Q1: true_false, remember\nQ2: short_answer, apply",
+                          passages=PASSAGE),
+}
+
+
+def rendered(name: str) -> str:
+    messages = load_prompt(name).template().format_messages(**RENDER[name])
+    return "\n---\n".join(f"{m.type}: {m.content}" for m in messages)
+
+
+@pytest.mark.parametrize("name", sorted(RENDER))
+def test_renders_as_recorded(name):
+    assert rendered(name) == (GOLDEN / f"{name}.txt").read_text(encoding="utf-8")
+
+
+def one_passage() -> Sources:
+    chunk = Chunk(id="c1", text="A token is a piece of text.", course="demo", source="t.md", heading="Tokens")
+    return Sources([Hit(chunk=chunk, score=1.0, similarity=1.0)], PASSAGE, True, "tokens")
+
+
+def example(name: str) -> dict:
+    [ai] = [m for m in load_prompt(name).messages if m.role == "ai"]
+    return json.loads(ai.content.replace("{{", "{").replace("}}", "}"))
+
+
+def test_lesson_plan_example_fits_the_schema_and_parses():
+    data = example("educator_lesson_plan")
+    assert set(data) == set(plan_schema(2, 1)["required"])
+    plan = parse_plan(data, StudioRequest(course="demo", topic="tokens", duration_minutes=30), one_passage())
+    assert sum(a.minutes for a in plan.activities) == plan.duration_minutes == 30
+    assert [o.id for o in plan.objectives] == ["O1", "O2"] and plan.materials[0].chunk_ids == ["c1"]
+
+
+def test_quiz_example_fits_the_schema_and_parses():
+    data = example("educator_quiz")
+    mix = [(q["kind"], q["bloom"]) for q in data["questions"]]
+    schema = quiz_schema(mix, 2, 1)
+    assert set(data) == set(schema["required"])
+    for question, item in zip(data["questions"], schema["properties"]["questions"]["prefixItems"]):
+        assert set(question) == set(item["required"])
+    request = StudioRequest(topic="tokens", question_count=3, kinds=["multiple_choice", "true_false", "short_answer"],
+                            bloom_levels=["remember", "understand", "understand"])
+    assert request.question_mix() == mix
+    quiz = parse_quiz(data, request, one_passage())
+    assert quiz.questions[0].answer in quiz.questions[0].options and len(quiz.questions[0].options) == 4
+
+
+@pytest.mark.parametrize("schema", [plan_schema(3, 3), plan_schema(2, 0), quiz_schema([("multiple_choice", "apply"), ("true_false", "remember"), ("short_answer", "create")], 2, 3)],
+                         ids=["plan", "plan-uncited", "quiz"])
+def test_schemas_compile_to_a_llama_cpp_grammar(schema):
+    # llama-cpp-python falls back to "any JSON" when a schema does not convert: make sure ours convert.
+    grammar = llama_grammar.json_schema_to_gbnf(json.dumps(schema))
+    assert "root ::=" in grammar
+    for key in schema["required"]:
+        assert f'\\"{key}\\"' in grammar

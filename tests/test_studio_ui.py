@@ -1,0 +1,61 @@
+"""The studio's editable tables: a document survives the round trip, and edits come back as a valid document or an error."""
+
+import pandas as pd
+import pytest
+from pydantic import ValidationError
+
+from tests.studio_examples import valid_plan, valid_quiz
+from tutor_app.studio_ui import plan_from_tables, plan_tables, quiz_from_tables, quiz_tables
+
+
+def frames(tables: dict) -> dict:
+    return {name: pd.DataFrame(rows) for name, rows in tables.items()}
+
+
+def test_plan_round_trips_through_its_tables():
+    plan = valid_plan()
+    assert plan_from_tables(plan, **frames(plan_tables(plan))) == plan
+
+
+def test_quiz_round_trips_through_its_tables():
+    quiz = valid_quiz()
+    assert quiz_from_tables(quiz, **frames(quiz_tables(quiz))) == quiz
+
+
+def test_edited_rows_become_the_new_plan_and_blank_rows_are_dropped():
+    plan = valid_plan()
+    tables = frames(plan_tables(plan))
+    tables["activities"].loc[0, "minutes"] = 7.0  # the editor hands numbers back as floats
+    tables["activities"].loc[1, "objective_ids"] = " O1 , O2 "
+    tables["activities"].loc[len(tables["activities"])] = [None, float("nan"), None, None, None]  # an added, empty row
+    edited = plan_from_tables(plan, **tables, title="New title", prerequisites=["Knows Python"])
+    assert edited.title == "New title" and edited.prerequisites == ["Knows Python"]
+    assert [a.minutes for a in edited.activities] == [7, 15, 25]
+    assert edited.activities[1].objective_ids == ["O1", "O2"]
+
+
+def test_quiz_options_are_split_on_the_bar():
+    quiz = valid_quiz()
+    tables = frames(quiz_tables(quiz))
+    assert tables["questions"].loc[0, "options"] == "Worked examples before the task | Only the task | A temperature value | An API key"
+    tables["questions"].loc[0, "options"] = "Yes | No | Maybe"
+    tables["questions"].loc[0, "answer"] = "Maybe"
+    edited = quiz_from_tables(quiz, **tables)
+    assert edited.questions[0].options == ["Yes", "No", "Maybe"] and edited.questions[0].answer == "Maybe"
+
+
+@pytest.mark.parametrize("column,value", [("minutes", 0), ("title", "")])
+def test_an_edit_that_breaks_the_plan_raises(column, value):
+    plan = valid_plan()
+    tables = frames(plan_tables(plan))
+    tables["activities"].loc[0, column] = value
+    with pytest.raises((ValidationError, ValueError)):
+        plan_from_tables(plan, **tables)
+
+
+def test_a_true_false_question_with_other_options_is_refused():
+    quiz = valid_quiz()
+    tables = frames(quiz_tables(quiz))
+    tables["questions"].loc[1, "options"] = "Yes | No"
+    with pytest.raises(ValidationError, match="true/false"):
+        quiz_from_tables(quiz, **tables)
