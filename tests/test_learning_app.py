@@ -175,3 +175,17 @@ def test_educator_adds_an_exercise_with_a_long_key(world):
     at.text_area(key="learn_ex_key").input("It looks up passages in a vector database and adds them to the prompt.")
     at.button[0].click().run()
     assert not at.exception and at.success[0].value == "Exercise added." and "longer than the exercise" in at.warning[0].value
+
+
+def test_tutor_page_switches_between_explain_and_coach(world):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.text_input(key="signin_username").input("alice")
+    at.text_input(key="signin_password").input(PASSWORD)
+    at.button[-1].click()
+    at.run()
+    assert not at.exception and at.title[0].value == "Tutor"
+    assert at.get("chat_input")  # Explain: the cited chat
+    at.button_group(key="chat_mode").set_value("coach").run()
+    assert not at.exception and "never the answer" in at.caption[0].value
+    assert not at.get("chat_input")  # Coach happens on its own page, linked from here

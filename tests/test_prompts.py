@@ -20,7 +20,8 @@ def test_every_prompt_file_is_valid(path):
 
 def test_student_tutor_renders_as_recorded():
     messages = load_prompt("student_tutor").template().format_messages(
-        language="English", passages='<passage n="1" lesson="L" section="S">\ntext\n</passage>', question="What is RAG?", history=[]
+        language="English", passages='<passage n="1" lesson="L" section="S">\ntext\n</passage>', question="What is RAG?", history=[],
+        learner="Not described; assume a beginner."
     )
     rendered = "\n---\n".join(f"{m.type}: {m.content}" for m in messages)
     assert rendered == (GOLDEN / "student_tutor.txt").read_text(encoding="utf-8")

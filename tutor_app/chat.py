@@ -40,8 +40,13 @@ class Turn:
 
 
 def start_turn(store: ConversationStore, tutor: Tutor, user_id: int, conversation_id: int | None,
-               course: str | None, question: str, ui_lang: str = "en") -> Turn:
-    """Save the learner's message, then start the answer (not yet streamed)."""
+               course: str | None, question: str, ui_lang: str = "en", learner: str | None = None,
+               answer_lang: str | None = None) -> Turn:
+    """Save the learner's message, then start the answer (not yet streamed).
+
+    ``learner`` (the profile, as prompt text) and ``answer_lang`` (None: the question's language) come from
+    the learner profile when the student has set one.
+    """
     question = question.strip()
     if conversation_id is None:
         conversation_id = store.create(user_id, course or "", auto_title(question)).id
@@ -52,7 +57,8 @@ def start_turn(store: ConversationStore, tutor: Tutor, user_id: int, conversatio
         notice = t("too_long", ui_lang, chars=len(question), limit=MAX_MESSAGE_CHARS)
         question = question[:MAX_MESSAGE_CHARS]
     try:
-        stream = tutor.ask(question, course=course, history=history[-2 * HISTORY_TURNS:])
+        extra = {"learner": learner} if learner else {}
+        stream = tutor.ask(question, course=course, history=history[-2 * HISTORY_TURNS:], lang=answer_lang, **extra)
     except TutorError as exc:
         return Turn(conversation_id, None, str(exc), notice)
     return Turn(conversation_id, stream, None, notice)

@@ -62,6 +62,14 @@ def load_profile(db: Database, user_id: int) -> Profile:
         return Profile(language=user.language if user is not None and user.language in ("en", "zh") else "en")
 
 
+def saved_profile(db: Database, user_id: int) -> Profile | None:
+    """The profile the student saved, or None if they never set one (callers keep their own defaults)."""
+    with db.session() as s:
+        if s.get(LearnerProfile, user_id) is None:
+            return None
+    return load_profile(db, user_id)
+
+
 def save_profile(db: Database, user_id: int, **values) -> Profile:
     """Validate and store the profile. Raises ``InputError`` saying what to change."""
     try:
@@ -78,13 +86,13 @@ def save_profile(db: Database, user_id: int, **values) -> Profile:
     return profile
 
 
-def profile_instructions(profile: Profile) -> str:
+def profile_instructions(profile: Profile | None, with_language: bool = True) -> str:
     """What the prompts say about the learner (the goal is the learner's own words, quoted as data)."""
-    lines = [
-        f"The learner is {_LEVEL_TEXT[profile.level]}.",
-        _STYLE_TEXT[profile.style],
-        f"Write in {LANGUAGE_NAMES[profile.language]}.",
-    ]
+    if profile is None:
+        return "Not described; assume a beginner."
+    lines = [f"The learner is {_LEVEL_TEXT[profile.level]}.", _STYLE_TEXT[profile.style]]
+    if with_language:
+        lines.append(f"Write in {LANGUAGE_NAMES[profile.language]}.")
     if profile.goal:
         lines.append(f'The learner\'s goal, in their words: "{profile.goal.replace(chr(34), chr(39))}"')
     return " ".join(lines)

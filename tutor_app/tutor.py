@@ -100,7 +100,9 @@ class Tutor:
         self.retriever = retriever
         self.model_factory = model_factory
 
-    def ask(self, question: str, course: str | None = None, history: list[dict] | None = None, lang: str | None = None) -> AnswerStream:
+    def ask(self, question: str, course: str | None = None, history: list[dict] | None = None, lang: str | None = None,
+            learner: str = "Not described; assume a beginner.") -> AnswerStream:
+        """``learner`` describes the learner (``profile.profile_instructions``) for the prompt."""
         search = self.retriever.search(question, course=course)
         lang = lang or detect_lang(question)
         notices = list(search.notices)
@@ -113,7 +115,8 @@ class Tutor:
         messages = [
             {"role": _ROLE[m.type], "content": m.content}
             for m in load_prompt("student_tutor").template().format_messages(
-                language=LANGUAGE_NAMES[lang], passages=passages_text, question=search.query, history=history or []
+                language=LANGUAGE_NAMES[lang], passages=passages_text, question=search.query, history=history or [],
+                learner=learner,
             )
         ]
         stream = AnswerStream(iter(()), result, search, passages)

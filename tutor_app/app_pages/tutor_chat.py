@@ -7,6 +7,7 @@ from tutor_app.chat import finish_turn, start_turn
 from tutor_app.conversations import ConversationStore
 from tutor_app.errors import TutorError
 from tutor_app.pricing import price_known
+from tutor_app.profile import profile_instructions, saved_profile
 
 user = ui.require_role("student")
 store = ConversationStore(ui.database())
@@ -17,6 +18,12 @@ if not courses:
     st.info(ui.tr("no_course"))
     st.stop()
 course = st.selectbox(ui.tr("course"), courses, key="chat_course")
+mode = st.segmented_control(ui.tr("learn_mode"), ["explain", "coach"], default="explain", key="chat_mode",
+                            format_func=lambda m: ui.tr(f"learn_mode_{m}"))
+if mode == "coach":  # coaching works on an exercise with a guarded answer key: its own page
+    st.caption(ui.tr("learn_mode_coach_help"))
+    st.page_link("app_pages/coach.py", label=ui.tr("learn_open_coach"), icon="🧭")
+    st.stop()
 
 def select_conversation(conversation_id):
     st.session_state.chat_conversation = conversation_id
@@ -82,7 +89,9 @@ if question := st.chat_input(ui.tr("ask_placeholder"), key="chat_input"):
     with st.chat_message("user"):
         st.markdown(question)
     try:
-        turn = start_turn(store, ui.services().tutor, user.id, current, course, question, ui.language())
+        profile = saved_profile(ui.database(), user.id)  # a saved profile sets the level, style and answer language
+        turn = start_turn(store, ui.services().tutor, user.id, current, course, question, ui.language(),
+                          profile_instructions(profile, with_language=False), profile.language if profile else None)
     except TutorError as exc:
         st.error(str(exc))
         st.stop()
