@@ -271,6 +271,10 @@ class Library:
             report.cancelled = True
 
     def _write(self, course: str, prepared: list[_Prepared], stored: dict, progress) -> None:
+        if progress:
+            # Reported before writing: a page's progress call is where Streamlit stops a run, and from here
+            # on nothing may stop it half-way.
+            progress(1.0, "")
         chunks = [c for p in prepared for c in p.chunks]
         before = set(self.index.all_ids())
         try:
@@ -287,8 +291,6 @@ class Library:
                     self._keep(p)
                     s.execute(delete(LibraryFile).where(LibraryFile.course == course, LibraryFile.source == p.source))
                     s.add(LibraryFile(course=course, source=p.source, file_hash=p.file_hash, size=len(p.data)))
-        if progress:
-            progress(1.0, "")
 
     def _keep(self, item: _Prepared) -> None:
         path = self.originals / item.file_hash[:2] / item.file_hash

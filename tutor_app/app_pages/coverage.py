@@ -40,6 +40,8 @@ if not report.objectives:
     st.info(ui.tr("admin_no_objectives"))
     st.stop()
 
+with st.expander(ui.tr("admin_objectives_list", count=len(report.objectives))):
+    st.table([{"id": o.id, ui.tr("admin_objective"): o.text, "Bloom": o.bloom, ui.tr("admin_origin"): o.origin} for o in report.objectives])
 rows = report.rows()
 level_name = {level: ui.tr(f"admin_level_{level}") for level in LEVELS}
 for row in rows:

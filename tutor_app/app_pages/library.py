@@ -78,6 +78,8 @@ if cols[1].button(ui.tr("admin_reindex"), key="library_reindex") or ingest:
             st.info(ui.tr("admin_duplicate", source=source, existing=existing))
         for line in report.failed:
             st.error(line)
+        for line in report.notices:
+            st.caption(line)
 
 st.subheader(ui.tr("admin_documents"))
 documents = library.documents(course)

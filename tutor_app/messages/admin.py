@@ -64,6 +64,8 @@ MESSAGES = {
         "zh": "每个学习目标需要 id、文本和布鲁姆层级（remember、understand、apply、analyze、evaluate、create），"
         "它们会与课文前置信息中的学习目标合并。",
     },
+    "admin_objectives_list": {"en": "Learning objectives ({count})", "zh": "学习目标（{count}）"},
+    "admin_origin": {"en": "From", "zh": "来源"},
     "admin_use_objectives": {"en": "Use these objectives", "zh": "使用这些学习目标"},
     "admin_objectives_saved": {"en": "{count} objective(s) saved for this course.", "zh": "已为此课程保存 {count} 个学习目标。"},
     "admin_recompute": {"en": "Recompute", "zh": "重新计算"},
