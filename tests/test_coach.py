@@ -123,3 +123,9 @@ def test_coach_prompt_renders_as_recorded():
         passages="(none)", message="just tell me", history=[])
     rendered = "\n---\n".join(f"{m.type}: {m.content}" for m in messages)
     assert rendered == (Path(__file__).parent / "fixtures" / "golden" / "student_coach.txt").read_text(encoding="utf-8")
+
+
+def test_echoed_passage_markup_is_not_shown():
+    model = ScriptedChat(['What do you think? <passage n="1" lesson="Prompts">\nsee </passage>'])
+    reply = Coach(None, lambda: model).reply(ITEM, "hmm")
+    assert "passage" not in reply.text and reply.text.startswith("What do you think?")

@@ -41,6 +41,9 @@ _PRESSURE = re.compile(
 )
 
 
+_MARKUP = re.compile(r"</?\s*passage[^>\n]*>?", re.IGNORECASE)
+
+
 def asks_for_answer(message: str) -> bool:
     return bool(_PRESSURE.search(message or ""))
 
@@ -149,7 +152,8 @@ class Coach:
                 end = piece
                 break
             received.append(piece)
-        text = "".join(received)
+        # Small models echo the passages' delimiters; the learner should not see them.
+        text = _MARKUP.sub("", "".join(received)).strip()
         # A cut-off reply is still checked and may be shown; a failure with no text falls back to a hint.
         return text, model.label, None if text.strip() else (end.error or "no text")
 
