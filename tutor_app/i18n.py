@@ -102,9 +102,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "model_status": {"en": "Model", "zh": "模型"},
     "answered_by": {"en": "Answers come from **{model}** ({provider}).", "zh": "回答由 **{model}**（{provider}）生成。"},
     "embedded_limits": {
-        "en": "The built-in model is small and fast but often wrong, and it mostly answers in English even when asked in Chinese: "
+        "en": "The built-in model is small and fast but often wrong, and its Chinese is poor: "
         "always check its answer against the cited passages.",
-        "zh": "内置模型小而快，但经常出错，而且即使用中文提问，它也大多用英文回答：请务必对照引用的段落核实它的回答。",
+        "zh": "内置模型小而快，但经常出错，中文表达尤其差：请务必对照引用的段落核实它的回答。",
     },
     "connect_help": {
         "en": "For better answers set `OPENAI_API_KEY` (OpenAI), `AZURE_OPENAI_API_KEY` + `AZURE_OPENAI_ENDPOINT` (Azure OpenAI), "
