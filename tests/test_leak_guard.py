@@ -125,3 +125,13 @@ def test_the_key_translated_into_the_other_language_is_a_leak(reply, key, questi
     assert not check(reply, key).leaked  # no shared words or characters at all ...
     verdict = check(reply, key, question=question)
     assert verdict.leaked and verdict.passes_as_answer  # ... but graded as an answer it would pass
+
+
+@pytest.mark.parametrize("reply, key", [
+    ("T-w-o o-r t-h-r-e-e w-o-r-k-e-d e-x-a-m-p-l-e-s", EN_KEY),  # spelled out
+    ("Backwards: selpmaxe dekrow eerht ro owT", EN_KEY),
+    (ZH_KEY[::-1], ZH_KEY),  # the Chinese key with its characters reversed
+    ("放-两-三-个-示-例", ZH_KEY),
+])
+def test_spelled_out_and_reversed_keys_leak(reply, key):
+    assert check(reply, key).leaked

@@ -11,6 +11,9 @@ leaks when it contains
 * at least ``RECALL_LIMIT`` of the key's secret content pieces, in any order:
   content words for Latin text, character pairs for Chinese (single Chinese
   characters are too common to mean anything); or
+* a secret phrase spelled out or written backwards: the reply's letters and
+  characters squashed together (``t-w-o o-r``, ``例示个三两放``) contain a
+  phrase of the key (Latin ones of at least ``SQUASHED_MIN`` letters), either way round; or
 * (when the exercise's question is given) text that would pass as a correct
   answer if a learner submitted it (``grading.grade_short``), which also
   catches the key translated into the other language.
@@ -29,6 +32,7 @@ from typing import Iterable
 
 PHRASE_UNITS = 3
 RECALL_LIMIT = 0.5
+SQUASHED_MIN = 6  # shorter squashed Latin phrases match by accident too often (three Chinese characters do not)
 LAST_RESORT = "…?"  # has no units, so it cannot overlap any key
 
 _UNIT = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -52,6 +56,11 @@ def units(text: str) -> list[str]:
     """The comparable units of ``text``: stemmed Latin words and single Chinese characters."""
     normal = unicodedata.normalize("NFKC", text or "").lower()
     return [_stem(u) if u[0].isascii() else u for u in _UNIT.findall(normal)]
+
+
+def squash(text: str) -> str:
+    """Letters, digits and Chinese characters only, unstemmed: ``T-w-o  o r`` -> ``twoor``."""
+    return "".join(_UNIT.findall(unicodedata.normalize("NFKC", text or "").lower()))
 
 
 def _is_cjk(unit: str) -> bool:
@@ -87,10 +96,11 @@ class KeyGuard:
     """The guard for one answer key, with the texts whose phrases are not secret."""
 
     key: str
-    visible: Iterable[str] = ()
+    visible: Iterable[str] = ()  # made a list below: it is read twice
     question: str | None = None  # the exercise: when given, a reply that would pass as its answer leaks
 
     def __post_init__(self) -> None:
+        self.visible = list(self.visible)
         key_units = units(self.key)
         seen: list[list[str]] = [units(text) for text in self.visible]
         n = min(PHRASE_UNITS, len(key_units))
@@ -101,10 +111,19 @@ class KeyGuard:
         visible_pieces = set().union(*(_pieces(s) for s in seen)) if seen else set()
         self.pieces = _pieces(key_units) - visible_pieces
         self.n = n
+        # The same secret phrases, unstemmed and squashed (units() keeps the raw units' order).
+        raw_units = _UNIT.findall(unicodedata.normalize("NFKC", self.key).lower())
+        self.squashed = {
+            "".join(raw_units[i:i + n]) for i in range(len(raw_units) - n + 1)
+            if n and tuple(key_units[i:i + n]) in self.phrases
+            and (len("".join(raw_units[i:i + n])) >= SQUASHED_MIN or any(_is_cjk(u) for u in raw_units[i:i + n]))
+        }
 
     def check(self, reply: str) -> Verdict:
         reply_units = units(reply)
         found = sorted(" ".join(p) for p in self.phrases & ngrams(reply_units, self.n)) if self.n else []
+        flat = squash(reply)
+        found += sorted(p for p in self.squashed if p in flat or p[::-1] in flat)
         recall = len(self.pieces & _pieces(reply_units)) / len(self.pieces) if self.pieces else 0.0
         answers = False
         if self.question is not None and reply_units:
