@@ -159,7 +159,6 @@ def generate_plan(request: StudioRequest, retriever, chat, *, budget_tokens: int
     result = StructuredGenerator(chat, max_tokens=1400).run(
         plan_messages(request, sources), "lesson_plan", schema,
         lambda data: parse_plan(data, request, sources, chat.label), on_step, should_stop)
-    on_step("checking")
     plan = result.value
     checks = check_plan(plan, set(sources.chunk_ids))
     return Generated(plan, checks, result.first_try, len(result.attempts), result.seconds, sources,

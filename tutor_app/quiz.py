@@ -147,7 +147,6 @@ def generate_quiz(request: StudioRequest, retriever, chat, *, budget_tokens: int
     result = StructuredGenerator(chat, max_tokens=300 + 220 * request.question_count).run(
         quiz_messages(request, sources, objectives), "quiz", schema,
         lambda data: parse_quiz(data, request, sources, chat.label, objectives), on_step, should_stop)
-    on_step("checking")
     quiz = result.value
     checks = check_quiz(quiz, set(sources.chunk_ids))
     return Generated(quiz, checks, result.first_try, len(result.attempts), result.seconds, sources,
