@@ -104,7 +104,9 @@ def test_grounded_answer_streams_with_citations_in_the_learners_language(course,
     assert answer.citations[0].number == 1
     assert answer.citations[0].source == stream.passages[0].chunk.source
     sent = model.calls[0]
-    assert sent[0]["role"] == "system" and lang_word in sent[0]["content"]
+    # The language is asked for in the user message: the system message stays the same for every learner (cached prefix).
+    assert sent[0]["role"] == "system" and "English" not in sent[0]["content"] and "简体中文" not in sent[0]["content"]
+    assert sent[-1]["role"] == "user" and lang_word in sent[-1]["content"]
     assert expected_source in {h.chunk.source for h in stream.passages}
 
 
