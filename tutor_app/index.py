@@ -84,6 +84,7 @@ class CourseIndex:
             )
         suffix = "" if not settings.chroma_url else "-" + (urlparse(settings.chroma_url).hostname or "remote")
         self.lexical = LexicalIndex(home / f"lexical-{settings.collection}{suffix}.sqlite")
+        self._course_cache: tuple[int, set[str]] | None = None
         self.sync_lexical()
 
     # --- writing -------------------------------------------------------
@@ -162,7 +163,7 @@ class CourseIndex:
                     vectors.append(np.asarray(got["embeddings"][k], dtype=np.float32))
         return chunks, vectors
 
-    def dense_query(self, query_vector: np.ndarray, n: int, where: dict | None) -> list[tuple[str, float]]:
+    def dense_query(self, query_vector: np.ndarray, n: int, where: dict | None, total: int | None = None) -> list[tuple[str, float]]:
         """Best first (chunk_id, cosine similarity).
 
         With a filter, the unfiltered HNSW neighbours are tried first and filtered here:
@@ -173,9 +174,12 @@ class CourseIndex:
         filtered query run.
         """
         try:
+            total = self.count() if total is None else total  # the caller may know it already
+            if where == {"course": next(iter(self._courses(total)), None)} and len(self._courses(total)) == 1:
+                where = None  # the index holds only this course: nothing to filter
             if where:
                 wanted = _equalities(where)
-                pool = min(self.count(), _POST_FILTER_FACTOR * n)
+                pool = min(total, _POST_FILTER_FACTOR * n)
                 got = self.collection.query(query_embeddings=[query_vector], n_results=max(pool, 1),
                                             include=["distances", "metadatas"])
                 kept = [(cid, 1.0 - float(d)) for cid, d, meta in zip(got["ids"][0], got["distances"][0], got["metadatas"][0])
@@ -186,6 +190,12 @@ class CourseIndex:
         except Exception as exc:
             raise _translate(exc, self.settings) from exc
         return [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], got["distances"][0])]
+
+    def _courses(self, total: int) -> set[str]:
+        """The courses in the index, re-read from the lexical twin whenever the chunk count changes."""
+        if self._course_cache is None or self._course_cache[0] != total:
+            self._course_cache = (total, self.lexical.courses())
+        return self._course_cache[1]
 
     def courses(self) -> Counter:
         counts: Counter = Counter()
@@ -226,6 +236,7 @@ class CourseIndex:
 
     def rename_course(self, old: str, new: str) -> int:
         """Move every chunk of ``old`` to ``new`` in Chroma's metadata and in the lexical twin."""
+        self._course_cache = None  # the count stays the same, the names do not
         moved = [c.model_copy(update={"course": new}) for chunks in self.iter_chunks(where={"course": old}) for c in chunks]
         try:
             for start in range(0, len(moved), _BATCH):

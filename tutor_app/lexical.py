@@ -150,6 +150,18 @@ class LexicalIndex:
     def count(self) -> int:
         return self._db().execute("SELECT count(*) FROM chunks").fetchone()[0]
 
+    def courses(self) -> set[str]:
+        return {row[0] for row in self._db().execute("SELECT DISTINCT course FROM chunks")}
+
+    def stored_terms(self, ids: list[str]) -> set[str]:
+        """The terms stored for these chunks (already segmented, so no second pass through jieba)."""
+        if not ids:
+            return set()
+        marks = ",".join("?" * len(ids))
+        rows = self._db().execute(
+            f"SELECT terms FROM chunks WHERE rowid IN (SELECT row FROM rowids WHERE chunk_id IN ({marks}))", ids)
+        return {term for (text,) in rows for term in text.split()}
+
     def search(self, query: str | list[str], k: int, course: str | None = None, lang: str | None = None) -> list[tuple[str, float]]:
         """Best first (chunk_id, bm25 score) pairs; higher score is better."""
         expression = _fts_query(terms(query) if isinstance(query, str) else query)

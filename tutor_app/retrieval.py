@@ -38,14 +38,12 @@ class SearchResult:
     coverage: float = 0.0  # share of the query's terms found in the hits (directly or translated)
 
 
-def term_coverage(query_terms: list[str], hits: list[Hit], bilingual=None) -> float:
-    """Share of the query's distinct terms that occur in the hits' text, in either language."""
+def term_coverage(query_terms: list[str], found: set[str], bilingual=None) -> float:
+    """Share of the query's distinct terms among ``found`` (the hits' terms), in either language."""
     wanted = list(dict.fromkeys(query_terms))
-    if not wanted or not hits:
+    if not wanted or not found:
         return 0.0
-    found: set[str] = set()
-    for hit in hits:
-        found.update(terms(f"{hit.chunk.title} {hit.chunk.heading} {hit.chunk.text}"))
+
     def present(term: str) -> bool:
         return term in found or bool(bilingual and any(t in found for t in bilingual.translations(term)))
     return sum(present(t) for t in wanted) / len(wanted)
@@ -93,7 +91,8 @@ class Retriever:
     ) -> SearchResult:
         k = k or self.settings.top_k
         query, notices = self.prepare_query(query)
-        if self.index.count() == 0:
+        total = self.index.count()
+        if total == 0:
             return SearchResult([], False, notices + ["The index is empty: ingest course files first."], query)
         pool = max(4 * k, 20)
         own_terms = terms(query)
@@ -107,7 +106,7 @@ class Retriever:
         rankings: list[list[str]] = []
         dense: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
-            dense = self.index.dense_query(query_vector, pool, where_filter(course, lang))
+            dense = self.index.dense_query(query_vector, pool, where_filter(course, lang), total)
             rankings.append([cid for cid, _ in dense])
         lexical: list[tuple[str, float]] = []
         if lexical_job is not None:
@@ -128,7 +127,7 @@ class Retriever:
             )
             for chunk, vector in zip(chunks, vectors)
         ]
-        coverage = term_coverage(own_terms, hits, self.bilingual)
+        coverage = term_coverage(own_terms, self.index.lexical.stored_terms([h.chunk.id for h in hits]), self.bilingual)
         return SearchResult(hits, self.is_grounded(hits, coverage, detect_lang(query)), notices, query, coverage)
 
     def is_grounded(self, hits: list[Hit], coverage: float, query_lang: str) -> bool:
