@@ -183,3 +183,17 @@ def test_huge_question_is_cut_with_a_notice(course):
     stream.text()
     assert any("long" in n for n in stream.result.notices)
     assert len(stream.result.question) < 5000
+
+
+def test_the_embedded_model_gets_a_smaller_budget_for_chinese_passages(course):
+    from tutor_app.tokens import count_tokens
+
+    model = ScriptedChat(["好"])
+    tutor = _tutor_with(course, model)
+    tutor.settings = tutor.settings.model_copy(update={"embedded_context_tokens": 120})
+    stream = tutor.ask("什么是少样本提示？", course="demo")
+    stream.text()
+    assert stream.passages[0].chunk.lang == "zh"
+    user_message = model.calls[0][-1]["content"]
+    passages = user_message[user_message.index("<passage"):user_message.rindex("</passage>") + len("</passage>")]
+    assert count_tokens(passages) <= 120 / 1.5 + 8  # + the closing tags, which the packer does not count
