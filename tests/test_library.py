@@ -1,5 +1,6 @@
 """The course library on a real Chroma + FTS index (fast fake embedder): courses, uploads, bad files, cancel."""
 
+import hashlib
 import io
 
 import pytest
@@ -73,6 +74,8 @@ def test_deleting_a_document_removes_its_dense_and_lexical_chunks(library, fake_
     assert removed > 0 and [d["source"] for d in library.documents("demo")] == ["lesson2.md"]
     assert fake_services.index.lexical.count() == fake_services.index.count()
     assert all(c.source == "lesson2.md" for part in fake_services.index.iter_chunks() for c in part)
+    kept = sorted(p.name for p in library.originals.rglob("*") if p.is_file())
+    assert kept == [hashlib.sha256(lesson(2)).hexdigest()], "the deleted document's original must go, the other stays"
 
 
 def _image_pdf() -> bytes:

@@ -187,7 +187,15 @@ class Library:
     def delete_document(self, course: str, source: str) -> int:
         removed = self.index.delete_source(course, source)
         with self.db.session() as s:
+            hashes = set(s.scalars(select(LibraryFile.file_hash).where(LibraryFile.course == course,
+                                                                      LibraryFile.source == source)))
             s.execute(delete(LibraryFile).where(LibraryFile.course == course, LibraryFile.source == source))
+            # An original is kept once per content; it goes when no course lists that content any more.
+            unused = [h for h in hashes if s.scalar(select(LibraryFile.id).where(LibraryFile.file_hash == h).limit(1)) is None]
+        for file_hash in unused:
+            path = self._original(file_hash)
+            if path is not None:
+                path.unlink(missing_ok=True)
         return removed
 
     def upload(self, course: str, files: list[tuple[str, bytes]], progress: Progress | None = None,
