@@ -83,9 +83,9 @@ def test_admin_uploads_a_file_watches_progress_and_sees_it_listed(app_url, page,
 
     page.locator('input[type="file"]').set_input_files(str(lesson))
     page.get_by_text("embeddings-lesson.md").first.wait_for()
-    index_button = page.get_by_role("button", name="Index files")
+    # While Streamlit reruns, a stale, disabled copy of the button can sit beside the live one: click the live one.
     page.wait_for_function("() => [...document.querySelectorAll('button')].some(b => b.innerText.includes('Index files') && !b.disabled)")
-    index_button.click()
+    page.locator("button:not([disabled])").filter(has_text="Index files").first.click()
     bar = page.get_by_role("progressbar").first
     bar.wait_for()  # the bar appears while the passages are embedded
     seen = {bar.get_attribute("aria-valuenow")}
