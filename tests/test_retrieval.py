@@ -146,3 +146,47 @@ def test_course_filter_gives_the_same_neighbours_by_either_path(fake_services, c
     exact = index.collection.query(query_embeddings=[query], n_results=3, where={"course": course}, include=["distances"])
     # Compare similarities, not ids: passages about the same topic tie.
     assert [round(score, 5) for _, score in got] == [round(1.0 - d, 5) for d in exact["distances"][0]]
+
+
+def test_keyword_filters_match_course_and_language_exactly(tmp_path):
+    """Course names with spaces, quotes and Chinese become tag tokens; one course never leaks into another."""
+    from tutor_app.lexical import LexicalIndex
+
+    lexical = LexicalIndex(tmp_path / "lexical.sqlite")
+    lexical.add([
+        ("a", "temperature controls randomness", 'Intro "AI" 101', "en"),
+        ("b", "temperature controls randomness too", "Intro AI 101", "en"),
+        ("c", "温度 控制 随机", "生成式人工智能", "zh"),
+        ("d", "temperature 温度", "生成式人工智能", "en"),
+    ])
+    assert [cid for cid, _ in lexical.search("temperature", 10, course='Intro "AI" 101')] == ["a"]
+    assert [cid for cid, _ in lexical.search("temperature", 10, course="Intro AI 101")] == ["b"]
+    assert {cid for cid, _ in lexical.search("温度", 10, course="生成式人工智能")} == {"c", "d"}
+    assert [cid for cid, _ in lexical.search("温度", 10, course="生成式人工智能", lang="zh")] == ["c"]
+    # The tags filter; they are not searchable words and do not change scores.
+    assert lexical.search("en", 10) == [] and lexical.search("langen", 10) == []
+    unfiltered = dict(lexical.search("temperature", 10))
+    assert dict(lexical.search("temperature", 10, course="Intro AI 101"))["b"] == pytest.approx(unfiltered["b"])
+
+
+def test_a_keyword_table_from_an_older_version_is_rebuilt_from_chroma(fake_services):
+    """The table without the tags column is dropped on open and refilled from the chunks in Chroma."""
+    import sqlite3
+
+    from tutor_app.index import CourseIndex
+    from tutor_app.schemas import Chunk
+
+    index = fake_services.index
+    chunks = [Chunk(id=f"id-{i}", text=f"passage {i} about tokens", course="demo", source="a.md", heading="H",
+                    title="T", lang="en", position=i, file_hash="h") for i in range(3)]
+    index.upsert(chunks, index.embedder([c.text for c in chunks]))
+    path = index.lexical.path
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE chunks")
+    db.execute("CREATE VIRTUAL TABLE chunks USING fts5(terms, chunk_id UNINDEXED, course UNINDEXED, lang UNINDEXED)")
+    db.execute("INSERT INTO chunks VALUES ('stale', 'old-id', 'demo', 'en')")
+    db.commit()
+    db.close()
+    reopened = CourseIndex(fake_services.settings, index.embedder)
+    assert reopened.lexical.ids() == {"id-0", "id-1", "id-2"}
+    assert {cid for cid, _ in reopened.lexical.search("tokens", 5, course="demo")} == {"id-0", "id-1", "id-2"}

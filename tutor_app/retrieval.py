@@ -10,9 +10,7 @@ reads the index; it does not write to it or call a language model.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -57,11 +55,6 @@ def rrf(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
     return scores
 
 
-@lru_cache(maxsize=1)
-def _lexical_pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="lexical-search")
-
-
 class Retriever:
     def __init__(self, settings: Settings, index: CourseIndex, bilingual=None) -> None:
         """``bilingual`` (optional) adds the other language's terms to keyword queries."""
@@ -96,12 +89,6 @@ class Retriever:
             return SearchResult([], False, notices + ["The index is empty: ingest course files first."], query)
         pool = max(4 * k, 20)
         own_terms = terms(query)
-        lexical_job = None
-        if mode in ("hybrid", "lexical"):
-            # The keyword search needs no vector: run it while the query is embedded (SQLite and numpy release the GIL).
-            lexical_job = _lexical_pool().submit(
-                self.index.lexical.search, own_terms + (self.bilingual.expand(query) if self.bilingual else []),
-                pool, course=course, lang=lang)
         query_vector = np.asarray(self.index.embedder.embed_query([query])[0], dtype=np.float32)
         rankings: list[list[str]] = []
         dense: list[tuple[str, float]] = []
@@ -109,8 +96,9 @@ class Retriever:
             dense = self.index.dense_query(query_vector, pool, where_filter(course, lang), total)
             rankings.append([cid for cid, _ in dense])
         lexical: list[tuple[str, float]] = []
-        if lexical_job is not None:
-            lexical = lexical_job.result()
+        if mode in ("hybrid", "lexical"):
+            keyword_terms = own_terms + (self.bilingual.expand(query) if self.bilingual else [])
+            lexical = self.index.lexical.search(keyword_terms, pool, course=course, lang=lang)
             rankings.append([cid for cid, _ in lexical])
         fused = rrf(rankings)
         top = sorted(fused, key=lambda cid: -fused[cid])[:k]
