@@ -450,7 +450,7 @@ def main() -> None:
     parser.add_argument("--max-chunks", type=int, default=max(SCALES),
                         help="largest synthetic index to build (default 100000; 10000 skips the 100k one)")
     parser.add_argument("--skip-ask", action="store_true", help="do not start the embedded model")
-    parser.add_argument("--build-budget", type=float, default=360.0,
+    parser.add_argument("--build-budget", type=float, default=900.0,
                         help="seconds of index.upsert after which a synthetic build is abandoned and reported as skipped")
     args = parser.parse_args()
 

@@ -4,8 +4,9 @@ Generates 10 lesson plans and 10 quizzes on topics of the sample course
 (English and Chinese) with the configured model — by default the embedded
 llama.cpp server with SmolLM2-135M — through the same code the app and the CLI
 use, and prints for each kind: valid on the first try, valid after the one
-repair, not valid at all, how many documents failed each deterministic check,
-and the median and total time. Nothing is saved.
+repair, not valid at all, how many quizzes had repeated questions rewritten,
+how many documents failed each deterministic check (after that rewrite), and
+the median and total time. Nothing is saved.
 
 Run: .venv/bin/python benchmarks/studio_generation.py [--home DIR] [--n 10] [--start 0] [--only plan|quiz]
 On a busy machine, run shards in parallel (``--start 5 --n 5``) with their stderr in files, then
@@ -73,8 +74,12 @@ def run(kind: str, services, chat, n: int, start: int = 0) -> dict:
             failed_checks.update(failing)
             if not failing:
                 outcome["all_checks"] += 1
+            if result.rewritten:
+                outcome["rewrites"] += 1
+                outcome["rewritten"] += result.rewritten
+            rewrote = f", rewrote {result.rewritten} question(s)" if result.rewritten else ""
             print(f"  {kind} {i + 1}/{n} {topic!r}: {'first try' if result.first_try else 'after repair'}, "
-                  f"failed checks: {failing or 'none'} ({time.monotonic() - started:.0f} s)", file=sys.stderr)
+                  f"failed checks: {failing or 'none'}{rewrote} ({time.monotonic() - started:.0f} s)", file=sys.stderr)
         seconds.append(time.monotonic() - started)
     return {"outcome": outcome, "checks": failed_checks, "seconds": seconds}
 
@@ -103,6 +108,10 @@ def from_logs(paths: list[str]) -> dict[str, dict]:
             f["checks"].update(failing)
             if key in ("first", "repaired") and not failing:
                 f["outcome"]["all_checks"] += 1
+            rewrote = re.search(r", rewrote (\d+) question", line)
+            if rewrote:
+                f["outcome"]["rewrites"] += 1
+                f["outcome"]["rewritten"] += int(rewrote.group(1))
             if secs:
                 f["seconds"].append(float(secs))
     return figures
@@ -117,6 +126,8 @@ def report(kind: str, figures: dict, n: int, names: tuple[str, ...]) -> None:
     if o["error"]:
         print(f"  model or input errors:      {o['error']}/{n}")
     valid = o["first"] + o["repaired"]
+    if kind == "quizzes":
+        print(f"  repeats rewritten (one extra request): {o['rewrites']}/{n} quizzes, {o['rewritten']} question(s)")
     print(f"  valid and passing every check: {o['all_checks']}/{n}")
     print(f"  failures by check (of {valid} valid):")
     for name in names:

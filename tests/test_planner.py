@@ -8,7 +8,7 @@ import pytest
 from tests.conftest import write
 from tests.test_studio_cli import PLAN, QUIZ
 from tutor_app.planner import parse_plan
-from tutor_app.quiz import mix_options, parse_quiz, quiz_schema
+from tutor_app.quiz import mix_options, parse_quiz, quiz_schema, repeated_positions, rewrite_repeats
 from tutor_app.schemas import Chunk, Hit, LearningObjective
 from tutor_app.studio import MAX_TOPIC_CHARS, NotCovered, Sources, StudioInputError, StudioRequest, gather_sources
 
@@ -105,3 +105,73 @@ def test_uncovered_topic_is_refused_unless_confirmed(retriever):
     uncited = gather_sources(retriever, request.model_copy(update={"allow_ungrounded": True}), 500, 3)
     assert not uncited.grounded and uncited.passages == [] and "without citations" in uncited.text
 
+
+
+def test_quiz_schema_gives_each_objective_a_question_in_turn():
+    schema = quiz_schema([("true_false", "remember")] * 5, 2, 1)
+    assigned = [item["properties"]["objective"] for item in schema["properties"]["questions"]["prefixItems"]]
+    assert assigned == [{"const": n} for n in (1, 2, 1, 2, 1)]
+
+
+def _question(text: str, wrong=("A password", "A GPU", "Nothing"), answer="Worked examples") -> dict:
+    return {"kind": "multiple_choice", "bloom": "remember", "question": text, "answer": answer,
+            "wrong_options": list(wrong), "explanation": "e", "objective": 1, "passage": 1}
+
+
+def _quiz(*questions) -> tuple:
+    request = StudioRequest(topic="few-shot", question_count=len(questions), kinds=["multiple_choice"], bloom_levels=["remember"])
+    data = {"title": "t", "objectives": [{"text": "Explain few-shot prompts", "bloom": "understand"}], "questions": list(questions)}
+    return parse_quiz(data, request, ONE), request
+
+
+def test_repeats_are_found_across_case_and_punctuation_and_in_options():
+    quiz, _ = _quiz(_question("What comes first?"), _question("what comes FIRST"), _question("Why?", wrong=("A", "a.", "B")),
+                    _question("Which format?"))
+    assert repeated_positions(quiz) == [1, 2]
+
+
+@pytest.fixture
+def scripted_chat():
+    from tests.scripted_server import ScriptedServer
+    from tests.test_structured import Chat
+
+    servers = []
+
+    def start(*answers):
+        servers.append(ScriptedServer(list(answers)))
+        return Chat(servers[-1].url, "embedded"), servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def test_repeated_questions_are_asked_for_again_once(scripted_chat):
+    import json
+
+    quiz, request = _quiz(_question("What comes first?"), _question("What comes first?"))
+    chat, server = scripted_chat(json.dumps({"questions": [_question("What does the model copy?", answer="The format")]}))
+    steps = []
+    fixed, rewritten = rewrite_repeats(quiz, [{"role": "user", "content": "draft it"}], "{}", request, ONE, chat, steps.append)
+    assert rewritten == 1 and [q.question for q in fixed.questions] == ["What comes first?", "What does the model copy?"]
+    assert fixed.questions[1].answer == "The format" in fixed.questions[1].options and repeated_positions(fixed) == []
+    [sent] = server.requests
+    assert "Q2" in sent["messages"][-1]["content"] and "What comes first?" in sent["messages"][-1]["content"]
+    assert [m["role"] for m in sent["messages"]] == ["user", "assistant", "user"]
+    [item] = sent["response_format"]["schema"]["properties"]["questions"]["prefixItems"]
+    assert item["properties"]["objective"] == {"const": 1} and item["properties"]["kind"] == {"const": "multiple_choice"}
+    assert "rewriting" in steps
+
+
+def test_a_rewrite_that_still_repeats_is_dropped(scripted_chat):
+    import json
+
+    quiz, request = _quiz(_question("What comes first?"), _question("What comes first?"))
+    chat, _ = scripted_chat(json.dumps({"questions": [_question("What comes first?")]}))
+    assert rewrite_repeats(quiz, [], "{}", request, ONE, chat) == (quiz, 0)
+
+
+def test_a_quiz_without_repeats_makes_no_request(scripted_chat):
+    quiz, request = _quiz(_question("What comes first?"), _question("Which format?"))
+    chat, server = scripted_chat()
+    assert rewrite_repeats(quiz, [], "{}", request, ONE, chat) == (quiz, 0) and server.requests == []

@@ -1,5 +1,6 @@
 """`python -m tutor_app plan|quiz` against a small real index and a scripted OpenAI-compatible server."""
 
+import copy
 import io
 import json
 
@@ -67,6 +68,20 @@ def test_plan_with_failing_check_exits_1_and_says_why(course, model, capsys):
     assert out.startswith("# Few-shot") and "[FAILED] timings" in out and "take 30 minutes, but the lesson lasts 45" in out
 
 
+def test_quiz_json_reports_a_repeated_question_asked_for_again(course, model, capsys):
+    repeated = copy.deepcopy(QUIZ)
+    repeated["questions"][1] = copy.deepcopy(QUIZ["questions"][0]) | {"kind": "true_false", "bloom": "understand",
+                                                                       "answer": "True", "wrong_options": []}
+    new = QUIZ["questions"][1]
+    server = model(json.dumps(repeated), json.dumps({"questions": [new]}))
+    code = main(["quiz", "few-shot prompts", "--questions", "2", "--kinds", "multiple_choice,true_false",
+                 "--bloom", "remember,understand", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["rewritten"] == 1 and len(server.requests) == 2
+    assert [q["question"] for q in out["quiz"]["questions"]] == [QUIZ["questions"][0]["question"], new["question"]]
+    assert next(c for c in out["checks"] if c["check"] == "duplicate_questions")["passed"]
+
+
 def test_quiz_writes_a_word_file_that_reads_back(course, model, tmp_path, capsys):
     server = model(json.dumps(QUIZ))
     target = tmp_path / "quiz.docx"
@@ -75,7 +90,7 @@ def test_quiz_writes_a_word_file_that_reads_back(course, model, tmp_path, capsys
     assert code == 0, capsys.readouterr()
     texts = [p.text for p in docx.Document(io.BytesIO(target.read_bytes())).paragraphs]
     assert "1. What comes before the task?" in texts and "Answer: Worked examples" in texts
-    assert "Q1: multiple_choice, remember\nQ2: true_false, understand" in server.requests[0]["messages"][-1]["content"]
+    assert "Q1: multiple_choice, remember, objective 1\nQ2: true_false, understand, objective 1" in server.requests[0]["messages"][-1]["content"]
 
 
 @pytest.mark.parametrize("argv,message", [

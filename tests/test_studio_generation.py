@@ -75,7 +75,10 @@ def test_real_model_writes_a_lesson_plan_of_the_requested_shape(setup):
     assert isinstance(plan, LessonPlan) and plan.model == chat.label
     assert plan.duration_minutes == 30 and plan.grounded
     assert [o.id for o in plan.objectives] == ["O1", "O2"]  # 30 minutes -> two objectives, fixed by the schema
-    assert 3 <= len(plan.activities) <= 6 and all(a.minutes >= 1 for a in plan.activities)
+    # Opening, one activity per objective (objective fixed by the schema), closing.
+    assert len(plan.activities) == 4 and all(a.minutes >= 1 for a in plan.activities)
+    assert [a.objective_ids for a in plan.activities[1:3]] == [["O1"], ["O2"]]
+    assert next(c for c in result.checks if c.name == "objectives").passed
     retrieved = {h.chunk.id for h in result.sources.passages}
     assert retrieved and {c for m in plan.materials for c in m.chunk_ids} <= retrieved
     assert {o for a in plan.activities for o in a.objective_ids} <= {"O1", "O2"}
@@ -87,15 +90,18 @@ def test_real_model_writes_a_lesson_plan_of_the_requested_shape(setup):
 
 def test_real_model_writes_a_quiz_with_the_requested_kinds_and_levels(setup):
     services, chat = setup
-    request = StudioRequest(course="demo", topic="temperature", question_count=2,
+    request = StudioRequest(course="demo", topic="temperature", question_count=4,
                             kinds=["multiple_choice", "true_false"], bloom_levels=["remember", "understand"])
     result = generate_quiz(request, services.retriever, chat, budget_tokens=300, max_passages=2)
 
     quiz = result.document
     assert isinstance(quiz, Quiz)
-    assert [(q.kind, q.bloom) for q in quiz.questions] == [("multiple_choice", "remember"), ("true_false", "understand")]
+    assert [(q.kind, q.bloom) for q in quiz.questions] == [("multiple_choice", "remember"), ("true_false", "understand")] * 2
     assert len(quiz.questions[0].options) == 4 and quiz.questions[0].answer in quiz.questions[0].options
     assert quiz.questions[1].options == ["True", "False"] and quiz.questions[1].answer in ("True", "False")
+    # 4 questions -> 2 objectives, assessed in turn (fixed by the schema)
+    assert [q.objective_id for q in quiz.questions] == ["O1", "O2", "O1", "O2"]
+    assert next(c for c in result.checks if c.name == "objectives").passed
     assert {q.chunk_id for q in quiz.questions} <= {h.chunk.id for h in result.sources.passages}
     assert [c.name for c in result.checks] == list(QUIZ_CHECKS)
     assert next(c for c in result.checks if c.name == "answer_in_options").passed

@@ -18,8 +18,11 @@ RENDER = {
     "educator_lesson_plan": dict(language="English", course="demo", topic="few-shot prompts", audience="Year 10",
                                  duration=45, objectives_count=3, passages=PASSAGE),
     "educator_quiz": dict(language="简体中文 (Simplified Chinese)", topic="温度", audience="初中生",
-                          objectives="Write 2, each with a Bloom level.", questions="Q1: true_false, remember\nQ2: short_answer, apply",
+                          objectives="Write 2, each with a Bloom level.", questions="Q1: true_false, remember, objective 1\nQ2: short_answer, apply, objective 2",
                           passages=PASSAGE),
+    "educator_quiz_rewrite": dict(places="Q2, Q3", count=2, asked="- 温度是什么？\n- 温度是什么？\n- 温度是什么？",
+                                  questions="Q2: true_false, remember, objective 2\nQ3: short_answer, apply, objective 1",
+                                  language="简体中文 (Simplified Chinese)"),
 }
 
 
@@ -49,6 +52,12 @@ def test_lesson_plan_example_fits_the_schema_and_parses():
     plan = parse_plan(data, StudioRequest(course="demo", topic="tokens", duration_minutes=30), one_passage())
     assert sum(a.minutes for a in plan.activities) == plan.duration_minutes == 30
     assert [o.id for o in plan.objectives] == ["O1", "O2"] and plan.materials[0].chunk_ids == ["c1"]
+    # The example has the shape the schema fixes: opening, one activity per objective, closing.
+    slots = plan_schema(2, 1)["properties"]["activities"]["prefixItems"]
+    assert len(data["activities"]) == len(slots) == 4
+    for activity, slot in zip(data["activities"], slots):
+        fixed = slot["properties"]["objectives"].get("const")
+        assert fixed is None or activity["objectives"] == fixed
 
 
 def test_quiz_example_fits_the_schema_and_parses():

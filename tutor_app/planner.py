@@ -35,6 +35,20 @@ def _refs(count: int, low: int, high: int) -> dict:
             "maxItems": high}
 
 
+def activities_schema(objectives: int, cite: dict) -> dict:
+    """An opening, one activity per objective (its objective fixed), and a closing that may assess
+    any: the shape of the worked example, so every objective is taught (left free, the small model
+    tags every activity with objective 1)."""
+    def activity(objective_refs: dict) -> dict:
+        properties = {"title": _text(80), "minutes": {"type": "integer", "minimum": 1, "maximum": 240},
+                      "description": _text(220), "objectives": objective_refs, "passages": cite}
+        return {"type": "object", "properties": properties, "required": list(properties)}
+
+    free = _refs(objectives, 1, objectives)
+    items = [activity(free)] + [activity({"const": [n]}) for n in range(1, objectives + 1)] + [activity(free)]
+    return {"type": "array", "prefixItems": items, "minItems": len(items), "maxItems": len(items)}
+
+
 def plan_schema(objectives: int, passages: int) -> dict:
     """The draft's JSON schema; passage and objective numbers are limited to those that exist."""
     cite = _refs(passages, 1, 2) if passages else {"type": "array", "items": {"type": "integer"}, "maxItems": 0}
@@ -47,11 +61,7 @@ def plan_schema(objectives: int, passages: int) -> dict:
         "materials": {"type": "array", "minItems": 1, "maxItems": 3, "items": {
             "type": "object", "properties": {"title": _text(80), "description": _text(160), "passages": cite},
             "required": ["title", "description", "passages"]}},
-        "activities": {"type": "array", "minItems": 3, "maxItems": 6, "items": {
-            "type": "object", "properties": {"title": _text(80), "minutes": {"type": "integer"},
-                                             "description": _text(220), "objectives": _refs(objectives, 1, objectives),
-                                             "passages": cite},
-            "required": ["title", "minutes", "description", "objectives", "passages"]}},
+        "activities": activities_schema(objectives, cite),
         "formative_assessment": _text(220),
         "support_weaker": _text(200),
         "challenge_stronger": _text(200),

@@ -1,20 +1,23 @@
 """Quizzes: the JSON schema the model fills, the prompt, and the conversion to ``Quiz``.
 
-Each question's kind and Bloom level are fixed in the schema position by
-position (``prefixItems``), so the embedded model's grammar produces exactly
-the requested mix; true/false options are fixed too. A multiple-choice question is
+Each question's kind, Bloom level and objective are fixed in the schema
+position by position (``prefixItems``), so the embedded model's grammar
+produces exactly the requested mix and assesses every objective; true/false
+options are fixed too. A multiple-choice question is
 drafted as its answer plus three wrong options, mixed by ``mix_options``, so a
 generated answer is always among the options (the check still guards edits). Objectives come from a
 lesson plan when one is given (copied verbatim through a ``const``), otherwise
 the model writes them. ``parse_quiz`` maps passage and objective numbers to
 ids and rejects numbers that point at nothing. ``generate_quiz`` runs
-retrieval, the structured request with one repair, and the checks.
+retrieval, the structured request with one repair, one request to rewrite
+questions that repeat (``rewrite_repeats``), and the checks.
 Saving is the caller's business.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 
 from pydantic import BaseModel, Field
 
@@ -23,8 +26,8 @@ from .planner import chunk_ids_for
 from .prompts import load_prompt
 from .schemas import BLOOM_LEVELS, TRUE_FALSE, LearningObjective, Quiz, QuizQuestion
 from .studio import Generated, Progress, ShouldStop, Sources, StudioRequest, gather_sources, never
-from .studio_checks import check_quiz
-from .structured import StructuredGenerator
+from .studio_checks import check_quiz, normalise
+from .structured import StructuredFailure, StructuredGenerator
 
 _ROLE = {"system": "system", "human": "user", "ai": "assistant"}
 
@@ -33,7 +36,7 @@ def _text(limit: int) -> dict:
     return {"type": "string", "minLength": 1, "maxLength": limit}
 
 
-def _question_schema(kind: str, bloom: str, objectives: int, passages: int) -> dict:
+def _question_schema(kind: str, bloom: str, objective: int, passages: int) -> dict:
     if kind == "multiple_choice":
         wrong = {"type": "array", "items": _text(90), "minItems": 3, "maxItems": 3}
         answer = _text(90)
@@ -46,10 +49,21 @@ def _question_schema(kind: str, bloom: str, objectives: int, passages: int) -> d
     properties = {
         "kind": {"const": kind}, "bloom": {"const": bloom}, "question": _text(200), "answer": answer,
         "wrong_options": wrong, "explanation": _text(200),
-        "objective": {"type": "integer", "enum": list(range(1, objectives + 1))},
+        "objective": {"const": objective},
         "passage": {"type": "integer", "enum": list(range(1, passages + 1))} if passages else {"const": 0},
     }
     return {"type": "object", "properties": properties, "required": list(properties)}
+
+
+def assigned_objectives(questions: int, objectives: int) -> list[int]:
+    """The objective number each question assesses: in turn, so every objective gets a question
+    (the schema fixes them; left to choose, the small model piles questions on objective 1)."""
+    return [i % objectives + 1 for i in range(questions)]
+
+
+def _questions_schema(mix: list[tuple[str, str]], objective_numbers: list[int], passages: int) -> dict:
+    return {"type": "array", "minItems": len(mix), "maxItems": len(mix),
+            "prefixItems": [_question_schema(k, b, o, passages) for (k, b), o in zip(mix, objective_numbers)]}
 
 
 def quiz_schema(mix: list[tuple[str, str]], objectives: int, passages: int,
@@ -60,8 +74,7 @@ def quiz_schema(mix: list[tuple[str, str]], objectives: int, passages: int,
         objective_schema = {"type": "array", "minItems": objectives, "maxItems": objectives, "items": {
             "type": "object", "properties": {"text": _text(140), "bloom": {"type": "string", "enum": list(BLOOM_LEVELS)}},
             "required": ["text", "bloom"]}}
-    questions = {"type": "array", "prefixItems": [_question_schema(k, b, objectives, passages) for k, b in mix],
-                 "minItems": len(mix), "maxItems": len(mix)}
+    questions = _questions_schema(mix, assigned_objectives(len(mix), objectives), passages)
     properties = {"title": _text(90), "objectives": objective_schema, "questions": questions}
     return {"type": "object", "properties": properties, "required": list(properties)}
 
@@ -102,6 +115,16 @@ def objective_count(request: StudioRequest) -> int:
     return max(1, min(3, request.question_count // 2 or 1))
 
 
+def _to_question(q: _Question, n: int, objectives: list[LearningObjective], sources: Sources) -> QuizQuestion:
+    if not 1 <= q.objective <= len(objectives):
+        raise ValueError(f"questions.{n}: objective {q.objective} does not exist (use 1 to {len(objectives)}).")
+    chunk = chunk_ids_for([q.passage], sources, f"questions.{n}") if sources.passages else [""]
+    options = TRUE_FALSE if q.kind == "true_false" else mix_options(q.answer.strip(), q.wrong_options, q.question)
+    return QuizQuestion(kind=q.kind, question=q.question.strip(), options=options, answer=q.answer.strip(),
+                        explanation=q.explanation, bloom=q.bloom, objective_id=objectives[q.objective - 1].id,
+                        chunk_id=chunk[0])
+
+
 def parse_quiz(data: object, request: StudioRequest, sources: Sources, model: str = "",
                given: list[LearningObjective] | None = None) -> Quiz:
     draft = QuizDraft.model_validate(data)
@@ -109,18 +132,66 @@ def parse_quiz(data: object, request: StudioRequest, sources: Sources, model: st
                            for i, o in enumerate(draft.objectives, 1)]
     if len(draft.questions) != request.question_count:
         raise ValueError(f"questions: write exactly {request.question_count} questions, not {len(draft.questions)}.")
-    questions = []
-    for n, q in enumerate(draft.questions, 1):
-        if not 1 <= q.objective <= len(objectives):
-            raise ValueError(f"questions.{n}: objective {q.objective} does not exist (use 1 to {len(objectives)}).")
-        chunk = chunk_ids_for([q.passage], sources, f"questions.{n}") if sources.passages else [""]
-        options = TRUE_FALSE if q.kind == "true_false" else mix_options(q.answer.strip(), q.wrong_options, q.question)
-        questions.append(QuizQuestion(kind=q.kind, question=q.question.strip(), options=options, answer=q.answer.strip(),
-                                      explanation=q.explanation, bloom=q.bloom, objective_id=objectives[q.objective - 1].id,
-                                      chunk_id=chunk[0]))
+    questions = [_to_question(q, n, objectives, sources) for n, q in enumerate(draft.questions, 1)]
     return Quiz(title=draft.title, course=request.course or "", topic=sources.query, audience=request.audience,
                 language=request.language, objectives=objectives, questions=questions, grounded=sources.grounded,
                 model=model)
+
+
+def repeated_positions(quiz: Quiz) -> list[int]:
+    """Positions (from 0) of questions that repeat an earlier question or list an option twice."""
+    seen: set[str] = set()
+    positions = []
+    for i, question in enumerate(quiz.questions):
+        key = normalise(question.question)
+        options = [normalise(o) for o in question.options]
+        if key in seen or len(set(options)) < len(options):
+            positions.append(i)
+        seen.add(key)
+    return positions
+
+
+class _Rewrite(BaseModel):
+    questions: list[_Question] = Field(min_length=1)
+
+
+def rewrite_repeats(quiz: Quiz, conversation: list[dict], draft_raw: str, request: StudioRequest, sources: Sources,
+                    chat, on_step: Progress = lambda s: None, should_stop: ShouldStop = never) -> tuple[Quiz, int]:
+    """Ask once for new questions in the places that repeat; returns the quiz (changed only if the
+    rewrite leaves fewer repeats) and how many questions were replaced."""
+    positions = repeated_positions(quiz)
+    if not positions:
+        return quiz, 0
+    mix = request.question_mix()
+    numbers = [[o.id for o in quiz.objectives].index(q.objective_id) + 1 for q in quiz.questions]
+    schema = {"type": "object", "required": ["questions"], "properties": {"questions": _questions_schema(
+        [mix[i] for i in positions], [numbers[i] for i in positions], len(sources.passages))}}
+    ask = load_prompt("educator_quiz_rewrite").template().format_messages(
+        places=", ".join(f"Q{i + 1}" for i in positions), count=len(positions),
+        asked="\n".join(f"- {q.question}" for q in quiz.questions),
+        questions="\n".join(f"Q{i + 1}: {mix[i][0]}, {mix[i][1]}, objective {numbers[i]}" for i in positions),
+        language=LANGUAGE_NAMES[request.language])
+    messages = conversation + [{"role": "assistant", "content": draft_raw[:6000]}] + [
+        {"role": _ROLE[m.type], "content": m.content} for m in ask]
+
+    def parse(data: object) -> list[QuizQuestion]:
+        new = _Rewrite.model_validate(data).questions
+        if len(new) != len(positions):
+            raise ValueError(f"questions: write exactly {len(positions)} questions, not {len(new)}.")
+        return [_to_question(q, i + 1, quiz.objectives, sources) for i, q in zip(positions, new)]
+
+    try:
+        result = StructuredGenerator(chat, max_tokens=120 + 220 * len(positions)).run(
+            messages, "quiz_rewrite", schema, parse, lambda step: on_step("rewriting"), should_stop)
+    except StructuredFailure:
+        return quiz, 0
+    questions = list(quiz.questions)
+    for i, question in zip(positions, result.value):
+        questions[i] = question
+    candidate = quiz.model_copy(update={"questions": questions})
+    if len(repeated_positions(candidate)) >= len(positions):
+        return quiz, 0
+    return candidate, len(positions)
 
 
 def quiz_messages(request: StudioRequest, sources: Sources, given: list[LearningObjective] | None) -> list[dict]:
@@ -128,7 +199,9 @@ def quiz_messages(request: StudioRequest, sources: Sources, given: list[Learning
         objectives = "\n".join(f"{i}. {o.text} ({o.bloom})" for i, o in enumerate(given, 1))
     else:
         objectives = f"Write {objective_count(request)}, each with a Bloom level."
-    questions = "\n".join(f"Q{i}: {kind}, {bloom}" for i, (kind, bloom) in enumerate(request.question_mix(), 1))
+    mix = request.question_mix()
+    numbers = assigned_objectives(len(mix), len(given) if given else objective_count(request))
+    questions = "\n".join(f"Q{i}: {kind}, {bloom}, objective {o}" for i, ((kind, bloom), o) in enumerate(zip(mix, numbers), 1))
     messages = load_prompt("educator_quiz").template().format_messages(
         language=LANGUAGE_NAMES[request.language], topic=sources.query, audience=request.audience,
         objectives=objectives, questions=questions, passages=sources.text)
@@ -144,10 +217,14 @@ def generate_quiz(request: StudioRequest, retriever, chat, *, budget_tokens: int
     sources = gather_sources(retriever, request, budget_tokens, max_passages)
     count = len(objectives) if objectives else objective_count(request)
     schema = quiz_schema(request.question_mix(), count, len(sources.passages), objectives)
+    messages = quiz_messages(request, sources, objectives)
     result = StructuredGenerator(chat, max_tokens=300 + 220 * request.question_count).run(
-        quiz_messages(request, sources, objectives), "quiz", schema,
-        lambda data: parse_quiz(data, request, sources, chat.label, objectives), on_step, should_stop)
-    quiz = result.value
+        messages, "quiz", schema, lambda data: parse_quiz(data, request, sources, chat.label, objectives),
+        on_step, should_stop)
+    started = time.monotonic()
+    quiz, rewritten = rewrite_repeats(result.value, messages, result.attempts[-1].raw, request, sources, chat,
+                                      on_step, should_stop)
+    on_step("checking")
     checks = check_quiz(quiz, set(sources.chunk_ids))
-    return Generated(quiz, checks, result.first_try, len(result.attempts), result.seconds, sources,
-                     result.attempts[0].errors, result.attempts[0].raw)
+    return Generated(quiz, checks, result.first_try, len(result.attempts), result.seconds + time.monotonic() - started,
+                     sources, result.attempts[0].errors, result.attempts[0].raw, rewritten)

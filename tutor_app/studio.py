@@ -27,7 +27,7 @@ MIN_MINUTES, MAX_MINUTES = 5, 240
 MAX_TOPIC_CHARS = 300
 MAX_AUDIENCE_CHARS = 200
 MAX_QUESTIONS = 12
-STEPS = ("retrieving", "drafting", "checking", "repairing")
+STEPS = ("retrieving", "drafting", "checking", "repairing", "rewriting")
 
 
 class StudioInputError(InputError):
@@ -107,6 +107,7 @@ class Generated:
     sources: Sources
     errors: list[str] = field(default_factory=list)  # validation errors of the first attempt, if repaired
     first_raw: str = ""  # the model's first answer, as text
+    rewritten: int = 0  # quiz questions asked for again because they repeated another question or an option
 
     @property
     def passed(self) -> bool:

@@ -98,7 +98,7 @@ def cmd_generate(args, settings) -> int:
         writers[out.suffix]()
     if args.json:
         print(json.dumps({args.kind: document.model_dump(mode="json"), "checks": [c.to_json() for c in result.checks],
-                          "first_try": result.first_try, "attempts": result.attempts,
+                          "first_try": result.first_try, "attempts": result.attempts, "rewritten": result.rewritten,
                           "seconds": round(result.seconds, 1), "model": chat.label}, ensure_ascii=False, indent=2))
     else:
         print(to_markdown(document, labels))

@@ -28,9 +28,11 @@ kind = st.segmented_control(ui.tr("studio_kind"), ["plan", "quiz"], default="pla
 left, right = st.columns(2)
 course = left.selectbox(ui.tr("course"), courses, key="studio_in_course")
 lessons = lessons_of(ui.services().index, course)
-chosen = left.multiselect(ui.tr("studio_lessons"), list(lessons), format_func=lessons.get, key="studio_in_lessons")
+choose = ui.tr("studio_choose")
+chosen = left.multiselect(ui.tr("studio_lessons"), list(lessons), format_func=lessons.get, key="studio_in_lessons",
+                          placeholder=choose)
 topic = left.text_input(ui.tr("studio_topic"), key="studio_in_topic", help=ui.tr("studio_topic_help"))
-audience = right.text_input(ui.tr("studio_audience"), "high-school beginners", key="studio_in_audience")
+audience = right.text_input(ui.tr("studio_audience"), ui.tr("studio_default_audience"), key="studio_in_audience")
 language = right.selectbox(ui.tr("studio_output_language"), ["en", "zh"], index=["en", "zh"].index(ui.language()),
                            key="studio_in_lang", format_func=lambda code: {"en": "English", "zh": "简体中文"}[code])
 request = dict(course=course, lessons=chosen, topic=topic, audience=audience, language=language)
@@ -40,9 +42,10 @@ if kind == "plan":
 else:
     request["question_count"] = int(right.number_input(ui.tr("studio_questions"), 0, 100, 4, key="studio_in_count"))
     request["kinds"] = right.multiselect(ui.tr("studio_kinds"), list(QUESTION_KINDS), list(QUESTION_KINDS), key="studio_in_kinds",
-                                         format_func=lambda k: ui.tr(f"studio_kind_{k}"))
+                                         format_func=lambda k: ui.tr(f"studio_kind_{k}"), placeholder=choose)
     request["bloom_levels"] = right.multiselect(ui.tr("studio_bloom"), list(BLOOM_LEVELS), ["remember", "understand", "apply"],
-                                                key="studio_in_bloom", format_func=lambda b: ui.tr(f"studio_bloom_{b}"))
+                                                key="studio_in_bloom", format_func=lambda b: ui.tr(f"studio_bloom_{b}"),
+                                                placeholder=choose)
     plans = {p.id: p.title for p in StudioStore(ui.database()).list(user.id, kind="plan", course=course)}
     plan_id = right.selectbox(ui.tr("studio_from_plan"), [None, *plans], key="studio_in_plan",
                               format_func=lambda i: plans[i] if i else ui.tr("studio_no_plan"))
@@ -57,7 +60,8 @@ if st.button(ui.tr("studio_generate"), key="studio_generate", type="primary"):
 document = st.session_state.get(sui.DOC)
 if document is not None:
     st.divider()
-    st.caption(ui.tr("studio_model_note", model=document.model or "—"))
+    small_model = ui.tr("studio_small_model_note") if ui.services().settings.provider == "embedded" else ""
+    st.caption(ui.tr("studio_model_note", model=document.model or "—") + " " + small_model)
     if not document.grounded:
         st.warning(ui.tr("studio_ungrounded_note"))
     edited = sui.edit_document(document)

@@ -54,6 +54,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio_step_drafting": {"en": "Drafting", "zh": "起草"},
     "studio_step_checking": {"en": "Checking", "zh": "检查"},
     "studio_step_repairing": {"en": "Repairing (one more try with the errors)", "zh": "修复（带着错误信息再试一次）"},
+    "studio_step_rewriting": {"en": "Rewriting repeated questions", "zh": "重写重复的题目"},
     "studio_done": {"en": "Done in {seconds} s ({attempts} attempt(s)).", "zh": "完成，用时 {seconds} 秒（尝试 {attempts} 次）。"},
     "studio_failed": {"en": "Generation failed.", "zh": "生成失败。"},
     "studio_raw": {"en": "What the model returned", "zh": "模型返回的内容"},
@@ -144,8 +145,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio_x_answer": {"en": "Answer", "zh": "答案"},
     "studio_x_explanation": {"en": "Explanation", "zh": "解析"},
     "studio_x_source": {"en": "Source", "zh": "来源"},
-    "studio_model_note": {
-        "en": "Made by {model}. A small local model often writes weak or wrong content: read, check and edit before use.",
-        "zh": "由 {model} 生成。小型本地模型常写出薄弱或错误的内容：使用前请阅读、核对并编辑。",
-    },
+    "studio_model_note": {"en": "Made by {model}: read, check and edit before use.", "zh": "由 {model} 生成：使用前请阅读、核对并编辑。"},
+    "studio_small_model_note": {
+        "en": "The small built-in model often writes weak or wrong content.", "zh": "内置的小模型常写出薄弱或错误的内容。"},
+    "studio_choose": {"en": "Choose…", "zh": "请选择……"},
+    "studio_default_audience": {"en": "high-school beginners", "zh": "高中初学者"},
 }
