@@ -1,80 +1,37 @@
 """Real browser: an administrator creates a course, uploads a file, watches the progress and sees the document listed."""
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import ROOT, write
+from tests.browser_support import PASSWORD, SHOTS, browser_page, require_browser, running_app, sign_in
+from tests.conftest import write
 
 pytestmark = pytest.mark.slow
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "correct horse battery"
-SHOTS = Path(os.environ.get("TUTOR_SCREENSHOTS", "/tmp/tutor-screenshots"))
-
-if not Path(CHROMIUM).exists():
-    pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
-playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (in requirements-dev)")
+playwright_api = require_browser()
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     from tutor_app.accounts import create_user
     from tutor_app.config import load_settings
-    from tutor_app.model_server import free_port
     from tutor_app.store import default_database_url, open_database
 
     home = tmp_path_factory.mktemp("admin-home")
     create_user(open_database(default_database_url(load_settings(env={}, home=home))), "admin", PASSWORD, "administrator")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_", "TUTOR_"))}
-    env.update(TUTOR_HOME=str(home))
-    log = open(home / "streamlit.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "tutor_app" / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("the app did not become healthy within 90 s")
-    yield url
-    os.killpg(process.pid, 15)
-    process.wait(timeout=20)
+    with running_app(home, drop=("OPENAI_", "AZURE_OPENAI_", "TUTOR_")) as url:
+        yield url
 
 
 @pytest.fixture
 def page():
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.set_default_timeout(90_000)
+    with browser_page(playwright_api) as page:
         yield page
-        browser.close()
 
 
 def test_admin_uploads_a_file_watches_progress_and_sees_it_listed(app_url, page, tmp_path):
     lesson = write(tmp_path / "embeddings-lesson.md", "# Embeddings\n\n" + "\n\n".join(
         f"## Section {n}\nSection {n} explains how an embedding turns text into a vector, and why similar texts get similar vectors."
         for n in range(40)))
-    page.goto(app_url)
-    page.get_by_label("Username").fill("admin")
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, app_url, "admin")
     page.get_by_role("link", name="Library").click()
     page.get_by_role("heading", name="Library").wait_for()
     page.get_by_label("New course name").fill("Browser course")

@@ -1,32 +1,19 @@
 """Real-browser tests: the app served by `streamlit run`, driven by Playwright in Debian's Chromium."""
 
-import os
-import shutil
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import ROOT, write
+from tests.browser_support import PASSWORD, SHOTS, browser_page, require_browser, running_app
+from tests.browser_support import sign_in as fill_sign_in
+from tests.conftest import write
 
 pytestmark = pytest.mark.slow
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "correct horse battery"
-SHOTS = Path(os.environ.get("TUTOR_SCREENSHOTS", "/tmp/tutor-screenshots"))
-
-if not Path(CHROMIUM).exists():
-    pytest.skip("Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)", allow_module_level=True)
-playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (in requirements-dev)")
+playwright_api = require_browser()
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     from tutor_app.accounts import create_user
     from tutor_app.config import load_settings
-    from tutor_app.model_server import free_port
     from tutor_app.services import build_services
     from tutor_app.store import default_database_url, open_database
 
@@ -39,49 +26,18 @@ def app_url(tmp_path_factory):
     create_user(db, "admin", PASSWORD, "administrator")
     create_user(db, "alice", PASSWORD, "student")
     create_user(db, "wang", PASSWORD, "student", language="zh")
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_"))}
-    env.update(TUTOR_HOME=str(home), TUTOR_GROUNDING_THRESHOLD="0.5", TUTOR_GROUNDING_FLOOR="0.5")
-    log = open(home / "streamlit.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "tutor_app" / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("the app did not become healthy within 60 s")
-    yield url
-    os.killpg(process.pid, 15)
-    process.wait(timeout=20)
+    with running_app(home, {"TUTOR_GROUNDING_THRESHOLD": "0.5", "TUTOR_GROUNDING_FLOOR": "0.5"}, timeout_s=60) as url:
+        yield url
 
 
 @pytest.fixture
 def page():
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(60_000)
+    with browser_page(playwright_api, height=900, timeout_ms=60_000) as page:
         yield page
-        browser.close()
 
 
 def sign_in(page, url, username):
-    page.goto(url)
-    page.get_by_label("Username").wait_for()
-    page.get_by_label("Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    fill_sign_in(page, url, username)
     page.get_by_role("heading", name="Tutor").wait_for()
 
 
@@ -134,10 +90,7 @@ def test_student_typing_the_users_url_is_refused(app_url, page):
 
 
 def test_a_chinese_student_gets_a_chinese_page(app_url, page):
-    page.goto(app_url)
-    page.get_by_label("Username").fill("wang")
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    fill_sign_in(page, app_url, "wang")
     page.get_by_role("heading", name="导师", exact=True).wait_for()
     page.get_by_role("button", name="新对话").wait_for()
     page.get_by_role("button", name="退出登录").wait_for()

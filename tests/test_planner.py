@@ -107,10 +107,12 @@ def test_uncovered_topic_is_refused_unless_confirmed(retriever):
 
 
 
-def test_quiz_schema_gives_each_objective_a_question_in_turn():
-    schema = quiz_schema([("true_false", "remember")] * 5, 2, 1)
-    assigned = [item["properties"]["objective"] for item in schema["properties"]["questions"]["prefixItems"]]
-    assert assigned == [{"const": n} for n in (1, 2, 1, 2, 1)]
+def test_quiz_schema_gives_each_objective_and_passage_a_question_in_turn():
+    slots = quiz_schema([("true_false", "remember")] * 5, 2, 3)["properties"]["questions"]["prefixItems"]
+    assert [s["properties"]["objective"] for s in slots] == [{"const": n} for n in (1, 2, 1, 2, 1)]
+    assert [s["properties"]["passage"] for s in slots] == [{"const": n} for n in (1, 2, 3, 1, 2)]
+    uncited = quiz_schema([("true_false", "remember")] * 2, 1, 0)["properties"]["questions"]["prefixItems"]
+    assert [s["properties"]["passage"] for s in uncited] == [{"const": 0}] * 2
 
 
 def _question(text: str, wrong=("A password", "A GPU", "Nothing"), answer="Worked examples") -> dict:
@@ -152,14 +154,16 @@ def test_repeated_questions_are_asked_for_again_once(scripted_chat):
     quiz, request = _quiz(_question("What comes first?"), _question("What comes first?"))
     chat, server = scripted_chat(json.dumps({"questions": [_question("What does the model copy?", answer="The format")]}))
     steps = []
-    fixed, rewritten = rewrite_repeats(quiz, [{"role": "user", "content": "draft it"}], "{}", request, ONE, chat, steps.append)
+    fixed, rewritten = rewrite_repeats(quiz, [{"role": "user", "content": "draft it"}], request, ONE, chat, steps.append)
     assert rewritten == 1 and [q.question for q in fixed.questions] == ["What comes first?", "What does the model copy?"]
     assert fixed.questions[1].answer == "The format" in fixed.questions[1].options and repeated_positions(fixed) == []
     [sent] = server.requests
     assert "Q2" in sent["messages"][-1]["content"] and "What comes first?" in sent["messages"][-1]["content"]
-    assert [m["role"] for m in sent["messages"]] == ["user", "assistant", "user"]
+    # The repeating draft is not sent back (the small model would copy it again); the sampling is warmer.
+    assert [m["role"] for m in sent["messages"]] == ["user", "user"] and sent["temperature"] == 0.7
     [item] = sent["response_format"]["schema"]["properties"]["questions"]["prefixItems"]
     assert item["properties"]["objective"] == {"const": 1} and item["properties"]["kind"] == {"const": "multiple_choice"}
+    assert item["properties"]["passage"] == {"const": 1}
     assert "rewriting" in steps
 
 
@@ -168,10 +172,33 @@ def test_a_rewrite_that_still_repeats_is_dropped(scripted_chat):
 
     quiz, request = _quiz(_question("What comes first?"), _question("What comes first?"))
     chat, _ = scripted_chat(json.dumps({"questions": [_question("What comes first?")]}))
-    assert rewrite_repeats(quiz, [], "{}", request, ONE, chat) == (quiz, 0)
+    assert rewrite_repeats(quiz, [], request, ONE, chat) == (quiz, 0)
 
 
 def test_a_quiz_without_repeats_makes_no_request(scripted_chat):
     quiz, request = _quiz(_question("What comes first?"), _question("Which format?"))
     chat, server = scripted_chat()
-    assert rewrite_repeats(quiz, [], "{}", request, ONE, chat) == (quiz, 0) and server.requests == []
+    assert rewrite_repeats(quiz, [], request, ONE, chat) == (quiz, 0) and server.requests == []
+
+
+@pytest.mark.parametrize("duration, objectives", [(5, 2), (30, 2), (45, 3), (60, 3), (240, 3)])
+def test_suggested_minutes_add_up_and_are_positive(duration, objectives):
+    from tutor_app.planner import suggested_minutes
+
+    minutes = suggested_minutes(duration, objectives)
+    assert sum(minutes) == duration and len(minutes) == objectives + 2 and min(minutes) >= 1
+
+
+def test_the_worked_example_uses_the_suggested_split():
+    from tutor_app.planner import suggested_minutes
+
+    assert suggested_minutes(30, 2) == [5, 10, 10, 5]  # what prompts/educator_lesson_plan.yaml shows
+
+
+def test_a_plan_schema_with_a_duration_fixes_minutes_that_add_up():
+    from tutor_app.planner import plan_schema
+
+    slots = plan_schema(3, 2, 45)["properties"]["activities"]["prefixItems"]
+    assert [s["properties"]["minutes"] for s in slots] == [{"const": m} for m in (8, 10, 10, 9, 8)]
+    free = plan_schema(3, 2)["properties"]["activities"]["prefixItems"]
+    assert all(s["properties"]["minutes"]["type"] == "integer" for s in free)

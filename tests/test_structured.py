@@ -78,7 +78,7 @@ def test_validation_errors_name_the_field_and_failure_after_repair_keeps_the_raw
     assert "count" in server.requests[1]["messages"][-1]["content"]  # the first error went back to the model
     assert caught.value.raw == '{"name": "kite"}'
     assert any("count" in e and "required" in e.lower() for e in caught.value.errors)
-    assert "stronger model" in caught.value.fix
+    assert "stronger model" in str(caught.value) and "更强的模型" in caught.value.message("zh")
 
 
 def test_a_server_that_refuses_response_format_is_asked_again_without_it(serve):

@@ -6,26 +6,17 @@ so the test is about the page (status, checks, download), not about the model's 
 
 import io
 import json
-import os
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, write
+from tests.browser_support import PASSWORD, SHOTS, browser_page, require_browser, running_app, sign_in
+from tests.conftest import write
 from tests.scripted_server import ScriptedServer
 
 pytestmark = pytest.mark.slow
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "correct horse battery"
-SHOTS = Path(os.environ.get("TUTOR_SCREENSHOTS", "/tmp/tutor-screenshots"))
-
-if not Path(CHROMIUM).exists():
-    pytest.skip("Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)", allow_module_level=True)
-playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (in requirements-dev)")
+playwright_api = require_browser()
 
 
 def question(kind, bloom, text, answer, wrong=()):
@@ -62,7 +53,6 @@ PLAN_ZH = {"title": "少样本提示入门", "objectives": [{"text": "说出少�
 def app_url(tmp_path_factory):
     from tutor_app.accounts import create_user
     from tutor_app.config import load_settings
-    from tutor_app.model_server import free_port
     from tutor_app.services import build_services
     from tutor_app.store import default_database_url, open_database
 
@@ -78,45 +68,18 @@ def app_url(tmp_path_factory):
     create_user(db, "liwei", PASSWORD, "educator", language="zh")
     create_user(db, "cora", PASSWORD, "educator")
     model = ScriptedServer([json.dumps(QUIZ)])
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_"))}
-    env.update(TUTOR_HOME=str(home), OPENAI_API_KEY="test-key", OPENAI_BASE_URL=model.url,
-               TUTOR_GROUNDING_THRESHOLD="0.5", TUTOR_GROUNDING_FLOOR="0.5")
-    log = open(home / "streamlit.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "tutor_app" / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("the app did not become healthy within 90 s")
-    yield url, model, home
-    os.killpg(process.pid, 15)
-    process.wait(timeout=20)
-    model.close()
+    try:
+        with running_app(home, {"OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": model.url,
+                                "TUTOR_GROUNDING_THRESHOLD": "0.5", "TUTOR_GROUNDING_FLOOR": "0.5"}) as url:
+            yield url, model, home
+    finally:
+        model.close()
 
 
 def test_educator_generates_a_quiz_and_downloads_it(app_url):
     url, model, _ = app_url
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        page = browser.new_page(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
-        page.set_default_timeout(90_000)
-        page.goto(url)
-        page.get_by_label("Username").fill("erin")
-        page.get_by_role("textbox", name="Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+    with browser_page(playwright_api, accept_downloads=True) as page:
+        sign_in(page, url, "erin")
         page.get_by_role("heading", name="Tutor").wait_for()
         page.get_by_role("link", name="Studio").click()
         page.get_by_role("heading", name="Studio").wait_for()
@@ -136,7 +99,6 @@ def test_educator_generates_a_quiz_and_downloads_it(app_url):
         with page.expect_download() as caught_docx:
             page.get_by_role("button", name="Word (.docx)").click()
         word = Path(caught_docx.value.path()).read_bytes()
-        browser.close()
 
     assert saved["title"] == "Few-shot prompts check" and len(saved["questions"]) == 4
     assert saved["questions"][0]["answer"] in saved["questions"][0]["options"]
@@ -150,17 +112,8 @@ def test_educator_generates_a_quiz_and_downloads_it(app_url):
 def test_a_chinese_educator_plans_a_lesson_in_chinese_and_exports_it(app_url):
     url, model, _ = app_url
     model.answers.append(json.dumps(PLAN_ZH, ensure_ascii=False))
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
-        page = browser.new_page(viewport={"width": 1280, "height": 1000}, accept_downloads=True)
-        page.set_default_timeout(90_000)
-        page.goto(url)
-        page.get_by_label("Username").fill("liwei")
-        page.get_by_role("textbox", name="Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+    with browser_page(playwright_api, accept_downloads=True) as page:
+        sign_in(page, url, "liwei")
         page.get_by_role("link", name="备课工作室").click()
         page.get_by_role("textbox", name="主题").fill("few-shot prompts")
         page.get_by_role("button", name="生成").click()
@@ -175,7 +128,6 @@ def test_a_chinese_educator_plans_a_lesson_in_chinese_and_exports_it(app_url):
         with page.expect_download() as caught_docx:
             page.get_by_role("button", name="Word（.docx）").click()
         word = Path(caught_docx.value.path()).read_bytes()
-        browser.close()
 
     assert markdown.startswith("# 少样本提示入门") and "动手写示例" in markdown
     import docx
@@ -196,14 +148,8 @@ def test_cancel_stops_a_generation_midway_and_saves_nothing(app_url):
     model.answers.append(json.dumps(QUIZ))
     model.delay_s = 0.25  # about 50 s for the whole answer: time enough to click Cancel midway
     try:
-        with playwright_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            page.set_default_timeout(90_000)
-            page.goto(url)
-            page.get_by_label("Username").fill("cora")
-            page.get_by_role("textbox", name="Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
+        with browser_page(playwright_api) as page:
+            sign_in(page, url, "cora")
             page.get_by_role("link", name="Studio").click()
             page.get_by_text("Quiz", exact=True).first.click()
             page.get_by_role("textbox", name="Topic").fill("few-shot prompts")
@@ -217,7 +163,6 @@ def test_cancel_stops_a_generation_midway_and_saves_nothing(app_url):
             page.screenshot(path=str(SHOTS / "studio-cancelled.png"), full_page=True)
             assert page.get_by_role("heading", name="Checks").count() == 0
             assert "Traceback" not in page.content()
-            browser.close()
     finally:
         model.delay_s = 0.0
     assert model.dropped == 1, "the model's stream was not closed by the cancel"

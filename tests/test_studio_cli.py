@@ -90,7 +90,7 @@ def test_quiz_writes_a_word_file_that_reads_back(course, model, tmp_path, capsys
     assert code == 0, capsys.readouterr()
     texts = [p.text for p in docx.Document(io.BytesIO(target.read_bytes())).paragraphs]
     assert "1. What comes before the task?" in texts and "Answer: Worked examples" in texts
-    assert "Q1: multiple_choice, remember, objective 1\nQ2: true_false, understand, objective 1" in server.requests[0]["messages"][-1]["content"]
+    assert "Q1: multiple_choice, remember, objective 1, passage 1\nQ2: true_false, understand, objective 1, passage 1" in server.requests[0]["messages"][-1]["content"]
 
 
 @pytest.mark.parametrize("argv,message", [

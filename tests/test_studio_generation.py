@@ -24,7 +24,6 @@ from tutor_app.planner import generate_plan
 from tutor_app.quiz import generate_quiz
 from tutor_app.schemas import LessonPlan, Quiz
 from tutor_app.services import build_services
-from tutor_app.structured import extract_json
 from tutor_app.studio import StudioRequest
 from tutor_app.studio_checks import PLAN_CHECKS, QUIZ_CHECKS
 
@@ -79,13 +78,15 @@ def test_real_model_writes_a_lesson_plan_of_the_requested_shape(setup):
     assert len(plan.activities) == 4 and all(a.minutes >= 1 for a in plan.activities)
     assert [a.objective_ids for a in plan.activities[1:3]] == [["O1"], ["O2"]]
     assert next(c for c in result.checks if c.name == "objectives").passed
+    assert [a.minutes for a in plan.activities] == [5, 10, 10, 5]  # fixed by the schema, adding up to 30
     retrieved = {h.chunk.id for h in result.sources.passages}
     assert retrieved and {c for m in plan.materials for c in m.chunk_ids} <= retrieved
     assert {o for a in plan.activities for o in a.objective_ids} <= {"O1", "O2"}
     assert [c.name for c in result.checks] == list(PLAN_CHECKS)
     assert steps[:3] == ["retrieving", "drafting", "checking"]
-    # The grammar made the first answer JSON, not prose (it may still have needed a repair for other reasons).
-    assert isinstance(extract_json(result.first_raw), dict)
+    # The grammar made the first answer JSON, not prose (it may still have been cut off at the token limit
+    # and repaired: the 135M model sometimes loops inside a string).
+    assert result.first_raw.lstrip().startswith("{")
 
 
 def test_real_model_writes_a_quiz_with_the_requested_kinds_and_levels(setup):

@@ -16,12 +16,12 @@ GOLDEN = Path(__file__).parent / "fixtures" / "golden"
 PASSAGE = '<passage n="1" lesson="L" section="S">\ntext\n</passage>'
 RENDER = {
     "educator_lesson_plan": dict(language="English", course="demo", topic="few-shot prompts", audience="Year 10",
-                                 duration=45, objectives_count=3, passages=PASSAGE),
+                                 duration=45, objectives_count=3, minutes="8, 10, 10, 9, 8", passages=PASSAGE),
     "educator_quiz": dict(language="简体中文 (Simplified Chinese)", topic="温度", audience="初中生",
-                          objectives="Write 2, each with a Bloom level.", questions="Q1: true_false, remember, objective 1\nQ2: short_answer, apply, objective 2",
+                          objectives="Write 2, each with a Bloom level.", questions="Q1: true_false, remember, objective 1, passage 1\nQ2: short_answer, apply, objective 2, passage 1",
                           passages=PASSAGE),
     "educator_quiz_rewrite": dict(places="Q2, Q3", count=2, asked="- 温度是什么？\n- 温度是什么？\n- 温度是什么？",
-                                  questions="Q2: true_false, remember, objective 2\nQ3: short_answer, apply, objective 1",
+                                  questions="Q2: true_false, remember, objective 2, passage 1\nQ3: short_answer, apply, objective 1, passage 1",
                                   language="简体中文 (Simplified Chinese)"),
 }
 
@@ -53,11 +53,12 @@ def test_lesson_plan_example_fits_the_schema_and_parses():
     assert sum(a.minutes for a in plan.activities) == plan.duration_minutes == 30
     assert [o.id for o in plan.objectives] == ["O1", "O2"] and plan.materials[0].chunk_ids == ["c1"]
     # The example has the shape the schema fixes: opening, one activity per objective, closing.
-    slots = plan_schema(2, 1)["properties"]["activities"]["prefixItems"]
+    slots = plan_schema(2, 1, 30)["properties"]["activities"]["prefixItems"]
     assert len(data["activities"]) == len(slots) == 4
     for activity, slot in zip(data["activities"], slots):
         fixed = slot["properties"]["objectives"].get("const")
         assert fixed is None or activity["objectives"] == fixed
+        assert activity["minutes"] == slot["properties"]["minutes"]["const"]
 
 
 def test_quiz_example_fits_the_schema_and_parses():

@@ -76,19 +76,16 @@ def create_user(
     """Add an active account and return it. Raises ``InputError`` saying what to change."""
     name = normalize_username(username)
     if not _USERNAME.fullmatch(name):
-        raise InputError(
-            f"The username {username!r} cannot be used.",
-            "Choose 3 to 40 characters from letters, digits, '_', '.' and '-' (no spaces).",
-        )
+        raise InputError.of("err_username_invalid", username=username)
     _check_password(password)
     if role not in ROLES:
-        raise InputError(f"Unknown role {role!r}.", f"Choose one of: {', '.join(ROLES)}.")
+        raise InputError.of("err_role_unknown", role=role, choices=", ".join(ROLES))
     if language not in LANGUAGES:
-        raise InputError(f"Unknown language {language!r}.", f"Choose one of: {', '.join(LANGUAGES)}.")
+        raise InputError.of("err_language_unknown", language=language)
     display_name = (display_name or "").strip()
     if len(display_name) > 80:
-        raise InputError("The display name is too long.", "Use at most 80 characters.")
-    taken = InputError(f"The username {name!r} is already taken.", "Choose another username.")
+        raise InputError.of("err_display_name_long", limit=80)
+    taken = InputError.of("err_username_taken", username=name)
     try:
         with db.session() as s:
             if s.scalar(select(User.id).where(User.username == name)) is not None:
@@ -130,7 +127,7 @@ def authenticate(db: Database, username: str, password: str, now: datetime | Non
     if not ok:
         raise AuthError(_WRONG, "Check both and try again.")
     if not user.active:
-        raise AuthError("This account is deactivated.", "Ask an administrator to reactivate it.")
+        raise AuthError.of("err_account_deactivated")
     return user
 
 
@@ -163,10 +160,7 @@ def set_active(db: Database, user_id: int, active: bool) -> User:
                 .limit(1)
             )
             if others is None:
-                raise InputError(
-                    "This is the last active administrator.",
-                    "Make another account an administrator first, so someone can still manage the tutor.",
-                )
+                raise InputError.of("err_last_admin")
         user.active = bool(active)
     return user
 
@@ -174,7 +168,7 @@ def set_active(db: Database, user_id: int, active: bool) -> User:
 def set_language(db: Database, user_id: int, language: str) -> None:
     """Remember the user's interface language (en or zh)."""
     if language not in ("en", "zh"):
-        raise InputError(f"Unknown language '{language}'.", "Choose en or zh.")
+        raise InputError.of("err_language_unknown", language=language)
     with db.session() as s:
         _existing(s, user_id).language = language
 
@@ -186,7 +180,7 @@ def change_password(db: Database, user_id: int, new_password: str, current_passw
     with db.session() as s:
         user = _existing(s, user_id)
         if current_password is not None and not _verify(user.password_hash, current_password):
-            raise AuthError("The current password is wrong.", "Type your current password again.")
+            raise AuthError.of("err_current_password_wrong")
         user.password_hash = _HASHER.hash(new_password)
         session_table = AuthSession.__table__
         s.execute(session_table.delete().where(session_table.c.user_id == user_id))  # remembered sign-ins end too
@@ -194,9 +188,9 @@ def change_password(db: Database, user_id: int, new_password: str, current_passw
 
 def _check_password(password: str) -> None:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise InputError("The password is too short.", f"Use at least {MIN_PASSWORD} characters.")
+        raise InputError.of("err_password_short", limit=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
-        raise InputError("The password is too long.", f"Use at most {MAX_PASSWORD} characters.")
+        raise InputError.of("err_password_long", limit=MAX_PASSWORD)
 
 
 def _verify(password_hash: str | None, password: str) -> bool:
@@ -231,5 +225,5 @@ def _locked_until(session, username: str, now: datetime) -> datetime | None:
 def _existing(session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise InputError(f"No account with id {user_id}.", "Pick an account from the list of users.")
+        raise InputError.of("err_no_account", number=user_id)
     return user

@@ -41,9 +41,9 @@ def _owned(s, viewer: User, class_id: int) -> Classroom:
 def create_class(db: Database, educator: User, name: str, course: str = "") -> ClassInfo:
     name = " ".join((name or "").split())[:100]
     if educator.role not in ("educator", "administrator"):
-        raise InputError("Only educators can create classes.", "Ask an administrator to give you the educator role.")
+        raise InputError.of("err_class_role")
     if not name:
-        raise InputError("A class needs a name.", "Type a name such as 'Monday group'.")
+        raise InputError.of("err_class_name")
     with db.session() as s:
         row = Classroom(name=name, educator_id=educator.id, course=course or "")
         s.add(row)
@@ -67,7 +67,7 @@ def add_student(db: Database, viewer: User, class_id: int, username: str) -> Use
         _owned(s, viewer, class_id)
         student = s.scalar(select(User).where(User.username == normalize_username(username)))
         if student is None or student.role != "student":
-            raise InputError(f"There is no student called {username!r}.", "Check the spelling, or ask an administrator to add the account.")
+            raise InputError.of("err_no_student", username=username)
         try:
             with s.begin_nested():
                 s.add(ClassMember(class_id=class_id, student_id=student.id))

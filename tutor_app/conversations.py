@@ -144,7 +144,7 @@ class ConversationStore:
     def set_feedback(self, user_id: int, message_id: int, score: int) -> None:
         """Thumbs up (1) or down (0) on an answer in the user's own conversation; a new score replaces the old."""
         if score not in (0, 1):
-            raise InputError(f"Feedback score {score!r} is not allowed.", "Use 1 for thumbs up or 0 for thumbs down.")
+            raise InputError.of("err_feedback_score", score=repr(score))
         with self.db.session() as s:
             role = s.scalar(
                 select(Message.role)
@@ -154,7 +154,7 @@ class ConversationStore:
             if role is None:
                 raise NotFound(f"Message {message_id} was not found.", "Rate an answer shown in one of your conversations.")
             if role != "assistant":
-                raise InputError("Only the tutor's answers can be rated.", "Use the thumbs under an answer.")
+                raise InputError.of("err_feedback_not_answer")
             updated = s.execute(
                 update(Feedback)
                 .where(Feedback.message_id == message_id, Feedback.user_id == user_id)
@@ -215,9 +215,9 @@ def _not_found(conversation_id: int) -> NotFound:
 def _clean_title(title: str) -> str:
     title = re.sub(r"\s+", " ", title or "").strip()
     if not title:
-        raise InputError("The conversation title is empty.", "Type a title.")
+        raise InputError.of("err_title_empty")
     if len(title) > MAX_TITLE:
-        raise InputError("The conversation title is too long.", f"Use at most {MAX_TITLE} characters.")
+        raise InputError.of("err_title_long", limit=MAX_TITLE)
     return title
 
 

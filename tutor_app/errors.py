@@ -1,7 +1,9 @@
 """Errors that teach: every TutorError says what went wrong and how to fix it.
 
-Pages show them with ``st.error``; the CLI prints them and exits non-zero.
-This module holds no logic beyond formatting the message.
+Pages show them with ``st.error(ui.error_text(exc))``; the CLI prints them and
+exits non-zero. An error made with ``of(key, ...)`` names a message in the
+string tables, so a page can say it in the reader's language; others are
+English only. This module holds no logic beyond formatting the message.
 """
 
 from __future__ import annotations
@@ -10,10 +12,25 @@ from __future__ import annotations
 class TutorError(Exception):
     """A failure the user can act on. ``fix`` says what to do about it."""
 
-    def __init__(self, problem: str, fix: str = "") -> None:
+    def __init__(self, problem: str, fix: str = "", *, key: str | None = None, values: dict | None = None) -> None:
         self.problem = problem
         self.fix = fix
+        self.key, self.values = key, values or {}
         super().__init__(f"{problem} {fix}".strip())
+
+    @classmethod
+    def of(cls, key: str, **values):
+        """The error whose whole text (problem and fix) is the string-table message ``key``."""
+        from .i18n import t
+
+        return cls(t(key, "en", **values), key=key, values=values)
+
+    def message(self, lang: str = "en") -> str:
+        if self.key is None:
+            return str(self)
+        from .i18n import t
+
+        return t(self.key, lang, **self.values)
 
 
 class ConfigError(TutorError):

@@ -175,7 +175,7 @@ class CourseIndex:
         """
         try:
             total = self.count() if total is None else total  # the caller may know it already
-            if where == {"course": next(iter(self._courses(total)), None)} and len(self._courses(total)) == 1:
+            if where and set(where) == {"course"} and self._courses(total) == {where["course"]}:
                 where = None  # the index holds only this course: nothing to filter
             if where:
                 wanted = _equalities(where)

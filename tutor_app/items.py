@@ -52,13 +52,12 @@ def add_exercise(db: Database, owner: User, course: str, question: str, answer_k
                  objective_id: str = "", hints: list[str] | None = None, language: str = "en") -> tuple[int, list[str]]:
     """Store an exercise with its answer key; returns its id and notices for the educator."""
     if owner.role not in ("educator", "administrator"):
-        raise InputError("Only educators can add exercises.", "Ask an administrator for the educator role.")
+        raise InputError.of("err_exercise_role")
     question, answer_key = (question or "").strip(), (answer_key or "").strip()
     if not question or not answer_key:
-        raise InputError("An exercise needs both a question and an answer key.", "Fill in both fields.")
+        raise InputError.of("err_exercise_empty")
     if len(question) > MAX_QUESTION or len(answer_key) > MAX_KEY:
-        raise InputError(f"The exercise or its key is too long (limits: {MAX_QUESTION} and {MAX_KEY} characters).",
-                         "Shorten it; a key lists the ideas a good answer contains.")
+        raise InputError.of("err_exercise_long", question=MAX_QUESTION, key=MAX_KEY)
     notices = []
     if len(answer_key) > len(question):
         # Allowed (keys are often fuller than questions), but the guard then blocks more phrasings.
@@ -77,7 +76,7 @@ def delete_exercise(db: Database, owner: User, exercise_id: int) -> None:
     with db.session() as s:
         row = s.get(Exercise, exercise_id)
         if row is None or (row.owner_id != owner.id and owner.role != "administrator"):
-            raise InputError(f"No exercise number {exercise_id} is yours.", "Pick one from your list.")
+            raise InputError.of("err_exercise_not_yours", number=exercise_id)
         s.delete(row)
 
 

@@ -35,22 +35,38 @@ def _refs(count: int, low: int, high: int) -> dict:
             "maxItems": high}
 
 
-def activities_schema(objectives: int, cite: dict) -> dict:
+def suggested_minutes(duration: int, objectives: int) -> list[int]:
+    """A time split for the opening, one activity per objective and the closing that adds up to
+    ``duration``: a sixth each for opening and closing, the rest shared."""
+    edge = max(1, round(duration / 6))
+    middle = duration - 2 * edge
+    share, extra = divmod(middle, objectives)
+    return [edge] + [share + (1 if i < extra else 0) for i in range(objectives)] + [edge]
+
+
+def activities_schema(objectives: int, cite: dict, duration: int | None = None) -> dict:
     """An opening, one activity per objective (its objective fixed), and a closing that may assess
     any: the shape of the worked example, so every objective is taught (left free, the small model
-    tags every activity with objective 1)."""
-    def activity(objective_refs: dict) -> dict:
-        properties = {"title": _text(80), "minutes": {"type": "integer", "minimum": 1, "maximum": 240},
+    tags every activity with objective 1). With ``duration``, each activity's minutes are fixed to
+    ``suggested_minutes`` (told the split in the prompt, the small model still wrote sums that
+    missed the duration in 9 of 10 plans); the educator edits them, and the timings check guards edits."""
+    minutes = suggested_minutes(duration, objectives) if duration else [None] * (objectives + 2)
+
+    def activity(objective_refs: dict, fixed_minutes: int | None) -> dict:
+        properties = {"title": _text(80),
+                      "minutes": {"const": fixed_minutes} if fixed_minutes else {"type": "integer", "minimum": 1, "maximum": 240},
                       "description": _text(220), "objectives": objective_refs, "passages": cite}
         return {"type": "object", "properties": properties, "required": list(properties)}
 
     free = _refs(objectives, 1, objectives)
-    items = [activity(free)] + [activity({"const": [n]}) for n in range(1, objectives + 1)] + [activity(free)]
+    refs = [free] + [{"const": [n]} for n in range(1, objectives + 1)] + [free]
+    items = [activity(r, m) for r, m in zip(refs, minutes)]
     return {"type": "array", "prefixItems": items, "minItems": len(items), "maxItems": len(items)}
 
 
-def plan_schema(objectives: int, passages: int) -> dict:
-    """The draft's JSON schema; passage and objective numbers are limited to those that exist."""
+def plan_schema(objectives: int, passages: int, duration: int | None = None) -> dict:
+    """The draft's JSON schema; passage and objective numbers are limited to those that exist, and
+    with ``duration`` the activities' minutes are fixed to a split that adds up to it."""
     cite = _refs(passages, 1, 2) if passages else {"type": "array", "items": {"type": "integer"}, "maxItems": 0}
     properties = {
         "title": _text(90),
@@ -61,7 +77,7 @@ def plan_schema(objectives: int, passages: int) -> dict:
         "materials": {"type": "array", "minItems": 1, "maxItems": 3, "items": {
             "type": "object", "properties": {"title": _text(80), "description": _text(160), "passages": cite},
             "required": ["title", "description", "passages"]}},
-        "activities": activities_schema(objectives, cite),
+        "activities": activities_schema(objectives, cite, duration),
         "formative_assessment": _text(220),
         "support_weaker": _text(200),
         "challenge_stronger": _text(200),
@@ -132,10 +148,12 @@ def parse_plan(data: object, request: StudioRequest, sources: Sources, model: st
 
 
 def plan_messages(request: StudioRequest, sources: Sources) -> list[dict]:
+    objectives = objectives_for(request.duration_minutes)
+    minutes = suggested_minutes(request.duration_minutes, objectives)
     messages = load_prompt("educator_lesson_plan").template().format_messages(
         language=LANGUAGE_NAMES[request.language], course=request.course or "(any)", topic=sources.query,
-        audience=request.audience, duration=request.duration_minutes,
-        objectives_count=objectives_for(request.duration_minutes), passages=sources.text)
+        audience=request.audience, duration=request.duration_minutes, objectives_count=objectives,
+        minutes=", ".join(map(str, minutes)), passages=sources.text)
     return [{"role": _ROLE[m.type], "content": m.content} for m in messages]
 
 
@@ -165,7 +183,7 @@ def generate_plan(request: StudioRequest, retriever, chat, *, budget_tokens: int
     request = request.validated()
     on_step("retrieving")
     sources = gather_sources(retriever, request, budget_tokens, max_passages)
-    schema = plan_schema(objectives_for(request.duration_minutes), len(sources.passages))
+    schema = plan_schema(objectives_for(request.duration_minutes), len(sources.passages), request.duration_minutes)
     result = StructuredGenerator(chat, max_tokens=1400).run(
         plan_messages(request, sources), "lesson_plan", schema,
         lambda data: parse_plan(data, request, sources, chat.label), on_step, should_stop)

@@ -101,8 +101,7 @@ class Practice:
     def start(self, user_id: int, course: str, lesson_id: str, lang: str, limit: int = RUN_LENGTH) -> int:
         items = self.items_for(course, lesson_id, lang, limit)
         if not items:
-            raise InputError("There are no practice questions for this lesson yet.",
-                             "Pick another lesson, or ask your educator to add a quiz or exercises.")
+            raise InputError.of("err_practice_none")
         with self.db.session() as s:
             run = PracticeRun(user_id=user_id, course=course, lesson_id=lesson_id,
                               items=json.dumps([item.ref for item in items]), position=0, correct=0)
@@ -135,7 +134,7 @@ class Practice:
     def answer(self, user_id: int, run_id: int, text: str, lang: str = "en") -> Feedback:
         step = self.current(user_id, run_id)
         if step.item is None:
-            raise InputError("This practice run is finished.", "Start a new run to keep practising.")
+            raise InputError.of("err_practice_finished")
         feedback = self.grade_and_record(user_id, step.item, text)
         with self.db.session() as s:
             run = self._run(s, user_id, run_id)
@@ -146,9 +145,9 @@ class Practice:
     def grade(self, item: Item, text: str) -> Grade:
         text = (text or "").strip()
         if not text:
-            raise InputError("The answer is empty.", "Write an answer (or pick an option), then check it.")
+            raise InputError.of("err_answer_empty")
         if len(text) > MAX_ANSWER:
-            raise InputError(f"The answer is {len(text)} characters; the limit is {MAX_ANSWER}.", "Shorten it to the key points.")
+            raise InputError.of("err_answer_long", chars=len(text), limit=MAX_ANSWER)
         if item.kind in ("multiple_choice", "true_false"):
             return grade_choice(text, item.answer, item.options)
         return grade_short(text, item.answer, item.question, self.bilingual)

@@ -76,8 +76,7 @@ def save_profile(db: Database, user_id: int, **values) -> Profile:
         profile = Profile(**values)
     except ValidationError as exc:
         problem = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InputError(f"The profile cannot be saved ({problem}).",
-                         f"Choose a listed level, language and style, and keep the goal under {MAX_GOAL} characters.") from exc
+        raise InputError.of("err_profile", problem=problem, limit=MAX_GOAL) from exc
     with db.session() as s:
         row = s.get(LearnerProfile, user_id) or LearnerProfile(user_id=user_id)
         row.level, row.language, row.style, row.goal = profile.level, profile.language, profile.style, profile.goal

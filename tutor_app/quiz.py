@@ -1,9 +1,9 @@
 """Quizzes: the JSON schema the model fills, the prompt, and the conversion to ``Quiz``.
 
-Each question's kind, Bloom level and objective are fixed in the schema
-position by position (``prefixItems``), so the embedded model's grammar
-produces exactly the requested mix and assesses every objective; true/false
-options are fixed too. A multiple-choice question is
+Each question's kind, Bloom level, objective and passage are fixed in the
+schema position by position (``prefixItems``, see ``question_slots``), so the
+embedded model's grammar produces exactly the requested mix, assesses every
+objective and draws on different passages; true/false options are fixed too. A multiple-choice question is
 drafted as its answer plus three wrong options, mixed by ``mix_options``, so a
 generated answer is always among the options (the check still guards edits). Objectives come from a
 lesson plan when one is given (copied verbatim through a ``const``), otherwise
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
@@ -36,7 +37,7 @@ def _text(limit: int) -> dict:
     return {"type": "string", "minLength": 1, "maxLength": limit}
 
 
-def _question_schema(kind: str, bloom: str, objective: int, passages: int) -> dict:
+def _question_schema(kind: str, bloom: str, objective: int, passage: int) -> dict:
     if kind == "multiple_choice":
         wrong = {"type": "array", "items": _text(90), "minItems": 3, "maxItems": 3}
         answer = _text(90)
@@ -50,20 +51,37 @@ def _question_schema(kind: str, bloom: str, objective: int, passages: int) -> di
         "kind": {"const": kind}, "bloom": {"const": bloom}, "question": _text(200), "answer": answer,
         "wrong_options": wrong, "explanation": _text(200),
         "objective": {"const": objective},
-        "passage": {"type": "integer", "enum": list(range(1, passages + 1))} if passages else {"const": 0},
+        "passage": {"const": passage},
     }
     return {"type": "object", "properties": properties, "required": list(properties)}
 
 
-def assigned_objectives(questions: int, objectives: int) -> list[int]:
-    """The objective number each question assesses: in turn, so every objective gets a question
-    (the schema fixes them; left to choose, the small model piles questions on objective 1)."""
-    return [i % objectives + 1 for i in range(questions)]
+@dataclass(frozen=True)
+class Slot:
+    """What one question must be: its kind and Bloom level (the educator's mix), the objective it
+    assesses and the passage it comes from (0: none)."""
+
+    kind: str
+    bloom: str
+    objective: int
+    passage: int
+
+    def line(self, number: int) -> str:
+        return (f"Q{number}: {self.kind}, {self.bloom}, objective {self.objective}"
+                + (f", passage {self.passage}" if self.passage else ""))
 
 
-def _questions_schema(mix: list[tuple[str, str]], objective_numbers: list[int], passages: int) -> dict:
-    return {"type": "array", "minItems": len(mix), "maxItems": len(mix),
-            "prefixItems": [_question_schema(k, b, o, passages) for (k, b), o in zip(mix, objective_numbers)]}
+def question_slots(mix: list[tuple[str, str]], objectives: int, passages: int) -> list[Slot]:
+    """Objectives and passages in turn, so every objective is assessed and the questions draw on
+    different passages (left to choose, the small model asks about objective 1 and passage 1 only,
+    and repeats itself)."""
+    return [Slot(kind, bloom, i % objectives + 1, i % passages + 1 if passages else 0)
+            for i, (kind, bloom) in enumerate(mix)]
+
+
+def _questions_schema(slots: list[Slot]) -> dict:
+    return {"type": "array", "minItems": len(slots), "maxItems": len(slots),
+            "prefixItems": [_question_schema(s.kind, s.bloom, s.objective, s.passage) for s in slots]}
 
 
 def quiz_schema(mix: list[tuple[str, str]], objectives: int, passages: int,
@@ -74,7 +92,7 @@ def quiz_schema(mix: list[tuple[str, str]], objectives: int, passages: int,
         objective_schema = {"type": "array", "minItems": objectives, "maxItems": objectives, "items": {
             "type": "object", "properties": {"text": _text(140), "bloom": {"type": "string", "enum": list(BLOOM_LEVELS)}},
             "required": ["text", "bloom"]}}
-    questions = _questions_schema(mix, assigned_objectives(len(mix), objectives), passages)
+    questions = _questions_schema(question_slots(mix, objectives, passages))
     properties = {"title": _text(90), "objectives": objective_schema, "questions": questions}
     return {"type": "object", "properties": properties, "required": list(properties)}
 
@@ -155,24 +173,22 @@ class _Rewrite(BaseModel):
     questions: list[_Question] = Field(min_length=1)
 
 
-def rewrite_repeats(quiz: Quiz, conversation: list[dict], draft_raw: str, request: StudioRequest, sources: Sources,
-                    chat, on_step: Progress = lambda s: None, should_stop: ShouldStop = never) -> tuple[Quiz, int]:
+def rewrite_repeats(quiz: Quiz, conversation: list[dict], request: StudioRequest, sources: Sources, chat,
+                    on_step: Progress = lambda s: None, should_stop: ShouldStop = never) -> tuple[Quiz, int]:
     """Ask once for new questions in the places that repeat; returns the quiz (changed only if the
-    rewrite leaves fewer repeats) and how many questions were replaced."""
+    rewrite leaves fewer repeats) and how many questions were replaced. The model's looping draft is
+    left out of the request (shown it, the small model repeats it again), and sampling is warmer."""
     positions = repeated_positions(quiz)
     if not positions:
         return quiz, 0
-    mix = request.question_mix()
-    numbers = [[o.id for o in quiz.objectives].index(q.objective_id) + 1 for q in quiz.questions]
-    schema = {"type": "object", "required": ["questions"], "properties": {"questions": _questions_schema(
-        [mix[i] for i in positions], [numbers[i] for i in positions], len(sources.passages))}}
+    slots = question_slots(request.question_mix(), len(quiz.objectives), len(sources.passages))
+    schema = {"type": "object", "required": ["questions"],
+              "properties": {"questions": _questions_schema([slots[i] for i in positions])}}
     ask = load_prompt("educator_quiz_rewrite").template().format_messages(
         places=", ".join(f"Q{i + 1}" for i in positions), count=len(positions),
         asked="\n".join(f"- {q.question}" for q in quiz.questions),
-        questions="\n".join(f"Q{i + 1}: {mix[i][0]}, {mix[i][1]}, objective {numbers[i]}" for i in positions),
-        language=LANGUAGE_NAMES[request.language])
-    messages = conversation + [{"role": "assistant", "content": draft_raw[:6000]}] + [
-        {"role": _ROLE[m.type], "content": m.content} for m in ask]
+        questions="\n".join(slots[i].line(i + 1) for i in positions), language=LANGUAGE_NAMES[request.language])
+    messages = conversation + [{"role": _ROLE[m.type], "content": m.content} for m in ask]
 
     def parse(data: object) -> list[QuizQuestion]:
         new = _Rewrite.model_validate(data).questions
@@ -181,7 +197,7 @@ def rewrite_repeats(quiz: Quiz, conversation: list[dict], draft_raw: str, reques
         return [_to_question(q, i + 1, quiz.objectives, sources) for i, q in zip(positions, new)]
 
     try:
-        result = StructuredGenerator(chat, max_tokens=120 + 220 * len(positions)).run(
+        result = StructuredGenerator(chat, max_tokens=120 + 220 * len(positions), temperature=0.7).run(
             messages, "quiz_rewrite", schema, parse, lambda step: on_step("rewriting"), should_stop)
     except StructuredFailure:
         return quiz, 0
@@ -199,9 +215,8 @@ def quiz_messages(request: StudioRequest, sources: Sources, given: list[Learning
         objectives = "\n".join(f"{i}. {o.text} ({o.bloom})" for i, o in enumerate(given, 1))
     else:
         objectives = f"Write {objective_count(request)}, each with a Bloom level."
-    mix = request.question_mix()
-    numbers = assigned_objectives(len(mix), len(given) if given else objective_count(request))
-    questions = "\n".join(f"Q{i}: {kind}, {bloom}, objective {o}" for i, ((kind, bloom), o) in enumerate(zip(mix, numbers), 1))
+    slots = question_slots(request.question_mix(), len(given) if given else objective_count(request), len(sources.passages))
+    questions = "\n".join(slot.line(n) for n, slot in enumerate(slots, 1))
     messages = load_prompt("educator_quiz").template().format_messages(
         language=LANGUAGE_NAMES[request.language], topic=sources.query, audience=request.audience,
         objectives=objectives, questions=questions, passages=sources.text)
@@ -222,8 +237,7 @@ def generate_quiz(request: StudioRequest, retriever, chat, *, budget_tokens: int
         messages, "quiz", schema, lambda data: parse_quiz(data, request, sources, chat.label, objectives),
         on_step, should_stop)
     started = time.monotonic()
-    quiz, rewritten = rewrite_repeats(result.value, messages, result.attempts[-1].raw, request, sources, chat,
-                                      on_step, should_stop)
+    quiz, rewritten = rewrite_repeats(result.value, messages, request, sources, chat, on_step, should_stop)
     on_step("checking")
     checks = check_quiz(quiz, set(sources.chunk_ids))
     return Generated(quiz, checks, result.first_try, len(result.attempts), result.seconds + time.monotonic() - started,

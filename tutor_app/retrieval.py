@@ -65,7 +65,7 @@ class Retriever:
     def prepare_query(self, query: str) -> tuple[str, list[str]]:
         query = (query or "").strip()
         if not query:
-            raise InputError("The question is empty.", "Type a question about the course.")
+            raise InputError.of("err_question_empty")
         cut, was_cut = cut_to_tokens(query, self.settings.query_max_tokens)
         notices = []
         if was_cut:

@@ -28,7 +28,8 @@ import openai
 from pydantic import ValidationError
 
 from .errors import ModelError, TutorError
-from .llm import describe_error
+from .i18n import t
+from .llm import describe_error, error_kind
 
 T = TypeVar("T")
 
@@ -40,8 +41,8 @@ class Cancelled(TutorError):
 class StructuredFailure(TutorError):
     """The model's answer was still not valid after the repair attempt."""
 
-    def __init__(self, problem: str, fix: str, raw: str = "", errors: list[str] | None = None) -> None:
-        super().__init__(problem, fix)
+    def __init__(self, problem: str, fix: str = "", raw: str = "", errors: list[str] | None = None, **keyed) -> None:
+        super().__init__(problem, fix, **keyed)
         self.raw = raw
         self.errors = errors or []
 
@@ -130,15 +131,18 @@ class StructuredGenerator:
                 return self._stream(messages, fmt, extra, started, should_stop)
             except openai.BadRequestError as exc:
                 if fmt is None or "response_format" not in str(exc) and "json_schema" not in str(exc):
-                    raise ModelError(describe_error(exc, self._where), "") from exc
+                    raise self._model_error(exc) from exc
                 fmt = None  # a server without structured output: rely on the prompt alone
             except (openai.APIError, json.JSONDecodeError) as exc:
-                raise ModelError(describe_error(exc, self._where), "") from exc
+                raise self._model_error(exc) from exc
         raise AssertionError("unreachable")
 
     @property
     def _where(self) -> str:
         return str(self.chat.client.base_url).rstrip("/")
+
+    def _model_error(self, exc: BaseException) -> ModelError:
+        return ModelError(describe_error(exc, self._where), key=f"model_error_{error_kind(exc)}", values={"where": self._where})
 
     def _stream(self, messages, fmt, extra, started, should_stop) -> Attempt:
         kwargs: dict = {"model": self.chat.model, "messages": messages, "max_tokens": self.max_tokens,
@@ -150,7 +154,7 @@ class StructuredGenerator:
         with self.chat.client.chat.completions.create(**kwargs) as stream:
             for event in stream:
                 if should_stop():
-                    raise Cancelled("The generation was cancelled; nothing was saved.", "Start it again when you are ready.")
+                    raise Cancelled.of("studio_err_cancelled")
                 for choice in event.choices or []:
                     if choice.delta and choice.delta.content:
                         pieces.append(choice.delta.content)
@@ -180,7 +184,6 @@ class StructuredGenerator:
                     attempt.errors.append(f"The answer reached the limit of {self.max_tokens} tokens; be shorter.")
             conversation = list(messages) + [{"role": "assistant", "content": attempt.raw[:6000]},
                                              {"role": "user", "content": repair_message(attempt.errors)}]
-        raise StructuredFailure(
-            f"The model's answer was not valid even after one repair: {'; '.join(attempts[-1].errors[:3])}",
-            "Try again, simplify the request (fewer questions, a shorter lesson), or connect a stronger model.",
-            attempts[-1].raw, attempts[-1].errors)
+        values = {"errors": "; ".join(attempts[-1].errors[:3])}
+        raise StructuredFailure(t("studio_err_invalid", "en", **values), raw=attempts[-1].raw, errors=attempts[-1].errors,
+                                key="studio_err_invalid", values=values)

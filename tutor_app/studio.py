@@ -34,11 +34,7 @@ class StudioInputError(InputError):
     """A studio input that cannot be used; ``key`` and ``values`` name the bilingual message."""
 
     def __init__(self, key: str, **values) -> None:
-        self.key, self.values = key, values
-        super().__init__(t(key, "en", **values), "")
-
-    def message(self, lang: str) -> str:
-        return t(self.key, lang, **self.values)
+        super().__init__(t(key, "en", **values), key=key, values=values)
 
 
 class NotCovered(StudioInputError):

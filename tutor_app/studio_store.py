@@ -58,8 +58,7 @@ def _parse(kind: str, content: str) -> LessonPlan | Quiz:
     try:
         return _MODELS[kind].model_validate_json(content)
     except ValidationError as exc:
-        raise TutorError(f"A saved {kind} could not be read back: {exc.error_count()} problems.",
-                         "Open an earlier version, or delete this document and generate it again.") from exc
+        raise TutorError.of("err_saved_unreadable", problems=exc.error_count()) from exc
 
 
 def _owned(session, owner_id: int, document_id: int) -> StudioDocument:
@@ -92,8 +91,7 @@ class StudioStore:
         with self.db.session() as s:
             row = _owned(s, owner_id, document_id)
             if row.kind != kind_of(document):
-                raise TutorError(f"Document {document_id} is a {row.kind}, not a {kind_of(document)}.",
-                                 "Save it as a new document instead.")
+                raise TutorError.of("err_saved_other_kind", number=document_id)
             now = utcnow()
             row.latest_version += 1
             row.title = _title(document)

@@ -146,10 +146,10 @@ def generate(kind: str, request: StudioRequest, objectives=None) -> None:
         except StudioInputError as exc:
             problem = exc.message(ui.language())
         except StructuredFailure as exc:
-            problem = str(exc)
+            problem = ui.error_text(exc)
             st.code(exc.raw[:3000] or "(empty)", language="json")
         except (Cancelled, TutorError) as exc:
-            problem = str(exc)
+            problem = ui.error_text(exc)
         if result is None:
             status.update(label=ui.tr("studio_failed"), state="error")
         else:

@@ -14,6 +14,7 @@ import streamlit as st
 
 from .accounts import can_access, get_user
 from .config import Settings, load_settings
+from .errors import TutorError
 from .i18n import t
 from .services import Services, build_services
 from .sessions import COOKIE_NAME, SESSION_LIFETIME, end_session, start_session, user_for_session
@@ -51,6 +52,11 @@ def language() -> str:
 
 def tr(key: str, **values) -> str:
     return t(key, language(), **values)
+
+
+def error_text(exc: Exception) -> str:
+    """An error as this reader should see it: in their language when it names a string-table message."""
+    return exc.message(language()) if isinstance(exc, TutorError) else str(exc)
 
 
 def current_user():

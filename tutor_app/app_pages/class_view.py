@@ -22,7 +22,7 @@ with st.expander(ui.tr("learn_new_class"), expanded=not list_classes(db, user)):
             try:
                 create_class(db, user, name, course_for_class)
             except TutorError as exc:
-                st.error(str(exc))
+                st.error(ui.error_text(exc))
 
 classes = {c.id: c for c in list_classes(db, user)}
 if not classes:
@@ -37,7 +37,7 @@ with st.form("learn_member_form", clear_on_submit=True):
             add_student(db, user, class_id, username)
             st.rerun()
         except TutorError as exc:
-            st.error(str(exc))
+            st.error(ui.error_text(exc))
 
 course = classes[class_id].course or learning_ui.pick_course("learn_class_view_course")
 catalog = learning_ui.practice().catalog(course)

@@ -56,4 +56,4 @@ with st.form("learn_coach_attempt", clear_on_submit=True):
             state["level"] = reply.hint_level
             st.rerun()
         except TutorError as exc:
-            st.error(str(exc))
+            st.error(ui.error_text(exc))

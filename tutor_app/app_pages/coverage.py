@@ -26,7 +26,7 @@ with st.expander(ui.tr("admin_objectives_upload")):
             st.session_state.pop("coverage_report", None)
             st.success(ui.tr("admin_objectives_saved", count=count))
         except TutorError as exc:
-            st.error(str(exc))
+            st.error(ui.error_text(exc))
 
 report = st.session_state.get("coverage_report")
 if report is None or report.course != course or st.button(ui.tr("admin_recompute"), key="coverage_recompute"):
@@ -34,7 +34,7 @@ if report is None or report.course != course or st.button(ui.tr("admin_recompute
         with st.spinner(ui.tr("admin_computing")):
             report = st.session_state.coverage_report = build_coverage(index, ui.database(), course)
     except TutorError as exc:
-        st.error(str(exc))
+        st.error(ui.error_text(exc))
         st.stop()
 if not report.objectives:
     st.info(ui.tr("admin_no_objectives"))
@@ -76,4 +76,4 @@ if st.button(ui.tr("admin_explain"), key="coverage_explain"):
     try:
         st.info(explain_cell(ui.services().chat_model(), report, cell, index, {"en": "English", "zh": "Simplified Chinese"}[ui.language()]))
     except TutorError as exc:
-        st.warning(ui.tr("admin_explain_unavailable", error=str(exc)))
+        st.warning(ui.tr("admin_explain_unavailable", error=ui.error_text(exc)))

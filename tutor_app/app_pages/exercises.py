@@ -31,7 +31,7 @@ with st.form("learn_ex_form", clear_on_submit=True):
             for notice in notices:
                 st.warning(ui.tr(f"learn_{notice}"))
         except TutorError as exc:
-            st.error(str(exc))
+            st.error(ui.error_text(exc))
 
 for item in exercises(db, course, lesson):
     with st.container(border=True):
@@ -42,4 +42,4 @@ for item in exercises(db, course, lesson):
                 delete_exercise(db, user, int(item.ref.split(":")[1]))
                 st.rerun()
             except TutorError as exc:
-                st.error(str(exc))
+                st.error(ui.error_text(exc))

@@ -16,7 +16,7 @@ def act(operation, message_key: str, select: bool = False) -> None:
     try:
         result = operation()
     except TutorError as exc:
-        st.session_state.library_error = str(exc)
+        st.session_state.library_error = ui.error_text(exc)
         return
     ui.course_names.clear()  # the tutor's course list is cached for every session
     name = result if isinstance(result, str) else st.session_state.get("library_course", "")
@@ -67,7 +67,7 @@ if cols[1].button(ui.tr("admin_reindex"), key="library_reindex") or ingest:
         else:
             report = library.reindex_course(course, progress)
     except TutorError as exc:
-        st.error(str(exc))
+        st.error(ui.error_text(exc))
         report = None
     st.session_state.library_running = False
     if report is not None:

@@ -23,7 +23,7 @@ if cols[0].button(ui.tr("learn_start"), key="learn_practice_start", type="primar
         st.session_state.learn_review = None
         st.session_state.learn_feedback = None
     except TutorError as exc:
-        st.error(str(exc))
+        st.error(ui.error_text(exc))
 if reviews and cols[1].button(ui.tr("learn_review_due", count=len(reviews)), key="learn_practice_review"):
     st.session_state.learn_review, st.session_state.learn_run, st.session_state.learn_feedback = True, None, None
 st.caption(ui.tr("learn_queue", count=practice.queue_size(user.id, course)))
@@ -58,4 +58,4 @@ try:
             st.session_state.learn_feedback = practice.answer(user.id, run, answer, lang)
             st.rerun()
 except TutorError as exc:
-    st.error(str(exc))
+    st.error(ui.error_text(exc))

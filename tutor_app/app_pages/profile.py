@@ -25,4 +25,4 @@ with st.form("learn_profile_form"):
             save_profile(ui.database(), user.id, level=level, language=language, style=style, goal=goal)
             st.success(ui.tr("learn_saved"))
         except TutorError as exc:
-            st.error(str(exc))
+            st.error(ui.error_text(exc))

@@ -21,4 +21,4 @@ if submitted:
         ui.sign_in(authenticate(ui.database(), username, password))
         st.rerun()
     except TutorError as exc:
-        st.error(str(exc))
+        st.error(ui.error_text(exc))

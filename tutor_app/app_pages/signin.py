@@ -36,4 +36,4 @@ if submitted:
     except AuthError:
         st.error(ui.tr("wrong_credentials"))
     except TutorError as exc:
-        st.error(str(exc))
+        st.error(ui.error_text(exc))

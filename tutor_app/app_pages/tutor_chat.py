@@ -93,7 +93,7 @@ if question := st.chat_input(ui.tr("ask_placeholder"), key="chat_input"):
         turn = start_turn(store, ui.services().tutor, user.id, current, course, question, ui.language(),
                           profile_instructions(profile, with_language=False), profile.language if profile else None)
     except TutorError as exc:
-        st.error(str(exc))
+        st.error(ui.error_text(exc))
         st.stop()
     st.session_state.chat_conversation = turn.conversation_id
     with st.chat_message("assistant"):

@@ -23,7 +23,7 @@ with st.form("add_user_form", clear_on_submit=True):
             create_user(ui.database(), username, password, role, language, display_name)
             st.success(ui.tr("account_created", name=username))
         except TutorError as exc:
-            st.error(str(exc))
+            st.error(ui.error_text(exc))
 
 st.subheader(ui.tr("users_list"))
 for account in list_users(ui.database()):
@@ -37,4 +37,4 @@ for account in list_users(ui.database()):
             set_active(ui.database(), account.id, active)
             st.rerun()
         except TutorError as exc:
-            st.error(str(exc))
+            st.error(ui.error_text(exc))
