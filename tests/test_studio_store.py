@@ -66,7 +66,7 @@ def test_saving_a_quiz_over_a_plan_is_refused(db, users):
     erin, _ = users
     store = StudioStore(db)
     plan = store.create(erin, valid_plan())
-    with pytest.raises(Exception, match="is a plan"):
+    with pytest.raises(Exception, match="is of another kind"):
         store.save_version(erin, plan.id, valid_quiz())
     assert store.info(erin, plan.id).latest_version == 1
 
