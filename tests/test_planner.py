@@ -161,7 +161,7 @@ def test_repeated_questions_are_asked_for_again_once(scripted_chat):
     assert "Q2" in sent["messages"][-1]["content"] and "What comes first?" in sent["messages"][-1]["content"]
     # The repeating draft is not sent back (the small model would copy it again); the sampling is warmer.
     assert [m["role"] for m in sent["messages"]] == ["user", "user"] and sent["temperature"] == 0.7
-    [item] = sent["response_format"]["schema"]["properties"]["questions"]["prefixItems"]
+    [item] = sent["response_format"]["json_schema"]["schema"]["properties"]["questions"]["prefixItems"]
     assert item["properties"]["objective"] == {"const": 1} and item["properties"]["kind"] == {"const": "multiple_choice"}
     assert item["properties"]["passage"] == {"const": 1}
     assert "rewriting" in steps

@@ -40,13 +40,13 @@ def serve():
 SCHEMA = Thing.model_json_schema()
 
 
-def test_valid_json_on_the_first_try_sends_the_embedded_servers_schema_format(serve):
+def test_valid_json_on_the_first_try_sends_the_schema_to_the_embedded_server(serve):
     server = serve(['{"name": "kite", "count": 2}'])
     steps = []
     result = StructuredGenerator(Chat(server.url, "embedded")).run(
         [{"role": "user", "content": "go"}], "thing", SCHEMA, Thing.model_validate, steps.append)
     assert result.value == Thing(name="kite", count=2) and result.first_try
-    assert server.requests[0]["response_format"] == {"type": "json_object", "schema": SCHEMA}
+    assert server.requests[0]["response_format"]["json_schema"]["schema"] == SCHEMA
     assert server.requests[0]["stream"] is True
     assert steps == ["drafting", "checking"]
 
@@ -110,6 +110,6 @@ def test_extract_json_says_what_is_wrong(text, message):
         extract_json(text)
 
 
-def test_response_format_by_provider():
-    assert response_format("embedded", "n", {"type": "object"}) == {"type": "json_object", "schema": {"type": "object"}}
-    assert response_format("azure", "n", {"type": "object"})["type"] == "json_schema"
+def test_response_format_is_a_json_schema():
+    assert response_format("n", {"type": "object"}) == {
+        "type": "json_schema", "json_schema": {"name": "n", "schema": {"type": "object"}, "strict": False}}

@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 import pytest
-from llama_cpp import llama_grammar
 
 from tutor_app.planner import parse_plan, plan_schema
 from tutor_app.prompts import load_prompt
@@ -73,13 +72,3 @@ def test_quiz_example_fits_the_schema_and_parses():
     assert request.question_mix() == mix
     quiz = parse_quiz(data, request, one_passage())
     assert quiz.questions[0].answer in quiz.questions[0].options and len(quiz.questions[0].options) == 4
-
-
-@pytest.mark.parametrize("schema", [plan_schema(3, 3), plan_schema(2, 0), quiz_schema([("multiple_choice", "apply"), ("true_false", "remember"), ("short_answer", "create")], 2, 3)],
-                         ids=["plan", "plan-uncited", "quiz"])
-def test_schemas_compile_to_a_llama_cpp_grammar(schema):
-    # llama-cpp-python falls back to "any JSON" when a schema does not convert: make sure ours convert.
-    grammar = llama_grammar.json_schema_to_gbnf(json.dumps(schema))
-    assert "root ::=" in grammar
-    for key in schema["required"]:
-        assert f'\\"{key}\\"' in grammar

@@ -70,6 +70,7 @@ with st.sidebar:
             ui.sign_out()
             st.rerun()
 ui.model_status()
+ui.prepare_sample_course()
 ui.write_cookie()
 
 st.navigation(pages).run()

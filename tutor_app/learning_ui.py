@@ -35,7 +35,7 @@ def pick_course(key: str) -> str:
     """A course picker; stops the page with a notice when no course is indexed."""
     courses = ui.course_names()
     if not courses:
-        st.info(ui.tr("no_course"))
+        ui.no_course_notice()
         st.stop()
     return st.selectbox(ui.tr("course"), courses, key=key)
 

@@ -1,11 +1,10 @@
 """Structured generation: ask a model for JSON matching a schema, validate it, repair once.
 
 The request goes through the ``openai`` client like every other model call.
-How the schema is sent depends on the provider: OpenAI, Azure OpenAI and
-compatible servers get ``response_format={"type": "json_schema", ...}``; the
-embedded llama.cpp server (llama-cpp-python 0.3) only reads
-``{"type": "json_object", "schema": ...}``, which it compiles into a grammar
-that constrains sampling, so even a 135M model emits JSON of the right shape.
+Every provider gets ``response_format={"type": "json_schema", ...}``: OpenAI
+and Azure OpenAI follow it, and the embedded llama.cpp server compiles it into
+a grammar that constrains sampling, so even a 135M model emits JSON of the
+right shape (a schema it cannot compile is refused with HTTP 400).
 A server that refuses the response format is asked again without it (the
 prompt still asks for JSON). The answer is streamed so a cancel request stops
 it between tokens and closes the connection.
@@ -69,9 +68,7 @@ class StructuredResult(Generic[T]):
         return sum(a.seconds for a in self.attempts)
 
 
-def response_format(provider: str, name: str, schema: dict) -> dict:
-    if provider == "embedded":
-        return {"type": "json_object", "schema": schema}
+def response_format(name: str, schema: dict) -> dict:
     return {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": False}}
 
 
@@ -122,7 +119,7 @@ class StructuredGenerator:
 
     def _call(self, messages: list[dict], name: str, schema: dict, should_stop: Callable[[], bool]) -> Attempt:
         started = time.monotonic()
-        fmt: dict | None = response_format(self.chat.provider, name, schema)
+        fmt: dict | None = response_format(name, schema)
         extra = dict(self.chat.extra_body or {})
         if self.chat.provider == "embedded":
             extra["repeat_penalty"] = 1.05  # a strong penalty fights the grammar's repeated quotes and braces

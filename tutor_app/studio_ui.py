@@ -182,7 +182,7 @@ def show_checks(document) -> None:
 def _editor(rows: list[dict], key: str, columns: dict) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(columns))
     return st.data_editor(frame, key=f"{key}_{st.session_state.get(REV, 0)}", num_rows="dynamic",
-                          use_container_width=True, column_config=columns, hide_index=True)
+                          width="stretch", column_config=columns, hide_index=True)
 
 
 def edit_document(document):

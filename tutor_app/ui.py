@@ -16,6 +16,7 @@ from .accounts import can_access, get_user
 from .config import Settings, load_settings
 from .errors import TutorError
 from .i18n import t
+from .sample_course import SampleIngest
 from .services import Services, build_services
 from .sessions import COOKIE_NAME, SESSION_LIFETIME, end_session, start_session, user_for_session
 from .store import Database, default_database_url, open_database
@@ -39,6 +40,42 @@ def services() -> Services:
 @st.cache_resource(show_spinner=False)
 def database() -> Database:
     return open_database(default_database_url(settings()))
+
+
+@st.cache_resource(show_spinner=False)
+def sample_ingest() -> SampleIngest:
+    return SampleIngest()
+
+
+def prepare_sample_course() -> None:
+    """On a new TUTOR_HOME, index the sample course in the background and show its progress in the sidebar."""
+    job = sample_ingest()
+    if job.state == "idle":
+        try:
+            if job.start_if_needed(settings(), services().ingestor, list(services().index.courses())):
+                course_names.clear()
+        except TutorError:
+            return  # the index is unusable: the pages that read it say so and how to fix it
+    if job.running:
+        with st.sidebar:
+            _sample_progress()
+    elif job.state == "failed":
+        st.sidebar.error(tr("sample_failed", error=job.error))
+
+
+@st.fragment(run_every=2)
+def _sample_progress() -> None:
+    job = sample_ingest()
+    if job.running:
+        st.progress(job.fraction, text=tr("sample_indexing", percent=int(job.fraction * 100), source=job.current or "…"))
+    else:  # finished since the last refresh: every page shows the course now
+        course_names.clear()
+        st.rerun(scope="app")
+
+
+def no_course_notice() -> None:
+    """What a page shows when no course is indexed: the background progress, or how to add one."""
+    st.info(tr("sample_preparing") if sample_ingest().running else tr("no_course"))
 
 
 @st.cache_data(ttl=30, show_spinner=False)

@@ -54,7 +54,7 @@ chart = alt.Chart(cells).mark_rect().encode(
     x=alt.X(f"{objective}:N", sort=heat.objectives), y=alt.Y(f"{student}:N"),
     color=alt.Color(f"{mastery}:Q", scale=alt.Scale(domain=[0, 100], scheme="redyellowgreen")),
     tooltip=[student, objective, mastery])
-st.altair_chart(chart, use_container_width=True)
+st.altair_chart(chart, width="stretch")
 
 st.subheader(ui.tr("learn_needs_help"))
 rows = needs_help(heat)

@@ -51,7 +51,7 @@ heat = alt.Chart(alt.Data(values=rows)).mark_rect().encode(
     color=alt.Color("rating:O", sort=[level_name[level] for level in LEVELS], scale=alt.Scale(scheme="greens"), title=ui.tr("admin_rating")),
     tooltip=["lesson_title:N", "objective_text:N", "rating:N", "score:Q", "support:Q"])
 left, right = st.columns([3, 2])
-left.altair_chart(heat, use_container_width=True)
+left.altair_chart(heat, width="stretch")
 right.dataframe([{ui.tr("admin_lesson"): r["lesson"], ui.tr("admin_objective"): r["objective"], ui.tr("admin_rating"): r["rating"],
                   ui.tr("admin_score"): r["score"]} for r in rows if r["level"] != "none"], hide_index=True, height=400)
 st.download_button(ui.tr("admin_download_csv"), report.to_csv(), file_name=f"coverage-{course}.csv", mime="text/csv", key="coverage_csv")

@@ -39,7 +39,7 @@ with st.form("library_create_form", clear_on_submit=True):
 
 courses = library.courses()
 if not courses:
-    st.info(ui.tr("admin_no_courses"))
+    st.info(ui.tr("sample_preparing") if ui.sample_ingest().running else ui.tr("admin_no_courses"))
     st.stop()
 course = st.selectbox(ui.tr("course"), [c.name for c in courses], key="library_course")
 with st.expander(ui.tr("admin_manage_course")):

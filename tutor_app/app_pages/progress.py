@@ -38,5 +38,5 @@ chart = alt.Chart(table).mark_bar().encode(
     color=alt.Color(f"{mastery}:Q", scale=alt.Scale(domain=[0, 100], scheme="redyellowgreen"), legend=None),
     tooltip=[objective, mastery, answers],
 )
-st.altair_chart(chart, use_container_width=True)
-st.dataframe(table, hide_index=True, use_container_width=True)
+st.altair_chart(chart, width="stretch")
+st.dataframe(table, hide_index=True, width="stretch")

@@ -18,7 +18,7 @@ if st.session_state.pop("studio_cancelled", False):
 
 courses = ui.course_names()
 if not courses:
-    st.info(ui.tr("no_course"))
+    ui.no_course_notice()
     st.stop()
 with st.sidebar:
     sui.saved_list(user.id)

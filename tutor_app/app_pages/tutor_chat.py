@@ -15,7 +15,7 @@ st.title(ui.tr("page_tutor"))
 
 courses = ui.course_names()
 if not courses:
-    st.info(ui.tr("no_course"))
+    ui.no_course_notice()
     st.stop()
 course = st.selectbox(ui.tr("course"), courses, key="chat_course")
 mode = st.segmented_control(ui.tr("learn_mode"), ["explain", "coach"], default="explain", key="chat_mode",
