@@ -40,7 +40,7 @@ def test_one_practice_session(app_url):
         page.get_by_text("Question 1 of", exact=False).wait_for()
         page.get_by_label("Your answer").fill("a longer instruction")
         page.get_by_role("button", name="Check").click()
-        page.get_by_text("Not quite", exact=False).wait_for()
+        page.get_by_text("Not yet", exact=False).wait_for()
         page.get_by_text("Question 2 of", exact=False).wait_for()
         page.screenshot(path=str(SHOTS / "practice-feedback.png"), full_page=True)
         assert page.get_by_text("Mastery of this objective: 20% →", exact=False).count() == 1

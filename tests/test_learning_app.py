@@ -75,7 +75,8 @@ def test_practice_session_grades_cites_and_moves_mastery(world):
     at.button[-1].click().run()
     assert not at.exception
     text = page_text(at)
-    assert "Not quite: your answer covers 0% of the key ideas" in text and "Mastery of this objective: 20% →" in text
+    assert "Not yet: this does not match the expected answer" in text and "Mastery of this objective: 20% →" in text
+    assert "% of the key" not in text  # never a share of the key: it would tell which words are in it
     assert KEY not in text  # the educator's key stays hidden after a wrong answer
     assert "comes back for review" in text and "Question 2 of" in text
     assert any("Few-shot prompts" in e.label for e in at.expander)  # the feedback cites the lesson section

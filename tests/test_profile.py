@@ -15,6 +15,7 @@ def test_explain_mode_prompt_carries_the_profile_and_its_language(fake_services,
     tutor = fake_services.tutor
     tutor.model_factory = lambda: model
     rule = {f"{prefix}grounding_{part}": 0.0 for prefix in ("", "cross_") for part in ("threshold", "floor")}
+    rule["answer_style"] = "generative"
     tutor.settings = tutor.retriever.settings = tutor.settings.model_copy(update=rule)
     db = open_database("sqlite://")
     alice = create_user(db, "alice", "correct horse battery", "student")

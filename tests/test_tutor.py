@@ -58,10 +58,11 @@ def course(fake_services, tmp_path):
 
 
 def _tutor_with(services, model, threshold: float = 0.0):
-    """The course's tutor answering with ``model``; ``threshold`` decides what counts as covered."""
+    """The course's tutor writing generated answers with ``model``; ``threshold`` decides what counts as covered."""
     tutor = services.tutor
     tutor.model_factory = lambda: model
     rule = {f"{prefix}grounding_{part}": threshold for prefix in ("", "cross_") for part in ("threshold", "floor")}
+    rule["answer_style"] = "generative"
     tutor.settings = tutor.retriever.settings = tutor.settings.model_copy(update=rule)
     return tutor
 

@@ -74,9 +74,11 @@ def cmd_ask(args, settings) -> int:
             for piece in stream:
                 print(piece, end="", flush=True)
             print()
+            for sentence in stream.result.unsupported:
+                print(f"not found in the course: {sentence}")
             for citation in stream.result.citations:
                 print(f"[{citation.number}] {citation.source} > {citation.heading}")
-            print(f"(model: {stream.result.model or 'none'})")
+            print(f"(model: {stream.result.model or 'none'}; style: {stream.result.style})")
     finally:
         services.close()
     return 0 if stream.result.complete else 3

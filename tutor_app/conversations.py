@@ -106,6 +106,8 @@ class ConversationStore:
         prompt_tokens: int = 0,
         completion_tokens: int = 0,
         cost_usd: float = 0.0,
+        style: str = "",
+        unsupported: int = 0,
     ) -> int:
         """Append a turn and return its id. ``citations``: dicts or pydantic models (e.g. ``schemas.Citation``)."""
         if role not in MESSAGE_ROLES:
@@ -124,6 +126,8 @@ class ConversationStore:
                 complete=bool(complete),
                 prompt_tokens=int(prompt_tokens or 0),
                 completion_tokens=int(completion_tokens or 0),
+                style=style or "",
+                unsupported=int(unsupported or 0),
                 cost_usd=float(cost_usd or 0.0),
                 created_at=now,
             )

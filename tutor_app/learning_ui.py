@@ -57,16 +57,17 @@ def percent(value: float) -> int:
 def show_feedback(feedback) -> None:
     """A practice answer's grade, the lesson passage it cites, and how mastery and the review queue moved."""
     grade = feedback.grade
+    # The verdict in words only: a share of the key's ideas would let a learner home in on the key.
     if grade.correct:
-        st.success(ui.tr("learn_correct"))
-    elif feedback.reveal:
-        st.error(ui.tr("learn_incorrect", answer=feedback.item.answer))
-        if grade.missing:
-            st.caption(ui.tr("learn_partial_terms", terms=", ".join(grade.missing)))
-    else:  # an educator's key stays hidden until answered right
-        st.error(ui.tr("learn_incorrect_hidden", percent=percent(grade.score)))
+        st.success(ui.tr(grade.feedback))
+    else:
+        (st.warning if grade.verdict == "partly" else st.error)(ui.tr(grade.feedback))
+        if feedback.reveal:  # a question made from the lesson text; an educator's key stays hidden
+            st.caption(ui.tr("grade_expected", answer=feedback.item.answer))
+        else:
+            st.caption(ui.tr("grade_review_later"))
     if grade.cross_language:
-        st.info(ui.tr("learn_cross_language"))
+        st.info(ui.tr("grade_cross_language"))
     if feedback.citation:
         with st.expander(ui.tr("learn_see_lesson", lesson=feedback.citation.title, section=feedback.citation.heading or "—")):
             st.caption(feedback.citation.source)

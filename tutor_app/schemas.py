@@ -105,9 +105,12 @@ class Answer(BaseModel):
     error: str | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    style: Literal["extractive", "generative"] = "extractive"
+    unsupported: list[str] = Field(default_factory=list)  # generated sentences the passages do not support
 
     def to_json(self) -> dict:
-        return self.model_dump(exclude={"prompt_tokens", "completion_tokens"}) | {
+        exclude = {"prompt_tokens", "completion_tokens"} | ({"unsupported"} if self.style == "extractive" else set())
+        return self.model_dump(exclude=exclude) | {
             "usage": {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens}
         }
 

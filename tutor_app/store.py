@@ -145,6 +145,9 @@ class Message(Base):
     prompt_tokens: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     completion_tokens: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     cost_usd: Mapped[float] = mapped_column(Float, nullable=False, server_default=text("0"))
+    # How the reply was written: extractive, generative, or a follow-up on an earlier answer ("simpler", ...).
+    style: Mapped[str] = mapped_column(String(20), nullable=False, server_default="")
+    unsupported: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))  # flagged claims
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
     @property

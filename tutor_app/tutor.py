@@ -1,11 +1,15 @@
 """The student tutor's "explain" mode: a grounded, cited answer to a question.
 
-Retrieves passages, decides whether the course covers the question, packs the
-passages within a token budget as delimited data (so instructions inside
-course files are not obeyed), asks the model through one streaming call, and
-maps the answer's [n] markers back to chunks. When the course does not cover
-the question it says so without calling the model. When the model fails
-midway, the text that arrived is kept and the passages are still returned.
+Retrieves passages and decides whether the course covers the question; when it
+does not, says so without calling a model and names the two closest sections.
+Then, by the answer style (``Settings.effective_answer_style``):
+- extractive: quotes the best sentences of the passages in the learner's
+  language (``extractive``), each with its [n]; no language model is called;
+- generative: packs the passages within a token budget as delimited data (so
+  instructions inside course files are not obeyed), asks the model through one
+  streaming call, maps its [n] markers back to chunks, and lists the sentences
+  the passages do not support (``claims``). When the model fails midway, the
+  text that arrived is kept and the passages are still returned.
 This module does not store conversations; the app does.
 """
 
@@ -13,10 +17,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterator
 
+from .claims import unsupported_sentences
 from .config import Settings
-from .errors import ModelError
+from .errors import ModelError, TutorError
+from .extractive import ExtractiveAnswerer
 from .i18n import LANGUAGE_NAMES, t
 from .llm import ChatModel, StreamEnd, end_message
 from .loaders import detect_lang
@@ -26,6 +33,9 @@ from .schemas import Answer, Citation, Hit
 from .tokens import count_tokens, cut_to_tokens
 
 _CITE = re.compile(r"\[(\d{1,2})\]")
+EXTRACTIVE_MODEL = "course text (extractive)"
+# A passage in the learner's language is preferred over a slightly closer one in the other language.
+LANGUAGE_MARGIN = 0.03
 _ROLE = {"system": "system", "human": "user", "ai": "assistant"}
 
 
@@ -93,12 +103,28 @@ class AnswerStream:
         return "".join(self)
 
 
+def refusal(hits: list[Hit], lang: str) -> str:
+    """The not-covered reply, naming the two closest lesson sections so the learner can rephrase."""
+    places: list[str] = []
+    for hit in sorted(hits, key=lambda h: -h.similarity):
+        place = " › ".join(part for part in (hit.chunk.title, hit.chunk.heading) if part).replace(" > ", " › ") or hit.chunk.source
+        if f"“{place}”" not in places:
+            places.append(f"“{place}”")
+        if len(places) == 2:
+            break
+    if not places:
+        return t("not_covered", lang)
+    return t("not_covered_near", lang, sections=(" 和 " if lang == "zh" else " and ").join(places))
+
+
 class Tutor:
-    def __init__(self, settings: Settings, retriever: Retriever, model_factory) -> None:
+    def __init__(self, settings: Settings, retriever: Retriever, model_factory, extractive: ExtractiveAnswerer | None = None) -> None:
         """``model_factory()`` returns a ChatModel; called lazily so retrieval works without one."""
         self.settings = settings
         self.retriever = retriever
         self.model_factory = model_factory
+        self.extractive = extractive or ExtractiveAnswerer(retriever.index.embedder, retriever.bilingual,
+                                                           Path(settings.home) / "cache")
 
     def ask(self, question: str, course: str | None = None, history: list[dict] | None = None, lang: str | None = None,
             learner: str = "Not described; assume a beginner.") -> AnswerStream:
@@ -106,10 +132,13 @@ class Tutor:
         search = self.retriever.search(question, course=course)
         lang = lang or detect_lang(question)
         notices = list(search.notices)
-        result = Answer(question=search.query, answer="", model="", grounded=search.grounded, notices=notices)
+        style = self.settings.effective_answer_style
+        result = Answer(question=search.query, answer="", model="", grounded=search.grounded, notices=notices, style=style)
         if not search.grounded:
-            result.answer = t("not_covered", lang)
+            result.answer = refusal(search.hits, lang)
             return AnswerStream(iter([result.answer]), result, search)
+        if style == "extractive":
+            return self._extractive(search, course, lang, result)
         budget = self.settings.embedded_context_tokens if self.settings.provider == "embedded" else self.settings.context_tokens
         if self.settings.provider == "embedded" and search.hits and search.hits[0].chunk.lang == "zh":
             # Budgets count tiktoken (cl100k) tokens; the bundled model's tokenizer spends about 1.5 times as
@@ -127,6 +156,30 @@ class Tutor:
         stream = AnswerStream(iter(()), result, search, passages)
         stream.pieces = self._generate(messages, passages, result, lang)
         return stream
+
+    def _extractive(self, search: SearchResult, course: str | None, lang: str, result: Answer) -> AnswerStream:
+        hits, other_language = self._hits_in_language(search, course, lang)
+        composition = self.extractive.compose(search.query, hits, lang, other_language)
+        if not composition.text:  # passages with no prose (only code or tables): quote the best one whole
+            composition.text, composition.passages = f"{t('ans_lead', lang)}\n\n{hits[0].chunk.text} [1]", hits[:1]
+        result.answer, result.citations = map_citations(composition.text, composition.passages)
+        result.model = EXTRACTIVE_MODEL
+        return AnswerStream(iter([result.answer]), result, search, composition.passages)
+
+    def _hits_in_language(self, search: SearchResult, course: str | None, lang: str) -> tuple[list[Hit], bool]:
+        """Passages in the learner's language when the course has them; else the others, flagged."""
+        hits = search.hits
+        same = [h for h in hits if h.chunk.lang == lang]
+        if hits[0].chunk.lang == lang or (same and same[0].similarity >= hits[0].similarity - LANGUAGE_MARGIN):
+            return same, False
+        try:
+            own = self.retriever.search(search.query, course=course, lang=lang).hits
+        except TutorError:
+            own = []
+        if own and (own[0].chunk.lesson_id and own[0].chunk.lesson_id == hits[0].chunk.lesson_id
+                    or own[0].similarity >= hits[0].similarity - LANGUAGE_MARGIN):
+            return own, False
+        return hits, True
 
     def _generate(self, messages: list[dict], passages: list[Hit], result: Answer, lang: str) -> Iterator[str]:
         received: list[str] = []
@@ -146,6 +199,8 @@ class Tutor:
                 yield piece
         text, result.citations = map_citations("".join(received), passages)
         result.answer = text
+        result.unsupported = unsupported_sentences(text, [h.chunk.text for h in passages], self.extractive.vectors,
+                                                   self.retriever.bilingual)
         result.complete = end.complete
         result.prompt_tokens = end.prompt_tokens or sum(count_tokens(m["content"]) for m in messages)
         result.completion_tokens = end.completion_tokens or count_tokens(text)

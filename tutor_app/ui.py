@@ -181,6 +181,8 @@ def model_status() -> None:
         provider = {"azure": "Azure OpenAI", "openai": current.openai_base_url or "OpenAI"}[current.provider]
     with st.sidebar.expander(tr("model_status"), expanded=False):
         st.markdown(tr("answered_by", model=name, provider=provider))
-        if current.provider == "embedded":
+        st.caption(tr(f"style_{current.effective_answer_style}") + (
+            " " + tr("style_forced") if current.answer_style != "auto" else ""))
+        if current.provider == "embedded" and current.effective_answer_style == "generative":
             st.caption(tr("embedded_limits"))
         st.caption(tr("connect_help"))

@@ -1,4 +1,8 @@
-"""Coach mode: Socratic help on one exercise, with a hint ladder; the answer key is guarded, never shown."""
+"""Coach mode: Socratic help on one exercise, with a hint ladder; the answer key is guarded, never shown.
+
+The caption under the intro says who writes the coach's turns: the lesson's own text and
+bilingual templates (the built-in model), or the configured model (every reply guarded).
+"""
 
 import streamlit as st
 
@@ -11,6 +15,7 @@ user = ui.require_role("student")
 st.title(ui.tr("learn_page_coach"))
 st.caption(ui.tr("learn_coach_intro"))
 coach, practice = learning_ui.coach(), learning_ui.practice()
+st.caption(ui.tr(f"coach_style_{coach.style}"))
 profile = learning_ui.profile(user)
 course = learning_ui.pick_course("learn_coach_course")
 catalog = practice.catalog(course)

@@ -2,11 +2,10 @@
 
 import streamlit as st
 
-from tutor_app import ui
+from tutor_app import chat_ui, ui
 from tutor_app.chat import finish_turn, start_turn
 from tutor_app.conversations import ConversationStore
 from tutor_app.errors import TutorError
-from tutor_app.pricing import price_known
 from tutor_app.profile import profile_instructions, saved_profile
 
 user = ui.require_role("student")
@@ -54,36 +53,21 @@ with st.sidebar:
             st.rerun()
 
 
-def show_sources(citations):
-    if citations:
-        with st.expander(f"{ui.tr('sources')} ({len(citations)})"):
-            for c in citations:
-                st.markdown(f"**[{c['number']}] {c.get('title') or c['source']} › {c['heading'] or '—'}**  \n`{c['source']}`")
-                st.text(c["text"])
-
-
-def show_usage(message):
-    tokens = (message.prompt_tokens or 0) + (message.completion_tokens or 0)
-    if message.model in ("", "(unavailable)"):
-        return
-    cost = ui.tr("free") if message.cost_usd == 0 and "embedded" in message.model else (
-        f"${message.cost_usd:.5f}" if price_known(message.model, "openai") else ui.tr("unknown_price"))
-    st.caption(f"{message.model} · " + ui.tr("tokens_cost", tokens=tokens, cost=cost))
-
-
 feedback = store.feedback(user.id, current) if current else {}
 messages = store.messages(user.id, current) if current else []
 if not messages:
     st.caption(ui.tr("empty_history"))
 for message in messages:
     with st.chat_message("user" if message.role == "user" else "assistant"):
-        st.markdown(message.content)
+        chat_ui.show_text(message)
         if message.role == "assistant":
-            show_sources(message.citation_list)
-            show_usage(message)
+            chat_ui.show_sources(message.citation_list)
+            chat_ui.show_usage(message)
             score = st.feedback("thumbs", key=f"chat_fb_{message.id}", default=feedback.get(message.id))
             if score is not None and score != feedback.get(message.id):
                 store.set_feedback(user.id, message.id, score)
+            if message is messages[-1]:
+                chat_ui.follow_up_buttons(store, user.id, current, message)
 
 if question := st.chat_input(ui.tr("ask_placeholder"), key="chat_input"):
     with st.chat_message("user"):
@@ -91,7 +75,7 @@ if question := st.chat_input(ui.tr("ask_placeholder"), key="chat_input"):
     try:
         profile = saved_profile(ui.database(), user.id)  # a saved profile sets the level, style and answer language
         turn = start_turn(store, ui.services().tutor, user.id, current, course, question, ui.language(),
-                          profile_instructions(profile, with_language=False), profile.language if profile else None)
+                          profile_instructions(profile, with_language=False), profile.language if profile else ui.language())
     except TutorError as exc:
         st.error(ui.error_text(exc))
         st.stop()

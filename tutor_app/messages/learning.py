@@ -75,10 +75,6 @@ MESSAGES = {
         "zh": "我们一起继续想一想。关于这个主题，你已经知道些什么？",
     },
     "learn_attempt_right": {"en": "Yes, that is right! The answer key: {answer}", "zh": "对了！参考答案：{answer}"},
-    "learn_attempt_partial": {
-        "en": "Not yet: your answer covers {percent}% of the key ideas. {hint}",
-        "zh": "还不完全对：你的答案覆盖了 {percent}% 的要点。{hint}",
-    },
     "learn_guard_replaced": {
         "en": "The coach's reply came too close to the answer, so a hint was shown instead.",
         "zh": "导师的回复太接近答案，因此改为显示提示。",
@@ -102,11 +98,6 @@ MESSAGES = {
     "learn_next": {"en": "Next question", "zh": "下一题"},
     "learn_correct": {"en": "Correct!", "zh": "回答正确！"},
     "learn_incorrect": {"en": "Not quite. The expected answer: {answer}", "zh": "不太对。参考答案：{answer}"},
-    "learn_incorrect_hidden": {
-        "en": "Not quite: your answer covers {percent}% of the key ideas. Re-read the lesson section below; "
-        "the question comes back for review.",
-        "zh": "不太对：你的答案覆盖了 {percent}% 的要点。请重新阅读下面的课程章节；这道题之后会回来复习。",
-    },
     "learn_partial_terms": {"en": "Missing ideas: {terms}", "zh": "缺少的要点：{terms}"},
     "learn_cross_language": {
         "en": "You answered in the other language; it was graded through a dictionary, which is less exact.",

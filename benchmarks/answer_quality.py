@@ -1,0 +1,167 @@
+"""Answer quality per language and answer style, on held-out questions.
+
+Sets (the grounding rule's calibration sets are listed by benchmarks/grounding.py):
+- the sample course's questions, each labelled with the lesson and the `key` sentence that answers it:
+  lessons-05-08.yaml was the answer composer's development set (its failures were read while fixing the
+  sentence splitter and choosing how many passages to quote from); lessons-01-04.yaml was not looked at
+  (but it is the grounding rule's calibration set);
+- ../shared/course-samples (data/questions/course-samples.yaml, labelled with the lesson and `key_terms`,
+  short words of the answering sentence; skipped with a note when ../shared is absent);
+- off-topic questions (data/questions/off-topic-heldout.yaml when present, else off-topic.yaml).
+
+For each question the tutor answers as a learner whose language is the question's. Columns:
+answered (in-course questions not refused), refused (off-topic questions refused), right lesson (a
+citation from the labelled lesson), key (the key sentence, or every key term, in the answer), language
+(the answer's own words in the learner's language), echo (answers sharing an 8-word or 12-character run
+with any prompt file), first text (seconds from the question to the first piece of text, warm).
+
+Run: .venv/bin/python benchmarks/answer_quality.py [--styles extractive,generative] [--limit N]
+The generative rows use the configured model (the embedded SmolLM2-135M by default) and take minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import SAMPLES, bench_services, load_questions  # noqa: E402
+from tutor_app.extractive import strip_citation_marks  # noqa: E402
+from tutor_app.loaders import detect_lang  # noqa: E402
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_WORD = re.compile(r"[A-Za-z0-9']+")
+
+
+def prompt_runs() -> tuple[set[tuple[str, ...]], set[str]]:
+    """8-word runs and 12-character CJK runs of every prompt file."""
+    words: set[tuple[str, ...]] = set()
+    chars: set[str] = set()
+    for path in sorted((ROOT / "prompts").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        tokens = [w.lower() for w in _WORD.findall(text)]
+        words |= {tuple(tokens[i:i + 8]) for i in range(len(tokens) - 7)}
+        cjk = "".join(_CJK.findall(text))
+        chars |= {cjk[i:i + 12] for i in range(len(cjk) - 11)}
+    return words, chars
+
+
+def echoes(answer: str, runs: tuple[set, set]) -> bool:
+    words, chars = runs
+    tokens = [w.lower() for w in _WORD.findall(answer)]
+    if any(tuple(tokens[i:i + 8]) in words for i in range(len(tokens) - 7)):
+        return True
+    cjk = "".join(_CJK.findall(answer))
+    return any(cjk[i:i + 12] in chars for i in range(len(cjk) - 11))
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", " ", strip_citation_marks(text).replace("**", "").replace("*", "")).strip()
+
+
+def answer_body(answer: str, lead_lines: int = 1) -> str:
+    """The quoted or generated part, without the lead-in and closing templates (which are always in the learner's language)."""
+    parts = [p for p in answer.split("\n\n") if p.strip()]
+    return "\n\n".join(parts[lead_lines:-1]) if len(parts) > 2 else answer
+
+
+def has_key(answer: str, question: dict) -> bool:
+    plain = _plain(answer).lower()
+    if question.get("key"):
+        return _plain(question["key"]).lower() in plain
+    terms = question.get("key_terms") or []
+    return bool(terms) and all(term.lower() in plain for term in terms)
+
+
+def run(services, questions: list[dict], runs) -> dict:
+    rows = []
+    for q in questions:
+        started = time.perf_counter()
+        stream = services.tutor.ask(q["question"], course=q.get("course"), lang=q["lang"])
+        first = None
+        pieces = []
+        for piece in stream:
+            if first is None:
+                first = time.perf_counter() - started
+            pieces.append(piece)
+        answer = "".join(pieces)
+        result = stream.result
+        lessons = {stream.passages[c.number - 1].chunk.lesson_id for c in result.citations
+                   if 0 < c.number <= len(stream.passages)}
+        body = answer_body(answer) if result.style == "extractive" else answer
+        rows.append({
+            "in_course": q.get("lesson") is not None, "answered": result.grounded, "lesson": q.get("lesson") in lessons,
+            "key": has_key(answer, q), "language": detect_lang(_plain(body)) == q["lang"],
+            "echo": echoes(answer, runs), "first": first or 0.0,
+        })
+    return summarise(rows)
+
+
+def summarise(rows: list[dict]) -> dict:
+    covered = [r for r in rows if r["in_course"]]
+    answered = [r for r in covered if r["answered"]]
+    off = [r for r in rows if not r["in_course"]]
+    shown = [r for r in rows if r["answered"]]
+
+    def share(items, key):
+        return (sum(r[key] for r in items), len(items))
+
+    return {
+        "answered": share(covered, "answered"),
+        "refused": (sum(not r["answered"] for r in off), len(off)),
+        "lesson": share(answered, "lesson"),
+        "key": share(answered, "key"),
+        "language": share(shown, "language"),
+        "echo": (sum(r["echo"] for r in rows), len(rows)),
+        "first": statistics.median([r["first"] for r in rows]) if rows else 0.0,
+        "first_max": max((r["first"] for r in rows), default=0.0),
+    }
+
+
+def fmt(pair) -> str:
+    n, total = pair
+    return f"{n}/{total} {n / total:.2f}" if total else "-"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--styles", default="extractive,generative")
+    parser.add_argument("--limit", type=int, default=0, help="at most N questions per set (0: all)")
+    args = parser.parse_args()
+
+    off_topic_file = "off-topic-heldout.yaml" if (ROOT / "data" / "questions" / "off-topic-heldout.yaml").exists() else "off-topic.yaml"
+    sets = [("sample 05-08 dev", "genai-beginners", load_questions("lessons-05-08.yaml")),
+            ("sample 01-04", "genai-beginners", load_questions("lessons-01-04.yaml"))]
+    if SAMPLES.is_dir():
+        sets.append(("course-samples", "course-samples", load_questions("course-samples.yaml")))
+    else:
+        print("note: ../shared/course-samples is absent; its rows are skipped", file=sys.stderr)
+    off_topic = load_questions(off_topic_file)
+    runs = prompt_runs()
+    print(f"off-topic set: {off_topic_file}; targets on the embedded default (extractive): answered >= 0.95, refused >= 0.95, "
+          "right lesson >= 0.9, key >= 0.7, language >= 0.95, echo 0, first text < 1 s warm")
+    print(f"{'style':<11} {'set':<15} {'lang':<4} {'answered':>12} {'refused':>12} {'lesson':>12} {'key':>12} "
+          f"{'language':>12} {'echo':>6} {'first p50':>9} {'max':>6}")
+    for style in args.styles.split(","):
+        services = bench_services(answer_style=style)
+        services.tutor.ask("warm up: what is a token?", course="genai-beginners", lang="en").text()
+        for label, course, questions in sets:
+            for lang in ("en", "zh"):
+                cut = slice(0, args.limit or None)
+                chosen = [q | {"course": course} for q in questions if q["lang"] == lang][cut]
+                chosen += [q | {"course": course} for q in off_topic if q["lang"] == lang][cut]
+                m = run(services, chosen, runs)
+                print(f"{style:<11} {label:<15} {lang:<4} {fmt(m['answered']):>12} {fmt(m['refused']):>12} "
+                      f"{fmt(m['lesson']):>12} {fmt(m['key']):>12} {fmt(m['language']):>12} {m['echo'][0]:>6} "
+                      f"{m['first']:>8.3f}s {m['first_max']:>5.2f}s", flush=True)
+        services.close()
+
+
+if __name__ == "__main__":
+    main()

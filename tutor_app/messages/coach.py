@@ -1,0 +1,44 @@
+"""Strings of the extractive coach's Socratic ladder and the coach page's style caption.
+
+The older ladder strings (``learn_hint_*``) stay in ``learning.py``; these are the rungs
+the extractive coach adds (restating the task, quoting the lesson, a guiding question)
+and its replies to a learner who is thinking aloud. Text only.
+"""
+
+MESSAGES = {
+    "coach_restate": {
+        "en": "Let us start with the task itself. It asks: “{task}” In your own words, what is it asking you to find?",
+        "zh": "先看清题目本身。题目问的是：「{task}」用你自己的话说，它要你找出什么？",
+    },
+    "coach_restate_parts": {
+        "en": "Let us start with the task itself. It asks {count} things: {parts}. Which part can you answer first?",
+        "zh": "先看清题目本身。题目问了 {count} 件事：{parts}。你能先回答哪一部分？",
+    },
+    "coach_list_sep": {"en": ", ", "zh": "、"},
+    "coach_list_and": {"en": " and ", "zh": "和"},
+    "coach_section_quote": {
+        "en": "Look at “{place}” in the lesson. It says: “{quote}” How does that sentence help with the task?",
+        "zh": "看一看课程中的「{place}」。里面写道：“{quote}” 这句话对解题有什么帮助？",
+    },
+    "coach_guiding_question": {
+        "en": "What does the section say “{term}” is for?",
+        "zh": "课程里说「{term}」的作用是什么？",
+    },
+    "coach_stay": {"en": "One step at a time. {hint}", "zh": "我们一步一步来。{hint}"},
+    "coach_on_track": {
+        "en": "Part of that is on track, but it is not complete yet. {hint}",
+        "zh": "这里面有一部分思路是对的，但还不完整。{hint}",
+    },
+    "coach_sounds_right": {
+        "en": "That sounds right! Write it under “Your attempt” and press “Check my answer” to confirm.",
+        "zh": "听起来是对的！把它写在“你的答案”里，然后点击“检查我的答案”确认。",
+    },
+    "coach_style_extractive": {
+        "en": "The coach's questions and hints come from your lesson and your educator; no language model writes them.",
+        "zh": "引导问题和提示来自课程内容和老师，不由语言模型生成。",
+    },
+    "coach_style_generative": {
+        "en": "The language model writes the guiding questions; every reply is checked against the answer key before you see it.",
+        "zh": "引导问题由语言模型撰写；每条回复在显示前都会与参考答案核对。",
+    },
+}

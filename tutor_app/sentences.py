@@ -1,0 +1,113 @@
+"""Split a course passage into quotable units: sentences, whole code blocks, whole tables.
+
+English prose splits after ``.``, ``!`` or ``?`` followed by a space and a
+capital, digit or quote; Chinese after ``。！？；``. A fenced code block
+(``` or ~~~) or a Markdown table stays one unit, so a quoted answer never cuts
+a fence or a table in half. List items are units of their own; headings and
+blank lines are dropped. Each unit keeps its position in the passage, so
+callers can restore the passage's order. This module does not score anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["sentence", "code", "table"]
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_EN_BREAK = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘(]?[A-Z0-9*_`])")
+_ZH_BREAK = re.compile(r"(?<=[。！？；])(?![”’」』）)])|(?<=[。！？；][”’」』）)])")
+_MIN_CHARS = 8
+
+
+@dataclass(frozen=True)
+class Unit:
+    text: str
+    kind: Kind
+    position: int  # order within the passage
+
+
+_OPENERS = {"(": ")", "（": "）", "“": "”", "「": "」"}
+
+
+def _unbalanced(text: str) -> bool:
+    """An open parenthesis or quotation not yet closed: a break inside it is not a sentence end."""
+    if text.count('"') % 2:
+        return True
+    return any(text.count(opener) > text.count(closer) for opener, closer in _OPENERS.items())
+
+
+def _split(text: str, pattern: re.Pattern, joiner: str) -> list[str]:
+    """Split at ``pattern`` but never inside parentheses or quotes (``joiner`` puts a wrong cut back)."""
+    pieces: list[str] = []
+    for piece in pattern.split(text):
+        if pieces and _unbalanced(pieces[-1]):
+            pieces[-1] += joiner + piece
+        else:
+            pieces.append(piece)
+    return pieces
+
+
+def _prose_sentences(paragraph: str) -> list[str]:
+    # English breaks swallow the space after the stop; Chinese breaks are zero-width.
+    pieces = [p for part in _split(paragraph, _EN_BREAK, " ") for p in _split(part, _ZH_BREAK, "")]
+    return [p.strip() for p in pieces if len(p.strip()) >= _MIN_CHARS]
+
+
+def _blocks(text: str) -> list[tuple[Kind, str]]:
+    """Paragraph-level blocks: code fences and tables whole, prose paragraphs and list items as text."""
+    blocks: list[tuple[Kind, str]] = []
+    lines = text.replace("\r\n", "\n").split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        fence = _FENCE.match(line)
+        if fence:
+            marker, body = fence.group(1), [line]
+            i += 1
+            while i < len(lines):
+                body.append(lines[i])
+                i += 1
+                if lines[i - 1].strip().startswith(marker) and len(body) > 1:
+                    break
+            blocks.append(("code", "\n".join(body)))
+            continue
+        if line.lstrip().startswith("|"):
+            rows = []
+            while i < len(lines) and lines[i].lstrip().startswith("|"):
+                rows.append(lines[i])
+                i += 1
+            blocks.append(("table", "\n".join(rows)))
+            continue
+        if not line.strip() or _HEADING.match(line):
+            i += 1
+            continue
+        paragraph = [line]
+        i += 1
+        while i < len(lines) and lines[i].strip() and not _FENCE.match(lines[i]) and not _HEADING.match(lines[i]) \
+                and not lines[i].lstrip().startswith("|") and not _LIST_ITEM.match(lines[i]):
+            paragraph.append(lines[i])
+            i += 1
+        blocks.append(("sentence", " ".join(p.strip() for p in paragraph)))
+    return blocks
+
+
+def split_units(text: str) -> list[Unit]:
+    """The passage's quotable units in order."""
+    units: list[Unit] = []
+    for kind, block in _blocks(text or ""):
+        if kind != "sentence":
+            units.append(Unit(block, kind, len(units)))
+            continue
+        for sentence in _prose_sentences(_LIST_ITEM.sub("", block, count=1)):
+            units.append(Unit(sentence, "sentence", len(units)))
+    return units
+
+
+def sentences(text: str) -> list[str]:
+    """Only the prose sentences of ``text``."""
+    return [u.text for u in split_units(text) if u.kind == "sentence"]
