@@ -28,7 +28,8 @@ def show_usage(message: Message) -> None:
     tokens = (message.prompt_tokens or 0) + (message.completion_tokens or 0)
     if message.model in ("", "(unavailable)"):
         return
-    cost = ui.tr("free") if message.cost_usd == 0 and ("embedded" in message.model or message.style) else (
+    course_text = message.style not in ("", "generative")  # extractive answers and follow-ups call no model
+    cost = ui.tr("free") if message.cost_usd == 0 and ("embedded" in message.model or course_text) else (
         f"${message.cost_usd:.5f}" if price_known(message.model, "openai") else ui.tr("unknown_price"))
     st.caption(f"{message.model} · " + ui.tr("tokens_cost", tokens=tokens, cost=cost))
 
