@@ -79,6 +79,7 @@ class Pick:
     passage: int  # 0-based index into the candidate passages
     score: float = 0.0
     defines: bool = False
+    terms: set[str] = field(default_factory=set)  # its search terms, computed once
     attached: list[Unit] = field(default_factory=list)  # a code block or table the sentence introduces
 
 
@@ -200,12 +201,13 @@ class ExtractiveAnswerer:
         wanted = self._question_terms(question)
         definition = asks_for_definition(question)
         similarity = self.vectors([p.unit.text for p in sentences]) @ self.vectors.query(question)
-        sentence_terms = [_term_set(p.unit.text) for p in sentences]
-        weight = _term_weights(wanted, sentence_terms)
+        for pick in sentences:
+            pick.terms = _term_set(pick.unit.text)
+        weight = _term_weights(wanted, [p.terms for p in sentences])
         total = sum(weight.values()) or 1.0
-        for pick, cosine, found in zip(sentences, similarity, sentence_terms):
+        for pick, cosine in zip(sentences, similarity):
             pick.defines = definition and defines_one_of(pick.unit.text, wanted)
-            share = sum(weight[term] for term in wanted & found) / total
+            share = sum(weight[term] for term in wanted & pick.terms) / total
             pick.score = (float(cosine) + TERM_WEIGHT * share + (DEFINITION_BONUS if pick.defines else 0.0)
                           + PASSAGE_BONUS[min(pick.passage, len(PASSAGE_BONUS) - 1)])
         best = max(sentences, key=lambda p: p.score)
@@ -237,7 +239,7 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def _repeats(pick: Pick, chosen: list[Pick]) -> bool:
-        return any(_overlap(_term_set(pick.unit.text), _term_set(c.unit.text)) >= REPEAT_OVERLAP for c in chosen)
+        return any(_overlap(pick.terms, c.terms) >= REPEAT_OVERLAP for c in chosen)
 
     @staticmethod
     def _attach_blocks(chosen: list[Pick], units: list[tuple[int, Unit]], question: str) -> None:
@@ -290,15 +292,13 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def quiz(passage_texts: list[str], lang: str) -> tuple[str, str, int] | None:
-        """(question, answer, passage number) of a fill-in-the-blank item from a bold-term definition."""
+        """(question, answer, passage number) of a fill-in-the-blank item from a bold-term definition
+        (the same items Practice makes from a lesson)."""
+        from .items import bold_definitions
+
         for n, text in enumerate(passage_texts, 1):
-            for unit in split_units(text):
-                match = _BOLD.search(unit.text) if unit.kind == "sentence" else None
-                if match is None:
-                    continue
-                blanked = _BOLD.sub(lambda m: m.group(1), unit.text.replace(match.group(0), "_____", 1))
-                if match.group(1).strip() not in blanked and len(blanked) >= 20:
-                    return t("ans_quiz_question", lang, sentence=blanked), match.group(1).strip(), n
+            for term, blanked in bold_definitions(text):
+                return t("ans_quiz_question", lang, sentence=blanked), term, n
         return None
 
 

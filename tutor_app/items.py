@@ -140,7 +140,7 @@ def _quiz_document_items(db: Database, index, catalog: Catalog, document_id: int
 # --------------------------------------------------------------------------- generated from the lesson
 
 
-def _definitions(text: str) -> list[tuple[str, str]]:
+def bold_definitions(text: str) -> list[tuple[str, str]]:
     """(term, sentence) for each bold term that a sentence of ``text`` defines."""
     out = []
     for sentence in re.split(r"(?<=[.!?。！？])\s*", text):
@@ -162,7 +162,7 @@ def generated_items(index, catalog: Catalog, course: str, lesson_id: str, lang: 
     chunks.sort(key=lambda c: c.position)
     items: list[Item] = []
     for chunk in chunks:
-        for n, (term, sentence) in enumerate(_definitions(chunk.text)):
+        for n, (term, sentence) in enumerate(bold_definitions(chunk.text)):
             items.append(_generated(chunk, n, term, sentence, catalog))
             if len(items) >= limit:
                 return items
@@ -195,7 +195,7 @@ def resolve(db: Database, index, catalog: Catalog, ref: str) -> Item | None:
         chunks, _ = index.get([chunk_id])
         if not chunks or not n.isdigit():
             return None
-        found = _definitions(chunks[0].text)
+        found = bold_definitions(chunks[0].text)
         if int(n) >= len(found):
             return None
         return _generated(chunks[0], int(n), *found[int(n)], catalog)
