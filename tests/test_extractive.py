@@ -74,7 +74,7 @@ def _quoted_sentences(answer: str) -> list[str]:
 
 @pytest.mark.parametrize("text, expected", [
     ("One sentence here. Another one follows! A third? Yes indeed.", ["One sentence here.", "Another one follows!", "A third?", "Yes indeed."]),
-    ("温度控制随机程度。温度低时更稳定；温度高时更多样！", ["温度控制随机程度。", "温度低时更稳定；", "温度高时更多样！"]),
+    ("温度控制随机程度。温度低时更稳定；温度高时更多样！", ["温度控制随机程度。", "温度低时更稳定；温度高时更多样！"]),
     ("他说：“这是例子。”然后继续讲解下一部分。", ["他说：“这是例子。”", "然后继续讲解下一部分。"]),
 ])
 def test_prose_splits_into_sentences(text, expected):

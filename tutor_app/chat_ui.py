@@ -14,6 +14,7 @@ from .chat import FOLLOW_UPS, QUIZ_ANSWER_MARK, follow_up
 from .conversations import ConversationStore
 from .pricing import price_known
 from .store import Message
+from .tutor import EXTRACTIVE_MODEL
 
 
 def show_sources(citations: list[dict]) -> None:
@@ -31,7 +32,8 @@ def show_usage(message: Message) -> None:
     course_text = message.style not in ("", "generative")  # extractive answers and follow-ups call no model
     cost = ui.tr("free") if message.cost_usd == 0 and ("embedded" in message.model or course_text) else (
         f"${message.cost_usd:.5f}" if price_known(message.model, "openai") else ui.tr("unknown_price"))
-    st.caption(f"{message.model} · " + ui.tr("tokens_cost", tokens=tokens, cost=cost))
+    model = ui.tr("ans_model_course_text") if message.model == EXTRACTIVE_MODEL else message.model
+    st.caption(f"{model} · " + ui.tr("tokens_cost", tokens=tokens, cost=cost))
 
 
 def show_text(message: Message) -> None:

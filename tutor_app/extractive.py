@@ -54,6 +54,11 @@ _EXAMPLE_SENTENCE = re.compile(r"\bfor example\b|\be\.g\.|\bfor instance\b|\bsuc
 _BOLD = re.compile(r"\*\*([^*\n]{2,40})\*\*")
 _BOLD_START = re.compile(r"^\*\*([^*\n]{2,40})\*\*")  # the course bolds a term where it defines it
 _CITE_MARK = re.compile(r"\s*\[\d{1,2}\]")
+# A sentence that opens by pointing back ("It ranges...", "Instead, they...", "这种方法...") needs the one before it.
+_POINTS_BACK = re.compile(
+    r"^(?:it|its|this|these|that|those|they|their|them|such|instead|however|but|so|thus|both|the two|either|"
+    r"in (?:that|this) case|for (?:that|this) reason)\b|^(?:它|它们|这|这些|这种|这样|那|那些|其|该|但|但是|不过|因此|所以|否则|两者)",
+    re.IGNORECASE)
 
 
 def asks_for_definition(question: str) -> bool:
@@ -156,6 +161,10 @@ class SentenceVectors:
         return np.asarray(self.embedder.embed_query([text])[0], dtype=np.float32)
 
 
+def _in_context(sentence: str, heading: str) -> str:
+    return f"{heading}: {sentence}" if heading else sentence
+
+
 def _term_set(text: str) -> set[str]:
     return set(terms(_BOLD.sub(r"\1", text)))
 
@@ -200,7 +209,9 @@ class ExtractiveAnswerer:
             return []
         wanted = self._question_terms(question)
         definition = asks_for_definition(question)
-        similarity = self.vectors([p.unit.text for p in sentences]) @ self.vectors.query(question)
+        # A sentence is embedded under its section's heading: "It ranges from -1 to 1" means nothing alone.
+        similarity = self.vectors([_in_context(p.unit.text, passages[p.passage].chunk.heading) for p in sentences]) \
+            @ self.vectors.query(question)
         for pick in sentences:
             pick.terms = _term_set(pick.unit.text)
         weight = _term_weights(wanted, [p.terms for p in sentences])
@@ -232,10 +243,25 @@ class ExtractiveAnswerer:
                 break
             if pick.passage == best.passage and pick not in chosen and not self._repeats(pick, chosen):
                 chosen.append(pick)
+        self._add_antecedents(chosen, sentences, best)
         self._attach_blocks(chosen, units, question)
         first = [p for p in chosen if p.defines][:1]
         rest = sorted((p for p in chosen if p not in first), key=lambda p: (p.passage, p.unit.position))
         return first + rest
+
+    @staticmethod
+    def _add_antecedents(chosen: list[Pick], sentences: list[Pick], best: Pick) -> None:
+        """Keep each chosen sentence readable on its own: one that points back gets the sentence before it,
+        and the best sentence keeps a next sentence that points back to it (it carries the thought on)."""
+        by_place = {(p.passage, p.unit.position): p for p in sentences}
+        for pick in list(chosen):
+            before = by_place.get((pick.passage, pick.unit.position - 1))
+            if _POINTS_BACK.match(pick.unit.text) and before is not None and before not in chosen \
+                    and len(chosen) < MAX_SENTENCES:
+                chosen.append(before)
+        after = by_place.get((best.passage, best.unit.position + 1))
+        if after is not None and after not in chosen and _POINTS_BACK.match(after.unit.text) and len(chosen) < MAX_SENTENCES:
+            chosen.append(after)
 
     @staticmethod
     def _repeats(pick: Pick, chosen: list[Pick]) -> bool:

@@ -1,7 +1,7 @@
 """Split a course passage into quotable units: sentences, whole code blocks, whole tables.
 
 English prose splits after ``.``, ``!`` or ``?`` followed by a space and a
-capital, digit or quote; Chinese after ``。！？；``. A fenced code block
+capital, digit or quote; Chinese after ``。！？`` (a semicolon joins two halves of one thought, so it does not end a sentence). A fenced code block
 (``` or ~~~) or a Markdown table stays one unit, so a quoted answer never cuts
 a fence or a table in half. List items are units of their own; headings and
 blank lines are dropped. Each unit keeps its position in the passage, so
@@ -20,7 +20,7 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _EN_BREAK = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘(]?[A-Z0-9*_`])")
-_ZH_BREAK = re.compile(r"(?<=[。！？；])(?![”’」』）)])|(?<=[。！？；][”’」』）)])")
+_ZH_BREAK = re.compile(r"(?<=[。！？])(?![”’」』）)])|(?<=[。！？][”’」』）)])")
 _MIN_CHARS = 8
 
 

@@ -7,6 +7,7 @@ MESSAGES = {
         "en": "The course covers this only in {language}, so here is its own text:",
         "zh": "这部分课程只有{language}版本，下面引用原文：",
     },
+    "ans_model_course_text": {"en": "course text (extractive)", "zh": "课程原文（摘录）"},
     "lang_name_en": {"en": "English", "zh": "英文"},
     "lang_name_zh": {"en": "Chinese", "zh": "中文"},
     "ans_close": {
