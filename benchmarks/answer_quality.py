@@ -1,21 +1,24 @@
-"""Answer quality per language and answer style, on held-out questions.
+"""Answer quality per language and answer style, on the composer's development sets and on held-out questions.
 
 Sets (the grounding rule's calibration sets are listed by benchmarks/grounding.py):
-- the sample course's questions, each labelled with the lesson and the `key` sentence that answers it:
-  lessons-05-08.yaml was the answer composer's development set (its failures were read while fixing the
-  sentence splitter and choosing how many passages to quote from); lessons-01-04.yaml was not looked at
-  (but it is the grounding rule's calibration set);
+- the sample course's questions, each labelled with the lesson and the `key` sentence that answers it.
+  DEVELOPMENT sets of the answer composer (tutor_app/extractive.py; their per-question failures were read
+  and its rules and weights chosen on them): composer-dev.yaml (all eight lessons) and lessons-05-08.yaml
+  (read while fixing the sentence splitter and choosing how many passages to quote from). BLIND for the
+  composer: lessons-01-04.yaml (only its aggregate rows are looked at; it is the grounding rule's
+  calibration set);
 - ../shared/course-samples (data/questions/course-samples.yaml, labelled with the lesson and `key_terms`,
-  short words of the answering sentence; skipped with a note when ../shared is absent);
+  short words of the answering sentence; skipped with a note when ../shared is absent): BLIND;
 - off-topic questions (data/questions/off-topic-heldout.yaml when present, else off-topic.yaml).
 
 For each question the tutor answers as a learner whose language is the question's. Columns:
 answered (in-course questions not refused), refused (off-topic questions refused), right lesson (a
 citation from the labelled lesson), key (the key sentence, or every key term, in the answer), language
 (the answer's own words in the learner's language), echo (answers sharing an 8-word or 12-character run
-with any prompt file), first text (seconds from the question to the first piece of text, warm).
+with any prompt file), first text (seconds from the question to the first piece of text, warm), sents
+(mean sentences quoted per answered extractive answer: the composer must stay short).
 
-Run: .venv/bin/python benchmarks/answer_quality.py [--styles extractive,generative] [--limit N]
+Run: .venv/bin/python benchmarks/answer_quality.py [--styles extractive,generative] [--sets dev,05-08] [--limit N]
 The generative rows use the configured model (the embedded SmolLM2-135M by default) and take minutes.
 """
 
@@ -79,6 +82,20 @@ def has_key(answer: str, question: dict) -> bool:
     return bool(terms) and all(term.lower() in plain for term in terms)
 
 
+# name -> (label, course, question file); course-samples needs ../shared.
+SETS = {
+    "dev": ("composer dev", "genai-beginners", "composer-dev.yaml"),
+    "05-08": ("sample 05-08 dev", "genai-beginners", "lessons-05-08.yaml"),
+    "01-04": ("sample 01-04", "genai-beginners", "lessons-01-04.yaml"),
+    "samples": ("course-samples", "course-samples", "course-samples.yaml"),
+}
+
+
+def quoted_sentences(answer: str) -> int:
+    """Sentences an extractive answer quotes: the paragraphs ending with their [n]."""
+    return sum(bool(re.search(r"\[\d{1,2}\]\s*$", part)) for part in answer.split("\n\n"))
+
+
 def run(services, questions: list[dict], runs) -> dict:
     rows = []
     for q in questions:
@@ -99,6 +116,7 @@ def run(services, questions: list[dict], runs) -> dict:
             "in_course": q.get("lesson") is not None, "answered": result.grounded, "lesson": q.get("lesson") in lessons,
             "key": has_key(answer, q), "language": detect_lang(_plain(body)) == q["lang"],
             "echo": echoes(answer, runs), "first": first or 0.0,
+            "sentences": quoted_sentences(answer) if result.style == "extractive" else 0,
         })
     return summarise(rows)
 
@@ -121,6 +139,7 @@ def summarise(rows: list[dict]) -> dict:
         "echo": (sum(r["echo"] for r in rows), len(rows)),
         "first": statistics.median([r["first"] for r in rows]) if rows else 0.0,
         "first_max": max((r["first"] for r in rows), default=0.0),
+        "sentences": statistics.mean([r["sentences"] for r in answered]) if answered else 0.0,
     }
 
 
@@ -132,22 +151,27 @@ def fmt(pair) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--styles", default="extractive,generative")
+    parser.add_argument("--sets", default=",".join(SETS), help=f"comma-separated, of {', '.join(SETS)}")
     parser.add_argument("--limit", type=int, default=0, help="at most N questions per set (0: all)")
     args = parser.parse_args()
+    unknown = set(args.sets.split(",")) - set(SETS)
+    if unknown:
+        parser.error(f"unknown set(s): {', '.join(sorted(unknown))}")
 
     off_topic_file = "off-topic-heldout.yaml" if (ROOT / "data" / "questions" / "off-topic-heldout.yaml").exists() else "off-topic.yaml"
-    sets = [("sample 05-08 dev", "genai-beginners", load_questions("lessons-05-08.yaml")),
-            ("sample 01-04", "genai-beginners", load_questions("lessons-01-04.yaml"))]
-    if SAMPLES.is_dir():
-        sets.append(("course-samples", "course-samples", load_questions("course-samples.yaml")))
-    else:
-        print("note: ../shared/course-samples is absent; its rows are skipped", file=sys.stderr)
+    sets = []
+    for name in args.sets.split(","):
+        label, course, file = SETS[name]
+        if course == "course-samples" and not SAMPLES.is_dir():
+            print("note: ../shared/course-samples is absent; its rows are skipped", file=sys.stderr)
+            continue
+        sets.append((label, course, load_questions(file)))
     off_topic = load_questions(off_topic_file)
     runs = prompt_runs()
     print(f"off-topic set: {off_topic_file}; targets on the embedded default (extractive): answered >= 0.95, refused >= 0.95, "
           "right lesson >= 0.9, key >= 0.7, language >= 0.95, echo 0, first text < 1 s warm")
-    print(f"{'style':<11} {'set':<15} {'lang':<4} {'answered':>12} {'refused':>12} {'lesson':>12} {'key':>12} "
-          f"{'language':>12} {'echo':>6} {'first p50':>9} {'max':>6}")
+    print(f"{'style':<11} {'set':<16} {'lang':<4} {'answered':>12} {'refused':>12} {'lesson':>12} {'key':>12} "
+          f"{'language':>12} {'echo':>6} {'first p50':>9} {'max':>6} {'sents':>5}")
     for style in args.styles.split(","):
         services = bench_services(answer_style=style)
         services.tutor.ask("warm up: what is a token?", course="genai-beginners", lang="en").text()
@@ -157,9 +181,9 @@ def main() -> None:
                 chosen = [q | {"course": course} for q in questions if q["lang"] == lang][cut]
                 chosen += [q | {"course": course} for q in off_topic if q["lang"] == lang][cut]
                 m = run(services, chosen, runs)
-                print(f"{style:<11} {label:<15} {lang:<4} {fmt(m['answered']):>12} {fmt(m['refused']):>12} "
+                print(f"{style:<11} {label:<16} {lang:<4} {fmt(m['answered']):>12} {fmt(m['refused']):>12} "
                       f"{fmt(m['lesson']):>12} {fmt(m['key']):>12} {fmt(m['language']):>12} {m['echo'][0]:>6} "
-                      f"{m['first']:>8.3f}s {m['first_max']:>5.2f}s", flush=True)
+                      f"{m['first']:>8.3f}s {m['first_max']:>5.2f}s {m['sentences']:>5.2f}", flush=True)
         services.close()
 
 

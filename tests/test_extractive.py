@@ -76,6 +76,11 @@ def _quoted_sentences(answer: str) -> list[str]:
     ("One sentence here. Another one follows! A third? Yes indeed.", ["One sentence here.", "Another one follows!", "A third?", "Yes indeed."]),
     ("温度控制随机程度。温度低时更稳定；温度高时更多样！", ["温度控制随机程度。", "温度低时更稳定；温度高时更多样！"]),
     ("他说：“这是例子。”然后继续讲解下一部分。", ["他说：“这是例子。”", "然后继续讲解下一部分。"]),
+    # a bold lead keeps its own stop and stays with the sentence it introduces
+    ("**缓解。**再次衡量，确认有改善。**运营。** 上线后持续观察。", ["**缓解。**再次衡量，确认有改善。", "**运营。** 上线后持续观察。"]),
+    ("**Mitigate.** Measure again. **Operate.** Keep watching.", ["**Mitigate.** Measure again.", "**Operate.** Keep watching."]),
+    # a quoted question followed by a comma is part of its sentence
+    ("不要只问“这样好吗？”，因为含糊的批评没用。下一句话在这里开始。", ["不要只问“这样好吗？”，因为含糊的批评没用。", "下一句话在这里开始。"]),
 ])
 def test_prose_splits_into_sentences(text, expected):
     assert [u.text for u in split_units(text)] == expected
@@ -88,6 +93,13 @@ def test_code_blocks_and_tables_stay_whole():
     assert kinds[2] == ("table", "| a | b |\n|---|---|\n| 1. X | 2 |")
     assert kinds[-1] == ("sentence", "Done here now.")
     assert all("Next" not in text for _, text in kinds)  # headings are not quotable sentences
+
+
+def test_simpler_falls_back_to_the_shortest_sentence_when_the_answer_quoted_them_all():
+    text = "A **few-shot** prompt shows worked examples first. The model copies their format."
+    shown = "Here is what the course says:\n\n" + text
+    assert ExtractiveAnswerer.simpler([text], "en", shown).endswith("\n\nThe model copies their format. [1]")
+    assert ExtractiveAnswerer.simpler([text], "en", "").endswith("format. [1] A **few-shot** prompt shows worked examples first. [1]")
 
 
 @pytest.mark.parametrize("question", ["What is temperature?", "what's a token", "什么是少样本提示？", "温度是什么"])

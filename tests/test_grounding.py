@@ -174,8 +174,9 @@ def test_the_held_out_off_topic_set_is_new_and_bilingual():
     assert all(q["lesson"] is None and q["question"] not in calibration for q in held)
 
 
-def test_every_key_is_a_sentence_of_its_own_lesson():
-    for q in yaml.safe_load((QUESTIONS / "lessons-05-08.yaml").read_text(encoding="utf-8")):
+@pytest.mark.parametrize("name", ["lessons-05-08.yaml", "composer-dev.yaml"])
+def test_every_key_is_a_sentence_of_its_own_lesson(name):
+    for q in yaml.safe_load((QUESTIONS / name).read_text(encoding="utf-8")):
         [lesson] = (ROOT / "data" / "course" / q["lang"]).glob(f"{q['lesson'].removeprefix('genai-')}-*.md")
         assert q["key"] in lesson.read_text(encoding="utf-8"), q["question"]
 

@@ -4,7 +4,7 @@ On a model too small to be trusted with a sentence, the answer is assembled
 from the retrieved passages: their sentences are scored by meaning (the same
 e5 embedder as the index, sentence vectors cached in memory), by the share of
 the question's terms they contain, and, for "what is" questions, by whether
-they define something; the best 2-5 are kept (no near-repeats), put back in
+they define something; the best 3-5 are kept (no near-repeats), put back in
 the passages' order with the definition first, and framed by a bilingual
 lead-in and closing. A code block or table that a chosen sentence introduces
 is quoted whole. Follow-ups work on the passages of an earlier answer:
@@ -32,7 +32,7 @@ from .lexical import terms
 from .sentences import Unit, split_units
 
 MAX_SENTENCES = 5
-MIN_SENTENCES = 2
+MIN_SENTENCES = 3
 CANDIDATE_PASSAGES = 5
 MAX_SENTENCE_CHARS = 600
 # Scores are e5 cosines (they vary in a narrow band, ~0.75-0.95) plus small bonuses.
@@ -204,6 +204,15 @@ class ExtractiveAnswerer:
 
     def _pick(self, question: str, passages: list) -> list[Pick]:
         units = [(i, u) for i, hit in enumerate(passages) for u in split_units(hit.chunk.text)]
+        sentences = self.score(question, passages, units)
+        if not sentences:
+            return []
+        return self._choose(question, sentences, units)
+
+    def score(self, question: str, passages: list, units: list[tuple[int, Unit]] | None = None) -> list[Pick]:
+        """Every quotable sentence of ``passages``, scored for ``question`` (in passage order)."""
+        if units is None:
+            units = [(i, u) for i, hit in enumerate(passages) for u in split_units(hit.chunk.text)]
         sentences = [Pick(u, i) for i, u in units if u.kind == "sentence" and len(u.text) <= MAX_SENTENCE_CHARS]
         if not sentences:
             return []
@@ -221,6 +230,9 @@ class ExtractiveAnswerer:
             share = sum(weight[term] for term in wanted & pick.terms) / total
             pick.score = (float(cosine) + TERM_WEIGHT * share + (DEFINITION_BONUS if pick.defines else 0.0)
                           + PASSAGE_BONUS[min(pick.passage, len(PASSAGE_BONUS) - 1)])
+        return sentences
+
+    def _choose(self, question: str, sentences: list[Pick], units: list[tuple[int, Unit]]) -> list[Pick]:
         best = max(sentences, key=lambda p: p.score)
         for pick in sentences:  # the sentence after the best one usually carries its thought on
             if pick.passage == best.passage and pick.unit.position == best.unit.position + 1:
@@ -233,8 +245,9 @@ class ExtractiveAnswerer:
                 break
             if not self._repeats(pick, chosen):
                 chosen.append(pick)
-        # A "what is" question gets the sentence defining its term, and every answer at least two sentences
-        # when the best passage has them (its next-best sentence completes the thought).
+        # A "what is" question gets the sentence defining its term, and every answer at least three sentences
+        # when the best passage has them: the sentence that answers often ranks just below one that restates
+        # the question, and the best passage's next-best sentence completes the thought.
         definitions = [p for p in ranked if p.defines]
         if definitions and not any(p.defines for p in chosen):
             chosen = [definitions[0], *chosen[:MAX_SENTENCES - 1]]
@@ -292,11 +305,13 @@ class ExtractiveAnswerer:
     @staticmethod
     def simpler(passage_texts: list[str], lang: str, shown: str = "", count: int = 2) -> str:
         """The shortest defining sentences of the passages that ``shown`` (the earlier answer) did not quote,
-        each with its [n]; else the shortest other sentences; empty if there are none."""
-        found = [(len(u.text), n, u.text) for n, text in enumerate(passage_texts, 1)
-                 for u in split_units(text) if u.kind == "sentence" and readable_bold(u.text) not in shown]
+        each with its [n]; else the shortest other sentences; when the answer quoted every sentence of a
+        short section, its one shortest (defining) sentence alone; empty if there are none."""
+        every = [(len(u.text), n, u.text) for n, text in enumerate(passage_texts, 1)
+                 for u in split_units(text) if u.kind == "sentence"]
+        found = [f for f in every if readable_bold(f[2]) not in shown]
         defining = [f for f in found if defines_something(f[2])]
-        chosen = sorted(defining or found)[:count]
+        chosen = sorted(defining or found)[:count] or sorted([f for f in every if defines_something(f[2])] or every)[:1]
         if not chosen:
             return ""
         body = " ".join(f"{readable_bold(text)} [{n}]" for _, n, text in chosen)

@@ -1,11 +1,15 @@
 """Split a course passage into quotable units: sentences, whole code blocks, whole tables.
 
 English prose splits after ``.``, ``!`` or ``?`` followed by a space and a
-capital, digit or quote; Chinese after ``。！？`` (a semicolon joins two halves of one thought, so it does not end a sentence). A fenced code block
-(``` or ~~~) or a Markdown table stays one unit, so a quoted answer never cuts
-a fence or a table in half. List items are units of their own; headings and
-blank lines are dropped. Each unit keeps its position in the passage, so
-callers can restore the passage's order. This module does not score anything.
+capital, digit or quote; Chinese after ``。！？`` (a semicolon joins two halves
+of one thought, and a quoted question followed by a comma is part of its
+sentence, so neither ends one). No sentence ends inside parentheses, quotes or
+a bold run, so a bold lead ("**Mitigate.** Add ...", "**缓解。**在……") stays
+with the sentence it introduces. A fenced code block (``` or ~~~) or a
+Markdown table stays one unit, so a quoted answer never cuts a fence or a
+table in half. List items are units of their own; headings and blank lines
+are dropped. Each unit keeps its position in the passage, so callers can
+restore the passage's order. This module does not score anything.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _EN_BREAK = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘(]?[A-Z0-9*_`])")
-_ZH_BREAK = re.compile(r"(?<=[。！？])(?![”’」』）)])|(?<=[。！？][”’」』）)])")
+_ZH_BREAK = re.compile(r"(?<=[。！？])(?![”’」』）)])|(?<=[。！？][”’」』）)])(?![，、；：,;:])")
 _MIN_CHARS = 8
 
 
@@ -35,8 +39,11 @@ _OPENERS = {"(": ")", "（": "）", "“": "”", "「": "」"}
 
 
 def _unbalanced(text: str) -> bool:
-    """An open parenthesis or quotation not yet closed: a break inside it is not a sentence end."""
-    if text.count('"') % 2:
+    """An open parenthesis, quotation or bold run not yet closed: a break inside it is not a sentence end.
+
+    A bold lead ends with its own stop ("**识别与衡量。**列出……", "**For teachers.** Teachers use ..."),
+    so it stays with the sentence it introduces instead of leaving a stray ``**`` on either side."""
+    if text.count('"') % 2 or text.count("**") % 2:
         return True
     return any(text.count(opener) > text.count(closer) for opener, closer in _OPENERS.items())
 

@@ -15,9 +15,10 @@ MESSAGES = {
         "zh": "还不对：这和参考答案不一致。请重新阅读下面的课程章节，再用自己的话试一次。",
     },
     "grade_not_yet_contradiction": {
-        "en": "Not yet: part of your answer says the opposite of the lesson. "
-        "Check words such as not, more or less, before or after.",
-        "zh": "还不对：你的答案有一部分与课程内容相反。请检查“不”“多/少”“高/低”“之前/之后”这类词。",
+        "en": "Not yet: part of your answer says the opposite of the lesson. Check words such as not, "
+        "more or less, before or after, keep or remove, and which thing each part of your answer is about.",
+        "zh": "还不对：你的答案有一部分与课程内容相反。请检查“不”“多/少”“高/低”“之前/之后”“保留/删除”这类词，"
+        "以及每一部分说的是哪一个对象。",
     },
     "grade_not_yet_long": {
         "en": "Not accepted: the answer is much longer than needed. Answer in a sentence or two, in your own words; "
