@@ -64,3 +64,28 @@ def test_markdown_has_every_question_and_the_citation_ids_without_labels():
 
 def test_filenames_are_safe():
     assert filename(valid_quiz(title="Quiz: a/b\\c?"), "docx") == "quiz-quiz-a-b-c.docx"
+
+
+def chunk(chunk_id: str, text: str):
+    from tutor_app.schemas import Chunk
+
+    return Chunk(id=chunk_id, text=text, course="demo", source="en/04.md", heading="Few-shot", title="Prompting")
+
+
+def test_json_carries_each_cited_passage_beside_its_chunk_id_and_still_loads():
+    chunks = {"c-fewshot": chunk("c-fewshot", "A few-shot prompt puts worked examples before the task.")}
+    quiz = json.loads(to_json(valid_quiz(), chunks))
+    assert quiz["questions"][0]["passage"] == "A few-shot prompt puts worked examples before the task."
+    assert quiz["questions"][1]["chunk_id"] == "c-temperature" and quiz["questions"][1]["passage"] == ""  # not in the index
+    assert quiz["passages"] == {"c-fewshot": {"text": chunks["c-fewshot"].text, "source": "en/04.md", "heading": "Few-shot",
+                                              "title": "Prompting", "lang": "en"}}
+    assert Quiz.model_validate(quiz) == valid_quiz()
+    plan = json.loads(to_json(valid_plan(), chunks))
+    assert plan["materials"][0]["passages"] == [chunks["c-fewshot"].text]
+    assert plan["activities"][2]["chunk_ids"] == ["c-fewshot", "c-temperature"]
+    assert plan["activities"][2]["passages"] == [chunks["c-fewshot"].text, ""]
+    assert LessonPlan.model_validate(plan) == valid_plan()
+
+
+def test_json_without_passages_is_the_plain_schema_dump():
+    assert json.loads(to_json(valid_quiz())) == valid_quiz().model_dump(mode="json")

@@ -25,6 +25,9 @@ PLAN = {"title": "Few-shot", "objectives": [{"text": "Explain", "bloom": "unders
         "formative_assessment": "a", "support_weaker": "b", "challenge_stronger": "c", "homework": "h"}
 
 
+PASSAGE = "A few-shot prompt puts worked examples before the task so the model copies their format."
+
+
 @pytest.fixture
 def course(isolated_home, tmp_path, monkeypatch):
     from tutor_app.services import build_services
@@ -57,8 +60,26 @@ def test_plan_json_prints_the_plan_and_its_checks(course, model, capsys):
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     assert out["plan"]["duration_minutes"] == 30 and out["plan"]["objectives"][1]["id"] == "O2"
-    assert [c["check"] for c in out["checks"]] == ["timings", "objectives", "citations"]
+    assert {"timings", "objectives", "citations"} <= {c["check"] for c in out["checks"]}  # the studio may add checks
     assert all(c["passed"] for c in out["checks"]) and out["first_try"] is True
+    [chunk_id] = out["plan"]["materials"][0]["chunk_ids"]
+    assert out["plan"]["materials"][0]["passages"] == [PASSAGE] and out["plan"]["activities"][1]["passages"] == [PASSAGE]
+    assert out["passages"] == {chunk_id: {"text": PASSAGE, "source": "prompts.md", "heading": "Few-shot prompts",
+                                          "title": "Prompts", "lang": "en"}}
+
+
+def test_quiz_json_puts_each_questions_passage_beside_its_chunk_id(course, model, capsys, tmp_path):
+    model(json.dumps(QUIZ))
+    target = tmp_path / "quiz.json"
+    code = main(["quiz", "few-shot prompts", "--questions", "2", "--kinds", "multiple_choice,true_false",
+                 "--bloom", "remember,understand", "--json", "--out", str(target)])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    for question in out["quiz"]["questions"]:
+        assert question["chunk_id"] in out["passages"] and question["passage"] == PASSAGE
+    assert "copies their format" in out["passages"][out["quiz"]["questions"][1]["chunk_id"]]["text"]
+    written = json.loads(target.read_text(encoding="utf-8"))
+    assert [q["passage"] for q in written["questions"]] == [PASSAGE, PASSAGE] and len(written["passages"]) == 1
 
 
 def test_plan_with_failing_check_exits_1_and_says_why(course, model, capsys):

@@ -5,7 +5,7 @@ import pytest
 from pydantic import ValidationError
 
 from tests.studio_examples import valid_plan, valid_quiz
-from tutor_app.studio_ui import plan_from_tables, plan_tables, quiz_from_tables, quiz_tables
+from tutor_app.studio_ui import editor_columns, plan_from_tables, plan_tables, quiz_from_tables, quiz_tables
 
 
 def frames(tables: dict) -> dict:
@@ -59,3 +59,30 @@ def test_a_true_false_question_with_other_options_is_refused():
     tables["questions"].loc[1, "options"] = "Yes | No"
     with pytest.raises(ValidationError, match="true/false"):
         quiz_from_tables(quiz, **tables)
+
+
+@pytest.mark.parametrize("table,make,tables", [("objectives", valid_plan, plan_tables), ("activities", valid_plan, plan_tables),
+                                               ("materials", valid_plan, plan_tables), ("questions", valid_quiz, quiz_tables)])
+def test_every_column_of_every_table_is_shown_with_a_label_in_each_language(table, make, tables):
+    rows = tables(make())[table]
+    for lang in ("en", "zh"):
+        columns = editor_columns(table, lang)
+        assert set(columns) == set(rows[0]), "a column of the table has no setting, or a setting names no column"
+        for name, setting in columns.items():
+            assert setting is not None and not setting.get("hidden"), f"{table}.{name} is hidden"
+            assert setting.get("disabled") is not True, f"{table}.{name} cannot be edited"
+            assert setting["label"] and setting["label"] != name, f"{table}.{name} has no translated header"
+    english, chinese = editor_columns(table, "en"), editor_columns(table, "zh")
+    assert all(english[name]["label"] != chinese[name]["label"] for name in english)
+
+
+def test_long_text_columns_are_wide_and_choices_are_translated():
+    questions = editor_columns("questions", "zh")
+    assert all(questions[name]["width"] >= 300 for name in ("question", "options", "explanation"))
+    assert editor_columns("activities", "en")["description"]["width"] == 400
+    assert editor_columns("objectives", "en")["text"]["width"] == 400
+    assert questions["question"]["label"] == "题目" and questions["options"]["label"] == "选项"
+    kinds = questions["kind"]["type_config"]["options"]
+    assert {o["value"]: o["label"] for o in kinds}["true_false"] == "判断"
+    assert editor_columns("activities", "en")["minutes"]["type_config"]["type"] == "number"
+    assert "“ | ”" in questions["options"]["help"]

@@ -3,8 +3,12 @@
 Headings come from the message tables, so a Chinese plan exports with Chinese
 headings. Citations are printed as the passage's file and section when the
 caller passes ``sources`` (chunk id → label), else as chunk ids. The JSON is
-the schema's own dump and loads back with ``LessonPlan``/``Quiz``. This module
-only formats; it reads no database and calls no model.
+the schema's own dump and loads back with ``LessonPlan``/``Quiz``; given the
+cited course passages it also carries each passage's text beside its chunk id
+(``passage`` on a question, ``passages`` on a material or activity, and a
+top-level ``passages`` map), so a reader can check an answer without the index
+(the schema ignores these extra fields when the file is loaded back). This
+module only formats; it reads no database or index and calls no model.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import json
 import re
 
 from .i18n import t
-from .schemas import LessonPlan, Quiz
+from .schemas import Chunk, LessonPlan, Quiz
 
 
 def filename(document: LessonPlan | Quiz, extension: str) -> str:
@@ -22,8 +26,32 @@ def filename(document: LessonPlan | Quiz, extension: str) -> str:
     return f"{'plan' if isinstance(document, LessonPlan) else 'quiz'}-{stem}.{extension}"
 
 
-def to_json(document: LessonPlan | Quiz) -> str:
-    return json.dumps(document.model_dump(mode="json"), ensure_ascii=False, indent=2)
+def passage_record(chunk: Chunk) -> dict[str, str]:
+    """What a reader needs of a cited course passage: its text and where it comes from."""
+    return {"text": chunk.text, "source": chunk.source, "heading": chunk.heading, "title": chunk.title, "lang": chunk.lang}
+
+
+def document_json(document: LessonPlan | Quiz, chunks: dict[str, Chunk] | None = None) -> dict:
+    """The document as JSON data; with ``chunks`` (chunk id → passage) each citation gets its passage's text beside it.
+
+    A cited id missing from ``chunks`` gets an empty text (``passage: ""``), so the gap shows instead of hiding.
+    """
+    data = document.model_dump(mode="json")
+    if chunks is None:
+        return data
+    text = lambda chunk_id: chunks[chunk_id].text if chunk_id in chunks else ""  # noqa: E731
+    for question in data.get("questions", []):
+        question["passage"] = text(question["chunk_id"]) if question["chunk_id"] else ""
+    for item in data.get("materials", []) + data.get("activities", []):
+        item["passages"] = [text(chunk_id) for chunk_id in item["chunk_ids"]]
+    cited = [q["chunk_id"] for q in data.get("questions", [])] + [
+        chunk_id for item in data.get("materials", []) + data.get("activities", []) for chunk_id in item["chunk_ids"]]
+    data["passages"] = {chunk_id: passage_record(chunks[chunk_id]) for chunk_id in dict.fromkeys(cited) if chunk_id in chunks}
+    return data
+
+
+def to_json(document: LessonPlan | Quiz, chunks: dict[str, Chunk] | None = None) -> str:
+    return json.dumps(document_json(document, chunks), ensure_ascii=False, indent=2)
 
 
 def _cite(ids: list[str], sources: dict[str, str] | None) -> str:
@@ -68,8 +96,9 @@ def _blocks(document: LessonPlan | Quiz, sources: dict[str, str] | None) -> list
         out.append(("h3", f"{n}. {q.question}"))
         out.append(("p", f"{tr('studio_kind_' + q.kind)} · {tr('studio_bloom_' + q.bloom)} · {q.objective_id}"))
         letters = "ABCDEFGH"
-        out += [("li", f"{letters[i] if i < len(letters) else i + 1}. {option}") for i, option in enumerate(q.options)]
-        out.append(("p", f"{tr('studio_x_answer')}: {q.answer}"))
+        shown = (lambda text: tr(f"studio_quiz_{text.lower()}").capitalize()) if q.kind == "true_false" else str
+        out += [("li", f"{letters[i] if i < len(letters) else i + 1}. {shown(option)}") for i, option in enumerate(q.options)]
+        out.append(("p", f"{tr('studio_x_answer')}: {shown(q.answer)}"))
         if q.explanation:
             out.append(("p", f"{tr('studio_x_explanation')}: {q.explanation}"))
         if q.chunk_id:

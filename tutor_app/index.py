@@ -212,6 +212,11 @@ class CourseIndex:
         self.lexical.clear()
 
     # --- library (administrator console) -------------------------------
+    def languages(self, course: str) -> set[str]:
+        """The languages the course has passages in (one cheap lookup per language)."""
+        return {lang for lang in ("en", "zh")
+                if self.collection.get(where={"$and": [{"course": course}, {"lang": lang}]}, limit=1, include=[])["ids"]}
+
     def documents(self, course: str) -> list[dict]:
         """One row per source of a course: chunk count, languages, title, lesson id, file hash."""
         rows: dict[str, dict] = {}

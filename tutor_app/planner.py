@@ -188,6 +188,6 @@ def generate_plan(request: StudioRequest, retriever, chat, *, budget_tokens: int
         plan_messages(request, sources), "lesson_plan", schema,
         lambda data: parse_plan(data, request, sources, chat.label), on_step, should_stop)
     plan = result.value
-    checks = check_plan(plan, set(sources.chunk_ids))
+    checks = check_plan(plan, {h.chunk.id: h.chunk for h in sources.passages})
     return Generated(plan, checks, result.first_try, len(result.attempts), result.seconds, sources,
                      result.attempts[0].errors, result.attempts[0].raw)

@@ -239,6 +239,6 @@ def generate_quiz(request: StudioRequest, retriever, chat, *, budget_tokens: int
     started = time.monotonic()
     quiz, rewritten = rewrite_repeats(result.value, messages, request, sources, chat, on_step, should_stop)
     on_step("checking")
-    checks = check_quiz(quiz, set(sources.chunk_ids))
+    checks = check_quiz(quiz, {h.chunk.id: h.chunk for h in sources.passages})
     return Generated(quiz, checks, result.first_try, len(result.attempts), result.seconds + time.monotonic() - started,
                      sources, result.attempts[0].errors, result.attempts[0].raw, rewritten)

@@ -27,6 +27,7 @@ MIN_MINUTES, MAX_MINUTES = 5, 240
 MAX_TOPIC_CHARS = 300
 MAX_AUDIENCE_CHARS = 200
 MAX_QUESTIONS = 12
+BUILT_LABEL = "course text (built)"  # the "model" of a draft assembled from the course; shown translated
 STEPS = ("retrieving", "drafting", "checking", "repairing", "rewriting")
 
 
@@ -166,11 +167,12 @@ def gather_sources(retriever, request: StudioRequest, budget_tokens: int, max_pa
     return Sources(used, text, True, query)
 
 
-def known_chunk_ids(index, ids) -> set[str]:
-    """Which of ``ids`` exist in the index (for the citation check of an edited document)."""
+def known_chunk_ids(index, ids) -> dict[str, Chunk]:
+    """Those of ``ids`` that exist in the index, with their passages (for the checks of an edited document:
+    ``in`` answers the citation check, the passages the content checks)."""
     ids = sorted(set(i for i in ids if i))
     chunks, _ = index.get(ids) if ids else ([], [])
-    return {c.id for c in chunks}
+    return {c.id: c for c in chunks}
 
 
 def never() -> bool:

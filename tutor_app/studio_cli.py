@@ -1,13 +1,17 @@
 """The ``plan`` and ``quiz`` commands of ``python -m tutor_app``.
 
-``plan "TOPIC"`` and ``quiz "TOPIC"`` generate a checked lesson plan or quiz
-with the configured model and print it as Markdown (or, with ``--json``, one
-JSON object: the document, its checks, attempts, seconds and model). ``--out``
-also writes a .md, .docx or .json file. Exit codes: 0 every check passed,
+``plan "TOPIC"`` and ``quiz "TOPIC"`` make a checked lesson plan or quiz
+(built from the course text on the built-in model, written by a configured
+provider's model; ``--draft`` chooses) and print it as Markdown (or, with ``--json``, one
+JSON object: the document, its checks, attempts, seconds and model, with each
+cited course passage's text beside its chunk id and a ``passages`` map of the
+passages' text and origin, so a reader can verify an answer without the index).
+``--out`` also writes a .md, .docx or .json file (the JSON file carries the
+passages' text too). Exit codes: 0 every check passed,
 1 valid but some check failed (the problems are printed), 2 an error or a
 topic the course does not cover (``--allow-uncited`` makes a plan without
-citations instead). Nothing is saved to the app database. This module parses
-arguments and prints; the work happens in ``planner`` and ``quiz``.
+citations instead, with ``--draft model``). Nothing is saved to the app database. This module
+parses arguments and prints; the work happens in ``studio_drafts``.
 """
 
 from __future__ import annotations
@@ -40,6 +44,9 @@ def add_commands(sub) -> None:
         p.add_argument("--lang", choices=["en", "zh"], default="en", help="language of the material")
         p.add_argument("--allow-uncited", action="store_true",
                        help="when the course does not cover the topic, make it anyway without citations")
+        p.add_argument("--draft", choices=("auto", "built", "model"), default="auto",
+                       help="built: assembled from the course text; model: written by the model; auto (default): "
+                            "built on the built-in model, written by a configured provider")
         p.add_argument("--out", help="also write the result to a .md, .docx or .json file")
         p.add_argument("--json", action="store_true")
         if name == "plan":
@@ -54,11 +61,11 @@ def add_commands(sub) -> None:
 
 
 def cmd_generate(args, settings) -> int:
-    from .export import to_docx, to_json, to_markdown
-    from .planner import generate_plan
-    from .quiz import generate_quiz
+    from .export import document_json, to_docx, to_json, to_markdown
     from .services import build_services
-    from .studio import StudioInputError, StudioRequest, passage_budget
+    from .studio import StudioInputError, StudioRequest, known_chunk_ids
+    from .studio_drafts import draft, draft_style
+    from .studio_checks import cited_chunk_ids
 
     fields = dict(course=args.course, lessons=args.lessons, topic=args.topic, audience=args.audience,
                   language=args.lang, allow_ungrounded=args.allow_uncited)
@@ -68,21 +75,18 @@ def cmd_generate(args, settings) -> int:
         fields.update(question_count=args.questions, kinds=args.kinds, bloom_levels=args.bloom)
     request = StudioRequest(**fields)
     services = build_services(settings)
+    style = draft_style(settings, args.draft)
     try:
-        chat = services.chat_model()
-        budget, passages = passage_budget(settings)
         progress = (lambda step: None) if args.json else (lambda step: print(f"… {step}", file=sys.stderr, flush=True))
-        common = dict(budget_tokens=budget, max_passages=passages, on_step=progress)
         try:
-            if args.kind == "plan":
-                result = generate_plan(request, services.retriever, chat, **common)
-            else:
-                result = generate_quiz(request, services.retriever, chat, **common)
+            result = draft(args.kind, request, services, style=style, on_step=progress)
         except StudioInputError as exc:
-            hint = " Or pass --allow-uncited." if exc.key == "studio_err_not_covered" else ""
+            hint = (" Or pass --allow-uncited --draft model." if style == "built" else " Or pass --allow-uncited.") \
+                if exc.key == "studio_err_not_covered" else ""
             print(f"error: {exc.message('en').replace(' or confirm below to get material without course citations', '')}{hint}",
                   file=sys.stderr)
             return 2
+        chunks = known_chunk_ids(services.index, cited_chunk_ids(result.document))  # their texts go into the JSON
     finally:
         services.close()
     document = result.document
@@ -91,18 +95,20 @@ def cmd_generate(args, settings) -> int:
         out = Path(args.out)
         writers = {".md": lambda: out.write_text(to_markdown(document, labels), encoding="utf-8"),
                    ".docx": lambda: out.write_bytes(to_docx(document, labels)),
-                   ".json": lambda: out.write_text(to_json(document), encoding="utf-8")}
+                   ".json": lambda: out.write_text(to_json(document, chunks), encoding="utf-8")}
         if out.suffix not in writers:
             print("error: --out must end in .md, .docx or .json", file=sys.stderr)
             return 2
         writers[out.suffix]()
     if args.json:
-        print(json.dumps({args.kind: document.model_dump(mode="json"), "checks": [c.to_json() for c in result.checks],
+        data = document_json(document, chunks)
+        cited_passages = data.pop("passages")  # printed beside the document, not inside it
+        print(json.dumps({args.kind: data, "passages": cited_passages, "checks": [c.to_json() for c in result.checks],
                           "first_try": result.first_try, "attempts": result.attempts, "rewritten": result.rewritten,
-                          "seconds": round(result.seconds, 1), "model": chat.label}, ensure_ascii=False, indent=2))
+                          "seconds": round(result.seconds, 1), "model": document.model}, ensure_ascii=False, indent=2))
     else:
         print(to_markdown(document, labels))
         for check in result.checks:
             print(f"[{'ok' if check.passed else 'FAILED'}] {check.name}" + "".join(f"\n    {m}" for m in check.messages("en")))
-        print(f"({chat.label}; {result.attempts} attempt(s), {result.seconds:.0f} s)")
+        print(f"({document.model}; {result.attempts} attempt(s), {result.seconds:.1f} s)")
     return 0 if result.passed else 1

@@ -1,9 +1,11 @@
 """Streamlit pieces of the educator studio, so ``app_pages/studio.py`` reads like a description of the page.
 
 Two halves: pure conversions between a document and the tables the educator
-edits (``*_tables`` / ``*_from_tables``, tested without Streamlit), and small
-render helpers (generation with a status and a cancel button, the check list,
-the editors, saving, export buttons, the saved list). Generation, checks,
+edits (``*_tables`` / ``*_from_tables``) and the tables' column settings
+(``editor_columns``: every column shown, labelled in the interface language,
+long text in wide, wrapping columns), all tested without a running page; and
+small render helpers (generation with a status and a cancel button, the check
+list, the editors, saving, export buttons, the saved list). Generation, checks,
 storage and export themselves live in their own modules.
 """
 
@@ -18,16 +20,18 @@ from pydantic import ValidationError
 from . import ui
 from .errors import TutorError
 from .export import filename, to_docx, to_json, to_markdown
-from .planner import fit_timings, generate_plan
-from .quiz import generate_quiz
+from .i18n import t
+from .planner import fit_timings
 from .schemas import BLOOM_LEVELS, QUESTION_KINDS, LessonPlan, Quiz
-from .studio import NotCovered, StudioInputError, StudioRequest, known_chunk_ids, passage_budget
+from .studio import NotCovered, StudioInputError, StudioRequest, known_chunk_ids
+from .studio_drafts import draft, draft_style
 from .studio_checks import check_document, cited_chunk_ids
 from .studio_store import StudioStore
 from .structured import Cancelled, StructuredFailure
 
 DOC, DOC_ID, REV = "studio_doc", "studio_doc_id", "studio_rev"
 SEP = " | "
+WRAPPING_ROW_HEIGHT = 76  # pixels; Streamlit wraps a cell's text only in rows taller than 4rem (64 px)
 
 
 # --------------------------------------------------------------------------- tables (pure)
@@ -110,9 +114,11 @@ def set_document(document, document_id: int | None) -> None:
 
 # --------------------------------------------------------------------------- generation
 
-def generate(kind: str, request: StudioRequest, objectives=None) -> None:
-    """Run one generation with a status showing its steps; a click on Cancel stops it and saves nothing."""
+def generate(kind: str, request: StudioRequest, objectives=None, style: str = "auto") -> None:
+    """Make one draft (``style``: see ``studio_drafts``) with a status showing its steps; a click on Cancel
+    stops a model-written draft and saves nothing."""
     services = ui.services()
+    built = draft_style(services.settings, style) == "built"
     cancel = st.empty()  # the Cancel button lives only while the generation runs
     cancel.button(ui.tr("studio_cancel"), key="studio_cancel", on_click=lambda: st.session_state.update(studio_cancelled=True))
     with st.status(ui.tr("studio_step_retrieving"), expanded=True) as status:
@@ -132,17 +138,15 @@ def generate(kind: str, request: StudioRequest, objectives=None) -> None:
 
         result, problem = None, None
         try:
-            chat = services.chat_model()
-            st.caption(ui.tr("studio_status", model=chat.label))
-            budget, passages = passage_budget(services.settings)
-            common = dict(budget_tokens=budget, max_passages=passages, on_step=on_step, should_stop=tick)
-            if kind == "plan":
-                result = generate_plan(request, services.retriever, chat, **common)
-            else:
-                result = generate_quiz(request, services.retriever, chat, objectives=objectives, **common)
-        except NotCovered as exc:  # the page shows the message with a checkbox to confirm a plan without citations
-            st.session_state.studio_not_covered = exc.message(ui.language())
-            st.rerun()
+            maker = ui.tr("studio_built_label") if built else services.chat_model().label
+            st.caption(ui.tr("studio_status", model=maker))
+            result = draft(kind, request, services, style=style, objectives=objectives, on_step=on_step, should_stop=tick)
+        except NotCovered as exc:
+            if built:  # a built draft needs course text: say so, offer no draft without citations
+                problem = ui.tr("studio_err_not_covered_built", **exc.values)
+            else:  # the page shows the message with a checkbox to confirm a draft without citations
+                st.session_state.studio_not_covered = exc.message(ui.language())
+                st.rerun()
         except StudioInputError as exc:
             problem = exc.message(ui.language())
         except StructuredFailure as exc:
@@ -153,7 +157,9 @@ def generate(kind: str, request: StudioRequest, objectives=None) -> None:
         if result is None:
             status.update(label=ui.tr("studio_failed"), state="error")
         else:
-            status.update(label=ui.tr("studio_done", seconds=round(result.seconds), attempts=result.attempts), state="complete")
+            done = ui.tr("studio_done_built", seconds=f"{result.seconds:.1f}") if built else \
+                ui.tr("studio_done", seconds=round(result.seconds), attempts=result.attempts)
+            status.update(label=done, state="complete")
     cancel.empty()
     if problem:
         st.error(problem)
@@ -166,7 +172,8 @@ def generate(kind: str, request: StudioRequest, objectives=None) -> None:
 
 def show_checks(document) -> None:
     index = ui.services().index
-    results = check_document(document, known_chunk_ids(index, cited_chunk_ids(document)))
+    languages = index.languages(document.course) if document.course else None
+    results = check_document(document, known_chunk_ids(index, cited_chunk_ids(document)), course_languages=languages)
     st.subheader(ui.tr("studio_checks"))
     for result in results:
         name = ui.tr(f"studio_checkname_{result.name}")
@@ -179,40 +186,81 @@ def show_checks(document) -> None:
                 st.rerun()
 
 
-def _editor(rows: list[dict], key: str, columns: dict) -> pd.DataFrame:
+# Each table's columns, in order: (column, message key of its header, how it is edited, width in pixels).
+# Long text gets 400 px and wraps onto three lines (WRAPPING_ROW_HEIGHT); a double click shows all of it.
+TABLE_COLUMNS: dict[str, tuple[tuple[str, str, str, int], ...]] = {
+    "objectives": (("id", "studio_col_id", "text", 70), ("text", "studio_col_objective_text", "text", 400),
+                   ("bloom", "studio_col_bloom", "bloom", 110)),
+    "activities": (("title", "studio_col_title", "text", 180), ("minutes", "studio_col_minutes", "minutes", 80),
+                   ("description", "studio_col_description", "text", 400),
+                   ("objective_ids", "studio_col_objective_ids", "ids", 110),
+                   ("chunk_ids", "studio_col_chunk_ids", "ids", 160)),
+    "materials": (("title", "studio_col_title", "text", 180), ("description", "studio_col_description", "text", 400),
+                  ("chunk_ids", "studio_col_chunk_ids", "ids", 160)),
+    "questions": (("question", "studio_col_question", "text", 300), ("options", "studio_col_options", "options", 300),
+                  ("answer", "studio_col_answer", "answer", 200), ("explanation", "studio_col_explanation", "text", 300),
+                  ("kind", "studio_col_kind", "kind", 120), ("bloom", "studio_col_bloom", "bloom", 110),
+                  ("objective_id", "studio_col_objective_id", "text", 110),
+                  ("chunk_id", "studio_col_chunk_id", "text", 160)),
+}
+
+
+def editor_columns(table: str, lang: str) -> dict[str, dict]:
+    """Streamlit column settings for one editing table: every column visible, its header in ``lang``.
+
+    (``None`` for a column would hide it, so each column gets a real setting.)
+    """
+    def column(name: str, label_key: str, editing: str, width: int) -> dict:
+        label = t(label_key, lang)
+        if editing == "minutes":
+            return st.column_config.NumberColumn(label, width=width, min_value=1, max_value=600, step=1, required=True)
+        if editing in ("bloom", "kind"):
+            choices = BLOOM_LEVELS if editing == "bloom" else QUESTION_KINDS
+            return st.column_config.SelectboxColumn(label, width=width, options=list(choices), required=True,
+                                                    format_func=lambda value: t(f"studio_{editing}_{value}", lang))
+        help_key = {"ids": "studio_col_ids_help", "options": "studio_col_options_help", "answer": "studio_col_answer_help"}.get(editing)
+        return st.column_config.TextColumn(label, width=width, help=t(help_key, lang) if help_key else None)
+
+    return {name: column(name, *rest) for name, *rest in TABLE_COLUMNS[table]}
+
+
+TABLE_HEADINGS = {"objectives": "studio_objectives", "activities": "studio_activities", "materials": "studio_materials",
+                  "questions": "studio_questions_table"}
+
+
+def _editor(rows: list[dict], key: str, table: str, note: str = "") -> pd.DataFrame:
+    """One table under its heading (and ``note``), every row shown (no inner scrolling), long text wrapped."""
+    heading = ui.tr(TABLE_HEADINGS[table])
+    st.markdown(f"**{heading}**")
+    if note:
+        st.caption(note)
+    columns = editor_columns(table, ui.language())
     frame = pd.DataFrame(rows, columns=list(columns))
-    return st.data_editor(frame, key=f"{key}_{st.session_state.get(REV, 0)}", num_rows="dynamic",
-                          width="stretch", column_config=columns, hide_index=True)
+    return st.data_editor(frame, key=f"{key}_{st.session_state.get(REV, 0)}", num_rows="dynamic", width="stretch",
+                          height="content", row_height=WRAPPING_ROW_HEIGHT, column_config=columns, hide_index=True,
+                          alt=heading, placeholder="")
 
 
 def edit_document(document):
-    """Editors for the document; returns the edited document, or None (with an error shown) if an edit is invalid."""
+    """Editors for every field of the document; returns the edited document, or None (with an error shown) if an edit is invalid."""
     rev = st.session_state.get(REV, 0)
-    bloom = st.column_config.SelectboxColumn(options=list(BLOOM_LEVELS), required=True)
     title = st.text_input(ui.tr("studio_title"), document.title, key=f"studio_edit_title_{rev}")
-    st.markdown(f"**{ui.tr('studio_objectives')}**")
-    objectives = _editor(objective_table(document), "studio_ed_obj", {"id": None, "text": None, "bloom": bloom})
+    audience = st.text_input(ui.tr("studio_audience"), document.audience, key=f"studio_edit_audience_{rev}")
+    st.caption(ui.tr("studio_edit_hint"))
+    objectives = _editor(objective_table(document), "studio_ed_obj", "objectives")
     try:
         if isinstance(document, LessonPlan):
             tables = plan_tables(document)
-            st.markdown(f"**{ui.tr('studio_activities')}**")
-            activities = _editor(tables["activities"], "studio_ed_act", {
-                "title": None, "minutes": st.column_config.NumberColumn(min_value=1, max_value=600, step=1),
-                "description": None, "objective_ids": None, "chunk_ids": None})
-            st.markdown(f"**{ui.tr('studio_materials')}**")
-            materials = _editor(tables["materials"], "studio_ed_mat", {"title": None, "description": None, "chunk_ids": None})
+            activities = _editor(tables["activities"], "studio_ed_act", "activities")
+            materials = _editor(tables["materials"], "studio_ed_mat", "materials")
             texts = {field: st.text_area(ui.tr(label), getattr(document, field), key=f"studio_edit_{field}_{rev}")
                      for field, label in (("formative_assessment", "studio_assessment"), ("support_weaker", "studio_support"),
                                           ("challenge_stronger", "studio_challenge"), ("homework", "studio_homework"))}
             prerequisites = st.text_area(ui.tr("studio_prerequisites"), "\n".join(document.prerequisites), key=f"studio_edit_pre_{rev}")
-            return plan_from_tables(document, objectives, activities, materials, title=title,
+            return plan_from_tables(document, objectives, activities, materials, title=title, audience=audience,
                                     prerequisites=[p for p in prerequisites.splitlines() if p.strip()], **texts)
-        st.markdown(f"**{ui.tr('studio_questions_table')}**")
-        st.caption(ui.tr("studio_options_help"))
-        questions = _editor(quiz_tables(document)["questions"], "studio_ed_q", {
-            "kind": st.column_config.SelectboxColumn(options=list(QUESTION_KINDS), required=True), "question": None,
-            "options": None, "answer": None, "explanation": None, "bloom": bloom, "objective_id": None, "chunk_id": None})
-        return quiz_from_tables(document, objectives, questions, title=title)
+        questions = _editor(quiz_tables(document)["questions"], "studio_ed_q", "questions", note=ui.tr("studio_options_help"))
+        return quiz_from_tables(document, objectives, questions, title=title, audience=audience)
     except (ValidationError, ValueError) as exc:
         detail = "; ".join(e["msg"] for e in exc.errors()[:3]) if isinstance(exc, ValidationError) else str(exc)
         st.error(ui.tr("studio_invalid_edit", error=detail))
@@ -228,19 +276,19 @@ def save_and_export(user_id: int, document) -> None:
         st.session_state[DOC_ID] = info.id
         st.success(ui.tr("studio_saved", title=info.title, version=info.latest_version))
     cols = st.columns(3)
-    labels = _source_labels(document)
+    chunks = _cited_chunks(document)
+    labels = {c.id: f"{c.source} › {c.heading or c.title}" for c in chunks.values()}
     cols[0].download_button(ui.tr("studio_export_md"), to_markdown(document, labels), filename(document, "md"),
                             mime="text/markdown", key="studio_dl_md")
     cols[1].download_button(ui.tr("studio_export_docx"), to_docx(document, labels), filename(document, "docx"), key="studio_dl_docx",
                             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    cols[2].download_button(ui.tr("studio_export_json"), to_json(document), filename(document, "json"),
+    cols[2].download_button(ui.tr("studio_export_json"), to_json(document, chunks), filename(document, "json"),
                             mime="application/json", key="studio_dl_json")
 
 
-def _source_labels(document) -> dict[str, str]:
-    ids = sorted(cited_chunk_ids(document))
-    chunks, _ = ui.services().index.get(ids) if ids else ([], [])
-    return {c.id: f"{c.source} › {c.heading or c.title}" for c in chunks}
+def _cited_chunks(document) -> dict:
+    """chunk id → the course passage, for every passage the document cites that the index still has."""
+    return known_chunk_ids(ui.services().index, cited_chunk_ids(document))
 
 
 def saved_list(user_id: int) -> None:

@@ -5,7 +5,7 @@ import streamlit as st
 from tutor_app import studio_ui as sui
 from tutor_app import ui
 from tutor_app.schemas import BLOOM_LEVELS, QUESTION_KINDS
-from tutor_app.studio import StudioRequest, lessons_of
+from tutor_app.studio import BUILT_LABEL, StudioRequest, lessons_of
 from tutor_app.studio_store import StudioStore
 
 user = ui.require_role("educator")
@@ -50,18 +50,25 @@ else:
     plan_id = right.selectbox(ui.tr("studio_from_plan"), [None, *plans], key="studio_in_plan",
                               format_func=lambda i: plans[i] if i else ui.tr("studio_no_plan"))
     objectives = StudioStore(ui.database()).load(user.id, plan_id).objectives if plan_id else None
-if st.session_state.get("studio_not_covered"):
+settings = ui.services().settings
+if settings.effective_answer_style == "extractive":  # the built-in model: drafts are always built from the course
+    style = "built"
+    st.caption(ui.tr("studio_draft_built_help"))
+else:
+    style = right.segmented_control(ui.tr("studio_draft_style"), ["model", "built"], default="model", key="studio_in_style",
+                                    format_func=lambda s: ui.tr(f"studio_draft_{s}")) or "model"
+if st.session_state.get("studio_not_covered") and style == "model":
     st.warning(st.session_state.studio_not_covered)
     request["allow_ungrounded"] = st.checkbox(ui.tr("studio_confirm_ungrounded"), key="studio_in_ungrounded")
 
 if st.button(ui.tr("studio_generate"), key="studio_generate", type="primary"):
-    sui.generate(kind, StudioRequest(**request), objectives)
+    sui.generate(kind, StudioRequest(**request), objectives, style)
 
 document = st.session_state.get(sui.DOC)
 if document is not None:
     st.divider()
-    small_model = ui.tr("studio_small_model_note") if ui.services().settings.provider == "embedded" else ""
-    st.caption(ui.tr("studio_model_note", model=document.model or "—") + " " + small_model)
+    maker = ui.tr("studio_built_label") if document.model == BUILT_LABEL else document.model or "—"
+    st.caption(ui.tr("studio_model_note", model=maker))
     if not document.grounded:
         st.warning(ui.tr("studio_ungrounded_note"))
     edited = sui.edit_document(document)

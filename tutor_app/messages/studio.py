@@ -55,6 +55,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio_step_checking": {"en": "Checking", "zh": "检查"},
     "studio_step_repairing": {"en": "Repairing (one more try with the errors)", "zh": "修复（带着错误信息再试一次）"},
     "studio_step_rewriting": {"en": "Rewriting repeated questions", "zh": "重写重复的题目"},
+    "studio_done_built": {"en": "Built from the course in {seconds} s.", "zh": "已根据课程组建完成，用时 {seconds} 秒。"},
     "studio_done": {"en": "Done in {seconds} s ({attempts} attempt(s)).", "zh": "完成，用时 {seconds} 秒（尝试 {attempts} 次）。"},
     "studio_failed": {"en": "Generation failed.", "zh": "生成失败。"},
     "studio_raw": {"en": "What the model returned", "zh": "模型返回的内容"},
@@ -89,6 +90,102 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{where}：答案“{answer}”不在选项之中。",
     },
     "studio_fit_timings": {"en": "Fit the timings to the duration", "zh": "按总时长调整各环节时间"},
+    # --- content checks (issue 13): which item, and why ---
+    "studio_checkname_duplicate_activities": {"en": "Activities are distinct", "zh": "各教学活动互不重复"},
+    "studio_checkname_artefacts": {"en": "No template leftovers", "zh": "没有模板残留"},
+    "studio_checkname_language": {
+        "en": "Written in the chosen language, citing passages in it", "zh": "使用所选语言，并引用该语言的段落"},
+    "studio_checkname_supported": {"en": "Every answer is in its cited passage", "zh": "每个答案都能在所引用的段落中找到"},
+    "studio_checkname_distractors": {"en": "No wrong option is also correct", "zh": "错误选项都不是正确答案"},
+    "studio_check_same_question": {"en": "{where} repeats {other}: {question}", "zh": "{where} 与 {other} 重复：{question}"},
+    "studio_check_near_question": {
+        "en": "{where} asks nearly the same as {other} ({share}% of their words are shared).",
+        "zh": "{where} 与 {other} 几乎是同一个问题（{share}% 的词语相同）。",
+    },
+    "studio_check_same_activity": {
+        "en": "Activity “{where}” has the same description as “{other}”.",
+        "zh": "教学活动“{where}”的说明与“{other}”相同。",
+    },
+    "studio_check_near_activity": {
+        "en": "Activity “{where}” has nearly the same description as “{other}” ({share}% of their words are shared).",
+        "zh": "教学活动“{where}”的说明与“{other}”几乎相同（{share}% 的词语相同）。",
+    },
+    "studio_check_unsupported": {
+        "en": "{where}: the answer “{answer}” is not in its cited passage {chunk}.",
+        "zh": "{where}：答案“{answer}”在所引用的段落 {chunk} 中找不到。",
+    },
+    "studio_check_true_unsupported": {
+        "en": "{where} is marked True, but its cited passage {chunk} does not say this.",
+        "zh": "{where} 标为正确，但所引用的段落 {chunk} 并没有这样说。",
+    },
+    "studio_check_false_unsupported": {
+        "en": "{where} is marked False, but its explanation does not quote what the cited passage {chunk} says instead.",
+        "zh": "{where} 标为错误，但解析没有引用段落 {chunk} 中的正确说法。",
+    },
+    "studio_check_false_stated": {
+        "en": "{where} is marked False, but its cited passage {chunk} says exactly this.",
+        "zh": "{where} 标为错误，但所引用的段落 {chunk} 正是这样说的。",
+    },
+    "studio_check_distractor_fits": {
+        "en": "{where}: the wrong option “{option}” is also an answer its cited passage {chunk} gives.",
+        "zh": "{where}：错误选项“{option}”同样是所引用段落 {chunk} 给出的答案。",
+    },
+    "studio_check_artefact_number": {
+        "en": "{where}: “{found}” is an item number left from a template.", "zh": "{where}：“{found}”是模板留下的题号。"},
+    "studio_check_artefact_kind": {
+        "en": "{where}: “{found}” is the name of a question kind, not text for a learner.",
+        "zh": "{where}：“{found}”是题型名称，不是给学生看的内容。",
+    },
+    "studio_check_artefact_bloom": {
+        "en": "{where}: “{found}” is a Bloom's level label, not text for a learner.",
+        "zh": "{where}：“{found}”是布鲁姆层次标签，不是给学生看的内容。",
+    },
+    "studio_check_artefact_brace": {
+        "en": "{where}: “{found}” is a brace from an unfilled template.", "zh": "{where}：“{found}”是未填充的模板留下的花括号。"},
+    "studio_check_artefact_placeholder": {
+        "en": "{where}: “{found}” is placeholder text or a cut-off ending.", "zh": "{where}：“{found}”是占位文字或被截断的结尾。"},
+    "studio_check_artefact_markdown": {
+        "en": "{where}: “{found}” would show Markdown marks to the learner.", "zh": "{where}：“{found}”会把 Markdown 标记显示给学生。"},
+    "studio_check_artefact_citation_mark": {
+        "en": "{where}: “{found}” is a citation mark from a chat answer, not quiz text.",
+        "zh": "{where}：“{found}”是聊天回答中的引用标记，不属于测验内容。",
+    },
+    "studio_check_wrong_language": {"en": "{where} is not in {language}: “{text}”", "zh": "{where} 不是{language}：“{text}”"},
+    "studio_check_citation_language": {
+        "en": "{where} cites a passage in {passage_language} ({chunk}), but the document is in {language}.",
+        "zh": "{where} 引用了{passage_language}段落（{chunk}），但文档是{language}的。",
+    },
+    "studio_where_title": {"en": "The title", "zh": "标题"},
+    "studio_where_objective": {"en": "Objective {id}", "zh": "学习目标 {id}"},
+    "studio_where_prerequisite": {"en": "Prerequisite {n}", "zh": "先修要求 {n}"},
+    "studio_where_material": {"en": "Material “{title}”", "zh": "教学材料“{title}”"},
+    "studio_where_activity": {"en": "Activity “{title}”", "zh": "教学活动“{title}”"},
+    "studio_where_question": {"en": "Q{n} question", "zh": "Q{n} 题干"},
+    "studio_where_option": {"en": "Q{n} option {m}", "zh": "Q{n} 选项 {m}"},
+    "studio_where_answer": {"en": "Q{n} answer", "zh": "Q{n} 答案"},
+    "studio_where_explanation": {"en": "Q{n} explanation", "zh": "Q{n} 解析"},
+    # --- quizzes built from the course text (quiz_builder); the question frames are also FRAME_KEYS ---
+    "studio_quiz_title": {"en": "Quiz: {topic}", "zh": "测验：{topic}"},
+    "studio_built_label": {"en": "course text (built)", "zh": "课程原文（自动组建）"},
+    "studio_quiz_q_definition": {"en": "What is {term}?", "zh": "{term}是什么？"},
+    "studio_quiz_q_definition_plural": {"en": "What are {term}?", "zh": "{term}是什么？"},
+    "studio_quiz_q_cloze_choice": {
+        "en": "Which term completes the sentence? {sentence}", "zh": "哪个术语填入空白处最合适？{sentence}"},
+    "studio_quiz_q_cloze_fill": {"en": "Fill in the blank: {sentence}", "zh": "填空：{sentence}"},
+    "studio_quiz_q_true_false": {"en": "True or false? {statement}", "zh": "判断正误：{statement}"},
+    "studio_quiz_q_example": {
+        "en": "Which idea from the lesson does this example show? {example}",
+        "zh": "下面这个例子体现了课程中的哪个概念？{example}",
+    },
+    "studio_quiz_explain_source": {"en": "The lesson says: “{sentence}”", "zh": "课文原文：“{sentence}”"},
+    "studio_quiz_item_line": {"en": "{question} (Answer: {answer})", "zh": "{question}（答案：{answer}）"},
+    "studio_quiz_true": {"en": "true", "zh": "正确"},
+    "studio_quiz_false": {"en": "false", "zh": "错误"},
+    "studio_quiz_objective_fallback": {"en": "Recall the key terms of “{section}”", "zh": "记住“{section}”中的关键术语"},
+    "studio_err_no_items": {
+        "en": "The course passages on “{topic}” hold no sentence a question can be built from. Try a broader topic.",
+        "zh": "关于“{topic}”的课程段落中没有可以出题的句子。请换一个更宽泛的主题。",
+    },
     # --- input errors ---
     "studio_err_topic_empty": {"en": "Enter a topic or pick at least one lesson.", "zh": "请输入主题，或至少选择一个章节。"},
     "studio_err_topic_long": {
@@ -109,6 +206,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio_err_not_covered": {
         "en": "The course does not cover “{topic}”. Pick another topic, or confirm below to get material without course citations.",
         "zh": "课程没有涉及“{topic}”。请换一个主题，或在下方确认生成不引用课程内容的材料。",
+    },
+    "studio_err_not_covered_built": {
+        "en": "The course does not cover “{topic}”, and a draft built from the course needs course text. "
+        "Try a topic the lessons teach (a lesson or section title works well), or choose lessons instead.",
+        "zh": "课程没有涉及“{topic}”，而根据课程组建的草稿需要课程原文。请换一个课程讲授的主题（课程或章节标题都可以），或者改为选择课程。",
+    },
+    "studio_draft_style": {"en": "Who writes the draft", "zh": "草稿由谁来写"},
+    "studio_draft_built": {"en": "Built from the course text", "zh": "根据课程原文组建"},
+    "studio_draft_model": {"en": "Written by the model", "zh": "由模型撰写"},
+    "studio_draft_built_help": {
+        "en": "The built-in model is too small to write lesson material, so drafts are assembled from the course's own "
+        "sentences, objectives and examples, with every citation checked.",
+        "zh": "内置模型太小，写不好教学材料，所以草稿由课程自己的句子、学习目标和例子组建而成，每条引用都经过检查。",
     },
     # --- editing, saving, export ---
     "studio_edit": {"en": "Edit", "zh": "编辑"},
@@ -146,8 +256,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio_x_explanation": {"en": "Explanation", "zh": "解析"},
     "studio_x_source": {"en": "Source", "zh": "来源"},
     "studio_model_note": {"en": "Made by {model}: read, check and edit before use.", "zh": "由 {model} 生成：使用前请阅读、核对并编辑。"},
-    "studio_small_model_note": {
-        "en": "The small built-in model often writes weak or wrong content.", "zh": "内置的小模型常写出薄弱或错误的内容。"},
     "studio_choose": {"en": "Choose…", "zh": "请选择……"},
     "studio_default_audience": {"en": "high-school beginners", "zh": "高中初学者"},
 }
