@@ -34,7 +34,7 @@ from .planner import objectives_for, suggested_minutes
 from .schemas import BLOOM_LEVELS, Activity, Hit, LearningObjective, LessonPlan, Material, Objective
 from .sentences import split_units
 from .studio import BUILT_LABEL, Generated, NotCovered, Progress, Sources, StudioRequest, gather_sources
-from .studio_checks import NEAR_DUPLICATE, artefacts, check_plan, near_duplicate, plain
+from .studio_checks import NEAR_DUPLICATE, artefacts, check_plan, in_language, near_duplicate, plain
 from .tutor import pack_passages
 
 PASSAGE_BUDGET_TOKENS = 4000  # nothing is sent to a model; the budget only bounds Sources.text
@@ -181,7 +181,8 @@ def sections_of(hits: list[Hit], lang: str) -> list[Section]:
 def same_language(sources: Sources, lang: str, budget_tokens: int) -> Sources:
     """Only the passages in the plan's language, when the course has any for the topic (else all of them:
     a topic the course teaches only in another language is cited in that language)."""
-    same = [h for h in sources.passages if h.chunk.lang == lang]
+    # A passage's text must be in the language too: a translated lesson may keep a section untranslated.
+    same = [h for h in sources.passages if h.chunk.lang == lang and in_language(h.chunk.text, lang)]
     if not same or len(same) == len(sources.passages):
         return sources
     text, used = pack_passages(same, budget_tokens)
