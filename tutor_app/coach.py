@@ -42,14 +42,13 @@ from .leak_guard import EN_STOP, KeyGuard, Verdict, units
 from .lexical import terms
 from .llm import StreamEnd
 from .profile import Profile, profile_instructions
-from .prompts import load_prompt
+from .prompts import chat_messages, load_prompt
 from .schemas import Hit
 from .tutor import pack_passages
 
 MAX_REPLY_TOKENS = 96  # one or two short guiding sentences; also keeps the small local model quick
 MAX_MESSAGE = 2000
 QUOTE_UNITS = (5, 60)  # a quoted sentence says something, yet fits a chat bubble (words, or Chinese characters)
-_ROLE = {"system": "system", "human": "user", "ai": "assistant"}
 # Asking for the answer instead of working on it, in either language.
 _PRESSURE = re.compile(
     r"\b(just|simply)\s+(tell|give|say)|\b(tell|give|show)\s+me\b|\banswer\s+is\b|\bthe\s+answer\b|\bsolution\b|"
@@ -232,7 +231,7 @@ class Coach:
         prompt = load_prompt("student_coach").template().format_messages(
             learner=profile_instructions(profile), exercise=item.question, answer_key=item.answer, hint=hint,
             passages=passages, message=message or "(no message)", history=history[-8:])
-        messages = [{"role": _ROLE[m.type], "content": m.content} for m in prompt]
+        messages = chat_messages(prompt)
         try:
             model = self.model_factory()
         except ModelError as exc:

@@ -204,14 +204,14 @@ def build_coverage(index, db, course: str, thresholds: Thresholds = Thresholds()
 def explain_cell(chat_model, report: CoverageReport, cell: Cell, index, language: str = "English") -> str:
     """One sentence from a language model on why the cell has its rating (optional; needs a model)."""
     from .llm import StreamEnd
-    from .prompts import load_prompt
+    from .prompts import chat_messages, load_prompt
 
     chunks, _ = index.get(cell.chunk_ids[:2])
     passages = "\n\n".join(f'<passage heading="{c.heading}">\n{c.text[:800]}\n</passage>' for c in chunks) or "(no passage reaches the threshold)"
     objective = next(o for o in report.objectives if o.id == cell.objective)
     messages = load_prompt("coverage_explain").template().format_messages(
         language=language, objective=objective.text, level=cell.level, passages=passages)
-    payload = [{"role": {"system": "system", "human": "user", "ai": "assistant"}[m.type], "content": m.content} for m in messages]
+    payload = chat_messages(messages)
     pieces, end = [], None
     for piece in chat_model.stream(payload, 80):
         if isinstance(piece, StreamEnd):

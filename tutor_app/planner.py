@@ -13,13 +13,12 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from .i18n import LANGUAGE_NAMES
-from .prompts import load_prompt
+from .prompts import chat_messages, load_prompt
 from .schemas import BLOOM_LEVELS, Activity, LearningObjective, LessonPlan, Material
 from .studio import Generated, Progress, ShouldStop, Sources, StudioRequest, gather_sources, never
 from .studio_checks import check_plan
 from .structured import StructuredGenerator
 
-_ROLE = {"system": "system", "human": "user", "ai": "assistant"}
 
 
 def objectives_for(duration: int) -> int:
@@ -154,7 +153,7 @@ def plan_messages(request: StudioRequest, sources: Sources) -> list[dict]:
         language=LANGUAGE_NAMES[request.language], course=request.course or "(any)", topic=sources.query,
         audience=request.audience, duration=request.duration_minutes, objectives_count=objectives,
         minutes=", ".join(map(str, minutes)), passages=sources.text)
-    return [{"role": _ROLE[m.type], "content": m.content} for m in messages]
+    return chat_messages(messages)
 
 
 def fit_timings(plan: LessonPlan) -> LessonPlan:

@@ -47,6 +47,14 @@ class PromptFile(BaseModel):
         return ChatPromptTemplate.from_messages(parts, template_format="f-string")
 
 
+_OPENAI_ROLE = {"system": "system", "human": "user", "ai": "assistant"}
+
+
+def chat_messages(messages) -> list[dict]:
+    """Formatted prompt messages (langchain-core's) as the chat API's role/content dicts."""
+    return [{"role": _OPENAI_ROLE[m.type], "content": m.content} for m in messages]
+
+
 def parse_prompt(text: str, origin: str) -> PromptFile:
     try:
         data = yaml.safe_load(text)

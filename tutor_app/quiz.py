@@ -24,13 +24,12 @@ from pydantic import BaseModel, Field
 
 from .i18n import LANGUAGE_NAMES
 from .planner import chunk_ids_for
-from .prompts import load_prompt
+from .prompts import chat_messages, load_prompt
 from .schemas import BLOOM_LEVELS, TRUE_FALSE, LearningObjective, Quiz, QuizQuestion
 from .studio import Generated, Progress, ShouldStop, Sources, StudioRequest, gather_sources, never
 from .studio_checks import check_quiz, normalise
 from .structured import StructuredFailure, StructuredGenerator
 
-_ROLE = {"system": "system", "human": "user", "ai": "assistant"}
 
 
 def _text(limit: int) -> dict:
@@ -188,7 +187,7 @@ def rewrite_repeats(quiz: Quiz, conversation: list[dict], request: StudioRequest
         places=", ".join(f"Q{i + 1}" for i in positions), count=len(positions),
         asked="\n".join(f"- {q.question}" for q in quiz.questions),
         questions="\n".join(slots[i].line(i + 1) for i in positions), language=LANGUAGE_NAMES[request.language])
-    messages = conversation + [{"role": _ROLE[m.type], "content": m.content} for m in ask]
+    messages = conversation + chat_messages(ask)
 
     def parse(data: object) -> list[QuizQuestion]:
         new = _Rewrite.model_validate(data).questions
@@ -220,7 +219,7 @@ def quiz_messages(request: StudioRequest, sources: Sources, given: list[Learning
     messages = load_prompt("educator_quiz").template().format_messages(
         language=LANGUAGE_NAMES[request.language], topic=sources.query, audience=request.audience,
         objectives=objectives, questions=questions, passages=sources.text)
-    return [{"role": _ROLE[m.type], "content": m.content} for m in messages]
+    return chat_messages(messages)
 
 
 def generate_quiz(request: StudioRequest, retriever, chat, *, budget_tokens: int, max_passages: int = 4,

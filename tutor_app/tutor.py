@@ -27,7 +27,7 @@ from .extractive import ExtractiveAnswerer
 from .i18n import LANGUAGE_NAMES, t
 from .llm import ChatModel, StreamEnd, end_message
 from .loaders import detect_lang
-from .prompts import load_prompt
+from .prompts import chat_messages, load_prompt
 from .retrieval import Retriever, SearchResult
 from .schemas import Answer, Citation, Hit
 from .tokens import count_tokens, cut_to_tokens
@@ -36,7 +36,6 @@ _CITE = re.compile(r"\[(\d{1,2})\]")
 EXTRACTIVE_MODEL = "course text (extractive)"
 # A passage in the learner's language is preferred over a slightly closer one in the other language.
 LANGUAGE_MARGIN = 0.03
-_ROLE = {"system": "system", "human": "user", "ai": "assistant"}
 
 
 def _escape(text: str) -> str:
@@ -146,13 +145,9 @@ class Tutor:
             # prompt token delays its first answer token.
             budget = int(budget / 1.5)
         passages_text, passages = pack_passages(search.hits, budget)
-        messages = [
-            {"role": _ROLE[m.type], "content": m.content}
-            for m in load_prompt("student_tutor").template().format_messages(
-                language=LANGUAGE_NAMES[lang], passages=passages_text, question=search.query, history=history or [],
-                learner=learner,
-            )
-        ]
+        messages = chat_messages(load_prompt("student_tutor").template().format_messages(
+            language=LANGUAGE_NAMES[lang], passages=passages_text, question=search.query, history=history or [],
+            learner=learner))
         stream = AnswerStream(iter(()), result, search, passages)
         stream.pieces = self._generate(messages, passages, result, lang)
         return stream
