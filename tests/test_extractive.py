@@ -270,3 +270,10 @@ def test_the_answerer_needs_no_index():
     assert answerer.simpler(["**Tokens** are pieces of text. They are counted."], "en").endswith("[1]")
     assert answerer.example(["Nothing to show."], "en") == ""
     assert answerer.quiz(["No bold terms."], "en") is None
+
+
+def test_a_quoted_chinese_question_inside_a_sentence_does_not_end_it():
+    text = "含义相近的文本，其向量指向相近的方向：“怎么重置密码？”会落在“找回账户访问权限的步骤”附近。"
+    assert [u.text for u in split_units(text)] == [text]
+    assert [u.text for u in split_units("他说：“今天的课程很好。”我们就出发了，一路向前。")] == [
+        "他说：“今天的课程很好。”", "我们就出发了，一路向前。"]

@@ -2,8 +2,8 @@
 
 English prose splits after ``.``, ``!`` or ``?`` followed by a space and a
 capital, digit or quote; Chinese after ``。！？`` (a semicolon joins two halves
-of one thought, and a quoted question followed by a comma is part of its
-sentence, so neither ends one). No sentence ends inside parentheses, quotes or
+of one thought, and a quoted question or exclamation is part of the sentence
+around it, so neither ends one). No sentence ends inside parentheses, quotes or
 a bold run, so a bold lead ("**Mitigate.** Add ...", "**缓解。**在……") stays
 with the sentence it introduces. A fenced code block (``` or ~~~) or a
 Markdown table stays one unit, so a quoted answer never cuts a fence or a
@@ -24,7 +24,9 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _EN_BREAK = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘(]?[A-Z0-9*_`])")
-_ZH_BREAK = re.compile(r"(?<=[。！？])(?![”’」』）)])|(?<=[。！？][”’」』）)])(?![，、；：,;:])")
+# A quoted question or exclamation (“怎么重置密码？”会落在…) is part of the sentence around it; a quoted
+# statement ending in 。 closes the sentence unless punctuation carries it on.
+_ZH_BREAK = re.compile(r"(?<=[。！？])(?![”’」』）)])|(?<=。[”’」』）)])(?![，、；：,;:])")
 _MIN_CHARS = 8
 
 
