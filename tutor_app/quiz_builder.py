@@ -40,9 +40,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import AbstractSet, Sequence
 
-import yaml
-
-from .bilingual import GLOSSARY
+from .bilingual import glossary_pairs
 from .i18n import t
 from .lexical import _CJK_RUN, _latin_terms
 from .quiz import mix_options
@@ -108,16 +106,6 @@ class Term:
 def term_key(text: str, lang: str) -> str:
     text = GLOSS.sub("", plain(text)).strip().lower()
     return text if lang == "zh" else " ".join(_latin_terms(text))
-
-
-@lru_cache(maxsize=1)
-def glossary_pairs() -> tuple[tuple[str, str], ...]:
-    """(English, Chinese) course terms from data/glossary.yaml."""
-    try:
-        pairs = yaml.safe_load(GLOSSARY.read_text(encoding="utf-8")) or []
-    except OSError:
-        return ()
-    return tuple((str(en), str(zh)) for en, zh in pairs)
 
 
 def _surface(text: str, lang: str) -> str:

@@ -34,7 +34,6 @@ def draft(kind: str, request: StudioRequest, services, *, style: str = "auto", o
           on_step: Progress = lambda step: None, should_stop: ShouldStop = never) -> Generated:
     """A checked plan (``kind`` "plan") or quiz. Raises NotCovered and StudioInputError; the model path also
     StructuredFailure, ModelError and Cancelled."""
-    request = request.validated()
     if draft_style(services.settings, style) == "built":
         if kind == "plan":
             return build_plan(request, services.retriever, progress=on_step, assessment=assessment_lines,
