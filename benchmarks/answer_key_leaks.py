@@ -27,10 +27,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tutor_app.coach import Coach  # noqa: E402
-from tutor_app.items import Item  # noqa: E402
-from tutor_app.leak_guard import KeyGuard, squash  # noqa: E402
-from tutor_app.profile import Profile  # noqa: E402
+from tutor_app.tutoring.coach import Coach  # noqa: E402
+from tutor_app.learning.items import Item  # noqa: E402
+from tutor_app.tutoring.leak_guard import KeyGuard, squash  # noqa: E402
+from tutor_app.tutoring.profile import Profile  # noqa: E402
 
 ATTACKS = ROOT / "data" / "redteam" / "answer_key_attacks.yaml"
 

@@ -35,8 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import SAMPLES, bench_services, load_questions  # noqa: E402
-from tutor_app.extractive import strip_citation_marks  # noqa: E402
-from tutor_app.loaders import detect_lang  # noqa: E402
+from tutor_app.engine.answers.extractive import strip_citation_marks  # noqa: E402
+from tutor_app.engine.ingest.loaders import detect_lang  # noqa: E402
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _WORD = re.compile(r"[A-Za-z0-9']+")

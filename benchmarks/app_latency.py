@@ -21,11 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tutor_app.accounts import create_user  # noqa: E402
-from tutor_app.config import load_settings  # noqa: E402
-from tutor_app.model_server import EmbeddedServer, free_port  # noqa: E402
+from tutor_app.accounts.users import create_user  # noqa: E402
+from tutor_app.core.config import load_settings  # noqa: E402
+from tutor_app.engine.models.server import EmbeddedServer, free_port  # noqa: E402
 from tutor_app.services import build_services  # noqa: E402
-from tutor_app.store import default_database_url, open_database  # noqa: E402
+from tutor_app.core.database import default_database_url, open_database  # noqa: E402
 
 PASSWORD = "benchmark password"
 QUESTIONS = ["What is a few-shot prompt?", "什么是检索增强生成？", "Why does temperature matter?"]
@@ -58,7 +58,7 @@ def main() -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
-    app = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "tutor_app" / "app.py"),
+    app = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "tutor_app" / "app" / "main.py"),
                             "--server.port", str(port), "--server.headless", "true"],
                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -15,7 +15,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tutor_app.config import load_settings  # noqa: E402
+from tutor_app.core.config import load_settings  # noqa: E402
 from tutor_app.services import build_services  # noqa: E402
 
 SAMPLES = ROOT.parent / "shared" / "course-samples"

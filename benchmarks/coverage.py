@@ -20,12 +20,12 @@ from pathlib import Path
 import yaml
 from common import BENCH_HOME, ROOT
 
-from tutor_app.config import load_settings
-from tutor_app.coverage import build_coverage, compute_matrix, score_against_labels
-from tutor_app.curriculum import CurriculumStore
-from tutor_app.schemas import Objective
+from tutor_app.core.config import load_settings
+from tutor_app.admin.coverage import build_coverage, compute_matrix, score_against_labels
+from tutor_app.admin.curriculum import CurriculumStore
+from tutor_app.core.schemas import Objective
 from tutor_app.services import build_services
-from tutor_app.store import default_database_url, open_database
+from tutor_app.core.database import default_database_url, open_database
 
 LABELS = yaml.safe_load((ROOT / "data" / "coverage_labels.yaml").read_text(encoding="utf-8"))
 TOPICS = ["tokens", "temperature", "embeddings", "vector search", "prompt templates", "few-shot examples", "chain of thought",

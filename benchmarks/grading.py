@@ -1,7 +1,7 @@
 """Short-answer grading: how often each kind of answer is accepted, on a labelled set.
 
 Reads two labelled files of the sample course's exercises and grades every
-attempt with ``tutor_app.grading`` and the bundled e5 embedder:
+attempt with ``tutor_app.learning.grading`` and the bundled e5 embedder:
 ``data/grading/short_answers.yaml`` (16 exercises, 8 English and 8 Chinese
 keys, half marked ``split: calibration``, half ``split: heldout``) and
 ``data/grading/calibration_more.yaml`` (12 more, all calibration; the loader
@@ -53,10 +53,10 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tutor_app.grading import (  # noqa: E402
+from tutor_app.learning.grading import (  # noqa: E402
     CORRECT, PARTLY, THRESHOLDS, Thresholds, assess, decide, default_embedder, grade_short, text_length,
 )
-from tutor_app.loaders import detect_lang  # noqa: E402
+from tutor_app.engine.ingest.loaders import detect_lang  # noqa: E402
 
 SETS = (ROOT / "data" / "grading" / "short_answers.yaml", ROOT / "data" / "grading" / "calibration_more.yaml")
 CALIBRATION_ONLY = SETS[1:]  # files whose every exercise must be marked ``split: calibration``
@@ -310,7 +310,7 @@ def main() -> None:
     # Set before e5 loads. The machine is shared and has 2 cores: OpenMP threads spinning against
     # other jobs can make one e5 call take seconds. One thread gives the same vectors.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    from tutor_app.bilingual import default_bilingual
+    from tutor_app.engine.search.bilingual import default_bilingual
 
     exercises = load_exercises()
     items = attempts(exercises)

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from common import ROOT, SAMPLES, bench_services, load_questions
 
-from tutor_app.loaders import detect_lang
-from tutor_app.retrieval import decide
+from tutor_app.engine.ingest.loaders import detect_lang
+from tutor_app.engine.search.retrieval import decide
 
 OWN = "genai-beginners"
 SHARED = "course-samples"

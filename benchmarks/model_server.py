@@ -26,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tutor_app.config import load_settings  # noqa: E402
-from tutor_app.llm import StreamEnd, make_chat_model  # noqa: E402
-from tutor_app.model_server import EmbeddedServer  # noqa: E402
+from tutor_app.core.config import load_settings  # noqa: E402
+from tutor_app.engine.models.chat import StreamEnd, make_chat_model  # noqa: E402
+from tutor_app.engine.models.server import EmbeddedServer  # noqa: E402
 
 QUESTIONS = [
     "Explain what a token is in a language model.",

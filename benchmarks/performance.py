@@ -34,9 +34,9 @@ import numpy as np
 
 from common import ROOT, load_questions
 
-from tutor_app.config import load_settings
-from tutor_app.ingest import collect_files
-from tutor_app.schemas import Chunk
+from tutor_app.core.config import load_settings
+from tutor_app.engine.ingest.pipeline import collect_files
+from tutor_app.core.schemas import Chunk
 from tutor_app.services import build_services
 
 COURSE = "genai-beginners"
@@ -166,7 +166,7 @@ def measure_search(services, queries: list[dict], course: str) -> dict:
         times.append((time.perf_counter() - started) * 1000)
         assert result.hits, f"no hits for {q['question']!r}"
     # Where the time goes: the retriever's parts, called the same way, one at a time.
-    from tutor_app.index import where_filter
+    from tutor_app.engine.search.index import where_filter
 
     parts = {"embed": [], "dense": [], "lexical": []}
     index = services.index
@@ -345,7 +345,7 @@ def pick_ask_questions(services, n_en: int = 3, n_zh: int = 2) -> tuple[dict, li
 
 def record_stream_ends(services) -> list:
     """Keep each answer's StreamEnd (finish reason, usage) by wrapping the model the tutor gets."""
-    from tutor_app.llm import StreamEnd
+    from tutor_app.engine.models.chat import StreamEnd
 
     ends: list = []
     real_factory = services.tutor.model_factory
@@ -368,7 +368,7 @@ def record_stream_ends(services) -> list:
 
 
 def timed_ask(services, question: str, ends: list) -> dict:
-    from tutor_app.tokens import count_tokens
+    from tutor_app.engine.tokens import count_tokens
 
     ends.clear()
 

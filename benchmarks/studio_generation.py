@@ -25,11 +25,11 @@ from collections import Counter
 
 from common import BENCH_HOME, ROOT, SAMPLES, bench_services
 
-from tutor_app.errors import TutorError
-from tutor_app.structured import StructuredFailure
-from tutor_app.studio import StudioRequest
-from tutor_app.studio_checks import PLAN_CHECKS, QUIZ_CHECKS
-from tutor_app.studio_drafts import DRAFT_STYLES, draft, draft_style
+from tutor_app.core.errors import TutorError
+from tutor_app.engine.models.structured import StructuredFailure
+from tutor_app.studio.shared import StudioRequest
+from tutor_app.studio.checks import PLAN_CHECKS, QUIZ_CHECKS
+from tutor_app.studio.drafts import DRAFT_STYLES, draft, draft_style
 
 COURSE = "genai-beginners"
 TOPICS = [  # (topic, language of the draft)

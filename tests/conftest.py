@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tutor_app.config import load_settings
+from tutor_app.core.config import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT.parent / "shared" / "course-samples"
@@ -37,7 +37,7 @@ def settings(isolated_home, tmp_path):
 @pytest.fixture
 def fake_services(settings):
     """Real Chroma and FTS index in a temp folder, with the fast fake embedder."""
-    from tests.fakes import HashEmbedding
+    from tests.support.fakes import HashEmbedding
     from tutor_app.services import build_services
 
     return build_services(settings, embedder=HashEmbedding())

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .bilingual import default_bilingual
-from .config import Settings
-from .index import CourseIndex
-from .ingest import Ingestor
-from .llm import make_chat_model
-from .retrieval import Retriever
-from .tutor import Tutor
+from tutor_app.engine.search.bilingual import default_bilingual
+from tutor_app.core.config import Settings
+from tutor_app.engine.search.index import CourseIndex
+from tutor_app.engine.ingest.pipeline import Ingestor
+from tutor_app.engine.models.chat import make_chat_model
+from tutor_app.engine.search.retrieval import Retriever
+from tutor_app.tutoring.explain import Tutor
 
 
 @dataclass
@@ -28,7 +28,7 @@ class Services:
 
     def chat_model(self):
         if self.settings.provider == "embedded" and self._server is None:
-            from .model_server import EmbeddedServer
+            from tutor_app.engine.models.server import EmbeddedServer
 
             self._server = EmbeddedServer(self.settings)
         return make_chat_model(self.settings, self._server)

@@ -1,0 +1,167 @@
+"""The administrator console through AppTest: library operations, coverage, insights, and the student side of a deleted course."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT, write
+from tutor_app.accounts.users import create_user
+from tutor_app.core.config import load_settings
+from tutor_app.tutoring.conversations import ConversationStore
+from tutor_app.core.database import default_database_url, open_database
+
+APP = str(ROOT / "tutor_app" / "app" / "main.py")
+PAGES = ROOT / "tutor_app" / "app" / "app_pages"
+PASSWORD = "correct horse battery"
+LESSON = ("---\nid: l1\nobjectives:\n  - id: o-shot\n    text: Apply few-shot prompting with worked examples\n    bloom: apply\n"
+          "  - id: o-gpu\n    text: Configure a GPU cluster for distributed training of a model\n    bloom: apply\n---\n"
+          "# Prompts\n\n## Few-shot prompts\nA few-shot prompt puts worked examples before the task so the model copies their format.\n")
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def db(isolated_home):
+    database = open_database(default_database_url(load_settings(home=isolated_home)))
+    database.admin = create_user(database, "admin", PASSWORD, "administrator")
+    database.alice = create_user(database, "alice", PASSWORD, "student")
+    return database
+
+
+@pytest.fixture
+def course(isolated_home, tmp_path):
+    from tutor_app.services import build_services
+
+    write(tmp_path / "c" / "prompts.md", LESSON)
+    write(tmp_path / "c" / "extra.md", "# Extra\n\n## Temperature\nTemperature controls how random the next token is.\n")
+    assert build_services(load_settings(home=isolated_home)).ingestor.ingest_paths([tmp_path / "c"], "demo").ok
+
+
+def page(name: str, user) -> AppTest:
+    at = AppTest.from_file(str(PAGES / name), default_timeout=180)
+    at.session_state["auth_user_id"] = user.id
+    return at
+
+
+def labelled(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_admin_creates_renames_and_deletes_a_course(db):
+    at = page("library.py", db.admin).run()
+    assert not at.exception and "no courses" in at.info[0].value
+    at.text_input(key="library_new_name").input("Prompting 101")
+    labelled(at, "Create course").click()
+    at.run()
+    assert not at.exception and "Prompting 101" in at.success[0].value
+    assert at.selectbox(key="library_course").value == "Prompting 101"
+    assert "no documents" in at.caption[-1].value
+    at.text_input(key="library_rename_to_Prompting 101").input("Prompting 102")
+    at.button(key="library_rename").click().run()
+    assert not at.exception and at.selectbox(key="library_course").options == ["Prompting 102"]
+    at.checkbox(key="library_sure").check().run()
+    at.button(key="library_delete_course").click().run()
+    assert not at.exception and "deleted" in at.success[0].value and "no courses" in at.info[0].value
+
+
+def test_admin_lists_deletes_and_reindexes_documents(db, course):
+    at = page("library.py", db.admin).run()
+    assert not at.exception
+    table = at.table[0].value
+    assert sorted(table.iloc[:, 0]) == ["extra.md", "prompts.md"] and set(table.iloc[:, 3]) == {"en"}
+    at.button(key="library_reindex").click().run()
+    assert not at.exception and len([s for s in at.success if "indexed" in s.value]) == 2
+    at.selectbox(key="library_doc").set_value("extra.md")
+    at.button(key="library_delete_doc").click().run()
+    assert not at.exception and "extra.md" in at.success[0].value
+    assert list(at.table[0].value.iloc[:, 0]) == ["prompts.md"]
+
+
+def test_a_run_stopped_half_way_says_the_upload_was_cancelled(db, course):
+    at = page("library.py", db.admin)
+    at.session_state["library_running"] = True  # what an interrupted ingest run leaves behind
+    at.run()
+    assert not at.exception and "Nothing from it was indexed" in at.warning[0].value
+
+
+def test_deleting_a_course_a_student_is_chatting_in_tells_the_student(db, course):
+    student = AppTest.from_file(APP, default_timeout=180)
+    student.session_state["auth_user_id"] = db.alice.id
+    student.run()
+    assert not student.exception and student.selectbox(key="chat_course").value == "demo"
+    ConversationStore(db).create(db.alice.id, "demo", "my chat about prompts")
+    admin = page("library.py", db.admin).run()
+    admin.checkbox(key="library_sure").check().run()
+    admin.button(key="library_delete_course").click().run()
+    assert not admin.exception and "1 conversation(s)" in admin.success[0].value
+    student.run()  # the student's next interaction
+    assert not student.exception
+    assert any("was removed by an administrator" in w.value for w in student.sidebar.warning)
+    assert "No course is indexed" in student.info[0].value
+
+
+def test_coverage_page_shows_heatmap_table_gaps_and_a_cell(db, course):
+    at = page("coverage.py", db.admin).run()
+    assert not at.exception
+    assert at.get("vega_lite_chart") and at.get("download_button")
+    gaps = " ".join(m.value for m in at.markdown)
+    assert "o-gpu" in gaps  # nothing in the course teaches GPU clusters
+    at.selectbox(key="coverage_lesson").set_value("l1")
+    at.selectbox(key="coverage_objective").set_value("o-shot").run()
+    assert not at.exception and any("supporting passage" in m.value for m in at.markdown)
+
+
+def test_explaining_a_cell_without_a_reachable_model_says_so(db, course, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("TUTOR_MAX_RETRIES", "0")
+    at = page("coverage.py", db.admin).run()
+    at.button(key="coverage_explain").click().run()
+    assert not at.exception and "No explanation" in at.warning[0].value
+
+
+def test_insights_groups_unanswered_questions_and_sends_one_to_the_studio(db, course):
+    store = ConversationStore(db)
+    for question in ("How do I change a car tyre?", "how do I change a car tyre", "What is the capital of Mongolia?"):
+        chat = store.create(db.alice.id, "demo", question)
+        store.add_message(db.alice.id, chat.id, "user", question)
+        store.add_message(db.alice.id, chat.id, "assistant", "not covered", grounded=False, model="gpt-4o-mini",
+                          prompt_tokens=300, completion_tokens=40, cost_usd=0.0001)
+    at = page("insights.py", db.admin).run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "asked 2 time(s)" in text and "Mongolia" in text and "alice" not in text.lower()
+    assert at.get("vega_lite_chart")  # usage charts
+    at.button(key="insights_send_0").click().run()
+    assert not at.exception and "tyre" in at.session_state["studio_topic"]
+
+
+def test_a_student_cannot_open_the_console_pages(db):
+    for name in ("library.py", "coverage.py", "insights.py"):
+        at = page(name, db.alice).run()
+        assert not at.exception and "not available" in at.error[0].value
+
+
+def test_sending_a_gap_opens_the_studio_with_the_topic(db, course):
+    if not (PAGES / "studio.py").exists():
+        pytest.skip("the educator studio page is not installed")
+    store = ConversationStore(db)
+    chat = store.create(db.alice.id, "demo", "tyres")
+    store.add_message(db.alice.id, chat.id, "user", "How do I change a car tyre?")
+    store.add_message(db.alice.id, chat.id, "assistant", "not covered", grounded=False)
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["auth_user_id"] = db.admin.id
+    at.run()
+    at.switch_page(str(PAGES / "insights.py")).run()
+    at.button(key="insights_send_0").click().run()
+    assert not at.exception
+    assert at.text_input(key="studio_in_topic").value == "How do I change a car tyre?"

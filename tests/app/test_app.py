@@ -1,0 +1,178 @@
+"""The Streamlit app through AppTest: first run, sign-in, roles, chat, history, export, feedback."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT, write
+from tutor_app.accounts.users import create_user
+from tutor_app.core.config import load_settings
+from tutor_app.tutoring.conversations import ConversationStore
+from tutor_app.core.database import default_database_url, open_database
+
+APP = str(ROOT / "tutor_app" / "app" / "main.py")
+PAGES = ROOT / "tutor_app" / "app" / "app_pages"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def db(isolated_home):
+    database = open_database(default_database_url(load_settings(home=isolated_home)))
+    create_user(database, "admin", PASSWORD, "administrator")
+    create_user(database, "alice", PASSWORD, "student")
+    create_user(database, "bob", PASSWORD, "student", language="zh")
+    return database
+
+
+@pytest.fixture
+def course(isolated_home, tmp_path):
+    from tutor_app.services import build_services
+
+    write(tmp_path / "c" / "prompts.md", "# Prompts\n\n## Few-shot prompts\nA few-shot prompt puts worked examples before the task so the model copies their format.\n")
+    services = build_services(load_settings(home=isolated_home))
+    assert services.ingestor.ingest_paths([tmp_path / "c"], "demo").ok
+
+
+def app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=120)
+
+
+def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
+    at.run()
+    at.text_input(key="signin_username").input(username)
+    at.text_input(key="signin_password").input(password)
+    at.button[-1].click()
+    return at.run()
+
+
+def test_first_run_creates_the_administrator(isolated_home):
+    at = app().run()
+    assert not at.exception and at.title[0].value == "First run"
+    at.text_input(key="setup_username").input("root_admin")
+    at.text_input(key="setup_password").input(PASSWORD)
+    at.button[-1].click()
+    at.run()
+    assert not at.exception and at.title[0].value == "Tutor"
+
+
+def test_first_run_refuses_a_short_password(isolated_home):
+    at = app().run()
+    at.text_input(key="setup_username").input("root_admin")
+    at.text_input(key="setup_password").input("short")
+    at.button[-1].click()
+    at.run()
+    assert not at.exception and "too short" in at.error[0].value
+
+
+def test_wrong_password_is_refused_without_saying_why(db):
+    at = sign_in(app(), "alice", "wrong password!")
+    assert not at.exception and "Wrong username or password" in at.error[0].value
+    at2 = sign_in(app(), "nobody", "wrong password!")
+    assert at2.error[0].value == at.error[0].value
+
+
+def test_student_sees_only_the_tutor_and_is_refused_the_users_page(db):
+    at = sign_in(app(), "alice")
+    assert not at.exception and at.title[0].value == "Tutor"
+    # The users page is not registered for a student; run it directly with the student's session too.
+    page = AppTest.from_file(str(PAGES / "users.py"), default_timeout=60)
+    page.session_state["auth_user_id"] = at.session_state["auth_user_id"]
+    page.run()
+    assert not page.exception and "not available" in page.error[0].value
+    assert not page.get("form")  # the add-user form never rendered
+
+
+def test_administrator_adds_a_student(db):
+    at = sign_in(app(), "admin")
+    at.switch_page(str(PAGES / "users.py")).run()
+    assert not at.exception and at.title[0].value == "Users"
+    at.text_input(key="users_username").input("carol")
+    at.text_input(key="users_password").input(PASSWORD)
+    next(b for b in at.button if b.label == "Add").click()
+    at.run()
+    assert not at.exception and "carol" in at.success[0].value
+
+
+def test_chinese_user_gets_a_chinese_interface(db):
+    at = sign_in(app(), "bob")
+    assert not at.exception and at.title[0].value == "导师"
+
+
+def test_chat_not_covered_history_rename_export_and_delete(db, course, monkeypatch):
+    monkeypatch.setenv("TUTOR_GROUNDING_THRESHOLD", "0.999")
+    monkeypatch.setenv("TUTOR_GROUNDING_FLOOR", "0.999")
+    monkeypatch.setenv("TUTOR_CROSS_GROUNDING_THRESHOLD", "0.999")
+    monkeypatch.setenv("TUTOR_CROSS_GROUNDING_FLOOR", "0.999")
+    at = sign_in(app(), "alice")
+    at.chat_input(key="chat_input").set_value("How do I change a car tyre?").run()
+    assert not at.exception
+    texts = [m.value for m in at.markdown]
+    assert any("does not cover" in t for t in texts)
+    store = ConversationStore(db)
+    alice = next(u for u in __import__("tutor_app.accounts.users", fromlist=["list_users"]).list_users(db) if u.username == "alice")
+    [conversation] = store.list(alice.id)
+    roles = [m.role for m in store.messages(alice.id, conversation.id)]
+    assert roles == ["user", "assistant"]
+    # A fresh session (a reload) finds the conversation again.
+    again = sign_in(app(), "alice")
+    assert conversation.title in [o for o in again.radio(key="chat_pick").options]
+    again.radio(key="chat_pick").set_value(conversation.id).run()
+    assert any("car tyre" in m.value for m in again.markdown)
+    assert "car tyre" in store.export_markdown(alice.id, conversation.id)
+    again.text_input(key=f"chat_title_{conversation.id}").input("Tyres")
+    again.button(key="chat_rename").click().run()
+    assert store.get(alice.id, conversation.id).title == "Tyres"
+    again.button(key="chat_delete").click().run()
+    assert not again.exception and store.list(alice.id) == []
+
+
+def test_another_student_never_sees_alices_conversations(db, course):
+    at = sign_in(app(), "alice")
+    at.chat_input(key="chat_input").set_value("What is a few-shot prompt? secret-topic-alice").run()
+    bob = sign_in(app(), "bob")
+    assert not bob.exception
+    assert not bob.get("radio") or all("secret-topic-alice" not in str(o) for o in bob.radio(key="chat_pick").options)
+    assert all("secret-topic-alice" not in m.value for m in bob.markdown)
+
+
+def test_dead_model_server_keeps_the_question_and_shows_passages(db, course, monkeypatch, caplog, capfd):
+    import logging
+
+    caplog.set_level(logging.DEBUG)  # the openai SDK and Streamlit log requests at debug level
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key-123")
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("TUTOR_MAX_RETRIES", "0")
+    for name in ("GROUNDING_THRESHOLD", "GROUNDING_FLOOR", "CROSS_GROUNDING_THRESHOLD", "CROSS_GROUNDING_FLOOR"):
+        monkeypatch.setenv(f"TUTOR_{name}", "0")
+    at = sign_in(app(), "alice")
+    at.chat_input(key="chat_input").set_value("What is a few-shot prompt?").run()
+    assert not at.exception
+    page_text = " ".join(m.value for m in at.markdown) + " ".join(str(e.label) for e in at.expander)
+    assert "Cannot reach the model server" in page_text and "Sources" in page_text
+    assert "test-key-123" not in page_text
+    assert "Traceback" not in page_text
+    captured = capfd.readouterr()
+    assert "test-key-123" not in caplog.text + captured.out + captured.err, "the API key reached a log"
+    assert any(r.name.startswith("openai") for r in caplog.records), "the check needs the SDK's request log to be captured"
+
+
+def test_oidc_switch_shows_the_provider_button_and_explains_missing_set_up(db, monkeypatch):
+    monkeypatch.setenv("TUTOR_SIGN_IN", "oidc")
+    at = app().run()
+    assert not at.exception
+    at.button(key="signin_oidc").click()
+    at.run()
+    assert not at.exception and "[auth]" in at.error[0].value
+    at = sign_in(app(), "alice")  # local accounts still sign in beside the provider
+    assert not at.exception and "alice" in " ".join(m.value for m in at.sidebar.markdown)

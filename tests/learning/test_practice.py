@@ -1,0 +1,201 @@
+"""Practice runs, the review queue, mastery, recommendations, profiles and classes, on a real (small) index."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.support.learning_course import write_course
+from tutor_app.accounts.users import create_user, get_user
+from tutor_app.accounts.classes import ClassNotFound, add_student, create_class, list_classes, visible_students
+from tutor_app.core.errors import InputError, TutorError
+from tutor_app.learning.items import add_exercise, delete_exercise, generated_items, resolve
+from tutor_app.learning.catalog import build_catalog
+from tutor_app.learning.practice import Practice
+from tutor_app.tutoring.profile import Profile, load_profile, profile_instructions, save_profile
+from tutor_app.learning.progress import class_heatmap, needs_help, recommend, record_answer, student_progress
+from tutor_app.core.database import open_database
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def world(fake_services, tmp_path):
+    assert fake_services.ingestor.ingest_paths([write_course(tmp_path / "course")], "demo").ok
+    db = open_database("sqlite://")
+    users = {name: create_user(db, name, PASSWORD, role) for name, role in
+             [("teacher", "educator"), ("other_teacher", "educator"), ("alice", "student"), ("bob", "student")]}
+    practice = Practice(db, fake_services.index, fake_services.retriever)
+    return db, users, practice, fake_services
+
+
+def test_catalog_orders_lessons_and_chains_prerequisites(world):
+    _, _, practice, _ = world
+    catalog = practice.catalog("demo")
+    assert [lesson.lesson_id for lesson in catalog.lessons] == ["demo-01", "demo-02"]
+    assert catalog.lesson("demo-02").prerequisites == ["demo-01"]
+    assert catalog.objective_text("demo-01-o1", "zh") == "说明什么是提示及其组成部分"
+    assert catalog.best_objective("few-shot worked examples") == "demo-01-o2"
+
+
+def test_generated_questions_blank_out_a_defined_term(world):
+    _, _, practice, services = world
+    items = generated_items(services.index, practice.catalog("demo"), "demo", "demo-01", "en")
+    assert items and items[0].answer == "prompt" and "_____" in items[0].question and "**" not in items[0].question
+    zh = generated_items(services.index, practice.catalog("demo"), "demo", "demo-01", "zh")
+    assert zh[0].question.startswith("填空") and zh[0].answer == "提示"
+    assert resolve(practice.db, services.index, practice.catalog("demo"), items[0].ref).question == items[0].question
+
+
+def test_a_practice_run_grades_cites_updates_mastery_and_queues_mistakes(world):
+    db, users, practice, _ = world
+    alice = users["alice"]
+    ex_id, notices = add_exercise(db, users["teacher"], "demo", "What does a few-shot prompt put before the task?",
+                                  "Two or three worked examples so the model copies their format.", "demo-01", "demo-01-o2")
+    assert notices == ["key_longer"]  # the key is longer than the exercise: allowed, and said
+    run = practice.start(alice.id, "demo", "demo-01", "en")
+    step = practice.current(alice.id, run)
+    assert step.item.ref == f"ex:{ex_id}" and step.total >= 2
+    with pytest.raises(InputError, match="empty"):
+        practice.answer(alice.id, run, "   ")
+    wrong = practice.answer(alice.id, run, "a longer instruction")
+    assert not wrong.grade.correct and wrong.mastery_after < wrong.mastery_before and not wrong.reveal
+    assert wrong.citation is not None and wrong.citation.heading == "Few-shot prompts"
+    assert wrong.review_due is not None and wrong.review_due - datetime.utcnow() > timedelta(hours=23)
+    step = practice.current(alice.id, run)
+    assert step.position == 1 and step.item.source == "generated"
+    right = practice.answer(alice.id, run, step.item.answer)
+    assert right.reveal and right.grade.correct and right.mastery_after > right.mastery_before and right.review_due is None
+    assert practice.queue_size(alice.id, "demo") == 1
+    # The mistake is due tomorrow, not now. SM-2 restarted it: right answers then give 1 day, then 6 days.
+    assert practice.due_reviews(alice.id, "demo")[0] == []
+    tomorrow = datetime.utcnow() + timedelta(days=1, minutes=1)
+    [due], dropped = practice.due_reviews(alice.id, "demo", tomorrow)
+    assert due.ref == f"ex:{ex_id}" and dropped == 0
+    again = practice.grade_and_record(alice.id, due, "two or three worked examples so the model copies their format", tomorrow)
+    assert again.grade.correct and (again.review_due - tomorrow).days == 1
+    later = tomorrow + timedelta(days=1, minutes=1)
+    last = practice.grade_and_record(alice.id, due, "two or three worked examples so the model copies their format", later)
+    assert (last.review_due - later).days == 6
+
+
+def test_an_answer_in_the_other_language_is_graded(world):
+    db, users, practice, _ = world
+    add_exercise(db, users["teacher"], "demo", "少样本提示在任务之前放什么？", "放两三个示例，让模型模仿它们的格式。", "demo-01", "demo-01-o2", language="zh")
+    run = practice.start(users["alice"].id, "demo", "demo-01", "en")
+    step = practice.current(users["alice"].id, run)
+    assert step.item.lang == "zh"  # only exercise for the lesson is Chinese; the English learner still gets it
+    feedback = practice.answer(users["alice"].id, run, "a few examples so the model imitates the format")
+    assert feedback.grade.cross_language and feedback.grade.correct
+
+
+def test_questions_deleted_after_the_run_began_are_skipped_and_reviews_dropped(world):
+    db, users, practice, _ = world
+    teacher, alice = users["teacher"], users["alice"]
+    ids = [add_exercise(db, teacher, "demo", f"Question {n}: what is a prompt?", "the text given to a model", "demo-01")[0]
+           for n in range(2)]
+    run = practice.start(alice.id, "demo", "demo-01", "en", limit=2)
+    practice.answer(alice.id, run, "no idea")  # wrong: goes into the review queue
+    for ex_id in ids:
+        delete_exercise(db, teacher, ex_id)
+    step = practice.current(alice.id, run)
+    assert step.item is None and step.skipped == 1 and step.position == 2
+    with pytest.raises(InputError, match="finished"):
+        practice.answer(alice.id, run, "anything")
+    items, dropped = practice.due_reviews(alice.id, "demo", datetime.utcnow() + timedelta(days=2))
+    assert items == [] and dropped == 1 and practice.queue_size(alice.id, "demo") == 0
+
+
+def test_a_run_belongs_to_its_learner(world):
+    _, users, practice, _ = world
+    run = practice.start(users["alice"].id, "demo", "demo-01", "en")
+    with pytest.raises(TutorError, match="No practice run"):
+        practice.current(users["bob"].id, run)
+
+
+def test_recommendation_follows_mastery_and_prerequisites(world):
+    db, users, practice, _ = world
+    catalog = practice.catalog("demo")
+    alice = users["alice"].id
+    progress = student_progress(db, catalog, alice)
+    # Nothing practised: lesson 2 is locked behind lesson 1, so the first objective of lesson 1 comes first.
+    assert recommend(catalog, progress).objective_id == "demo-01-o1"
+    for _ in range(3):
+        record_answer(db, alice, "demo", "demo-01-o1", True)
+    assert recommend(catalog, student_progress(db, catalog, alice)).objective_id == "demo-01-o2"
+    for _ in range(3):
+        record_answer(db, alice, "demo", "demo-01-o2", True)
+    progress = student_progress(db, catalog, alice)
+    assert {p.objective_id: p.attempts for p in progress} == {"demo-01-o1": 3, "demo-01-o2": 3, "demo-02-o1": 0}
+    assert recommend(catalog, progress).objective_id == "demo-02-o1"  # unlocked now
+    for oid in ("demo-01-o1", "demo-01-o2", "demo-02-o1"):
+        for _ in range(6):
+            record_answer(db, alice, "demo", oid, True)
+    assert recommend(catalog, student_progress(db, catalog, alice)) is None  # all mastered
+
+
+def test_profile_defaults_saves_and_refuses_nonsense(world):
+    db, users, _, _ = world
+    bob = create_user(db, "bobzh", PASSWORD, "student", language="zh")
+    assert load_profile(db, bob.id) == Profile(language="zh")
+    save_profile(db, bob.id, level="advanced", language="en", style="examples", goal="  ship   a bot ")
+    saved = load_profile(db, bob.id)
+    assert saved.level == "advanced" and saved.goal == "ship a bot"
+    assert "small concrete example" in profile_instructions(saved) and "ship a bot" in profile_instructions(saved)
+    with pytest.raises(InputError):
+        save_profile(db, bob.id, level="expert")
+    with pytest.raises(InputError):
+        save_profile(db, bob.id, goal="x" * 301)
+
+
+def test_educators_see_only_their_classes_and_who_needs_help(world):
+    db, users, practice, _ = world
+    teacher, other, alice, bob = (users[n] for n in ("teacher", "other_teacher", "alice", "bob"))
+    group = create_class(db, teacher, "Monday group", "demo")
+    add_student(db, teacher, group.id, "alice")
+    add_student(db, teacher, group.id, "ALICE")  # twice is once
+    add_student(db, teacher, group.id, "bob")
+    with pytest.raises(InputError):
+        add_student(db, teacher, group.id, "other_teacher")  # not a student
+    with pytest.raises(ClassNotFound):
+        add_student(db, other, group.id, "alice")
+    with pytest.raises(ClassNotFound):
+        class_heatmap(db, other, group.id, practice.catalog("demo"))
+    assert [c.size for c in list_classes(db, teacher)] == [2] and list_classes(db, other) == []
+    assert visible_students(db, alice) == {alice.id}
+    assert {alice.id, bob.id} <= visible_students(db, teacher) and alice.id not in visible_students(db, other)
+    for _ in range(2):
+        record_answer(db, bob.id, "demo", "demo-01-o1", False)
+    record_answer(db, alice.id, "demo", "demo-01-o1", True)
+    heat = class_heatmap(db, teacher, group.id, practice.catalog("demo"))
+    assert [s.username for s in heat.students] == ["alice", "bob"]
+    assert heat.mastery[(alice.id, "demo-01-o1")] == pytest.approx(0.6)
+    assert heat.mastery[(bob.id, "demo-02-o1")] == pytest.approx(0.2)  # never practised: the prior
+    assert [(s.username, oid) for s, oid, _ in needs_help(heat)] == [("bob", "demo-01-o1")]
+    admin = create_user(db, "root_admin", PASSWORD, "administrator")
+    assert [c.name for c in list_classes(db, get_user(db, admin.id))] == ["Monday group"]
+
+
+def test_a_quiz_edited_after_the_run_began_skips_only_the_removed_question(world):
+    from tutor_app.core.schemas import LearningObjective, Quiz, QuizQuestion
+    from tutor_app.studio.saved import StudioStore
+
+    db, users, practice, _ = world
+    questions = [QuizQuestion(kind="true_false", question="A few-shot prompt contains worked examples.", options=["True", "False"],
+                              answer="True", objective_id="O1"),
+                 QuizQuestion(kind="short_answer", question="What do few-shot prompts show before the task?",
+                              answer="worked examples", objective_id="O1")]
+    quiz = Quiz(title="Few-shot", course="demo", objectives=[LearningObjective(id="O1", text="few-shot prompting with examples")],
+                questions=questions)
+    store = StudioStore(db)
+    doc = store.create(users["teacher"].id, quiz)
+    alice = users["alice"].id
+    run = practice.start(alice, "demo", "demo-01", "en", limit=2)
+    step = practice.current(alice, run)
+    assert step.item.source == "quiz" and step.item.objective_id == "demo-01-o2" and step.total == 2
+    # The educator removes the first question and reorders nothing else: the run skips it, keeps the other.
+    store.save_version(users["teacher"].id, doc.id, quiz.model_copy(update={"questions": questions[1:]}))
+    step = practice.current(alice, run)
+    assert step.skipped == 1 and step.item.question == questions[1].question
+    assert practice.answer(alice, run, "worked examples").grade.correct

@@ -1,0 +1,1 @@
+"""People: local accounts, identity-provider sign-in, remembered sessions, classes."""

@@ -1,0 +1,1 @@
+"""Administration: the course library, curriculum objectives, coverage, gaps and usage figures."""

@@ -1,0 +1,1 @@
+"""The Streamlit app: entry point, glue between Streamlit and the features, and the pages."""

@@ -1,0 +1,24 @@
+"""First run: create the administrator account."""
+
+import streamlit as st
+
+from tutor_app.app import ui
+from tutor_app.accounts.users import authenticate, create_user, has_admin
+from tutor_app.core.errors import TutorError
+
+st.title(ui.tr("page_setup"))
+st.write(ui.tr("setup_intro"))
+with st.form("setup_form"):
+    username = st.text_input(ui.tr("username"), key="setup_username")
+    display_name = st.text_input(ui.tr("display_name"), key="setup_display")
+    password = st.text_input(ui.tr("password"), type="password", key="setup_password")
+    submitted = st.form_submit_button(ui.tr("create_admin"), type="primary")
+if submitted:
+    try:
+        if has_admin(ui.database()):  # another browser finished the set-up meanwhile
+            st.rerun()
+        create_user(ui.database(), username, password, "administrator", ui.language(), display_name)
+        ui.sign_in(authenticate(ui.database(), username, password))
+        st.rerun()
+    except TutorError as exc:
+        st.error(ui.error_text(exc))

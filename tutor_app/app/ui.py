@@ -1,0 +1,188 @@
+"""Glue between Streamlit and the engine: cached services, the signed-in user, the language.
+
+Pages call these helpers so they stay short. ``require_role`` re-reads the
+user from the database on every run, so a student who types an administrator
+page's URL is stopped even if the page was somehow registered.
+This module holds no business logic; accounts, conversations and the tutor do.
+"""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from tutor_app.accounts.users import can_access, get_user
+from tutor_app.core.config import Settings, load_settings
+from tutor_app.core.errors import TutorError
+from tutor_app.core.i18n import t
+from tutor_app.engine.ingest.sample_course import SampleIngest
+from tutor_app.services import Services, build_services
+from tutor_app.accounts.sessions import COOKIE_NAME, SESSION_LIFETIME, end_session, start_session, user_for_session
+from tutor_app.core.database import Database, default_database_url, open_database
+
+USER_KEY = "auth_user_id"
+SESSION_KEY = "auth_session_token"
+COOKIE_KEY = "auth_cookie_pending"  # a token to write, or "" to remove the cookie
+LANG_KEY = "ui_lang"
+
+
+@st.cache_resource(show_spinner=False)
+def settings() -> Settings:
+    return load_settings()
+
+
+@st.cache_resource(show_spinner=False)
+def services() -> Services:
+    return build_services(settings())
+
+
+@st.cache_resource(show_spinner=False)
+def database() -> Database:
+    return open_database(default_database_url(settings()))
+
+
+@st.cache_resource(show_spinner=False)
+def sample_ingest() -> SampleIngest:
+    return SampleIngest()
+
+
+def prepare_sample_course() -> None:
+    """On a new TUTOR_HOME, index the sample course in the background and show its progress in the sidebar."""
+    job = sample_ingest()
+    if job.state == "idle":
+        try:
+            if job.start_if_needed(settings(), services().ingestor, list(services().index.courses())):
+                course_names.clear()
+        except TutorError:
+            return  # the index is unusable: the pages that read it say so and how to fix it
+    if job.running:
+        with st.sidebar:
+            _sample_progress()
+    elif job.state == "failed":
+        st.sidebar.error(tr("sample_failed", error=job.error))
+
+
+@st.fragment(run_every=2)
+def _sample_progress() -> None:
+    job = sample_ingest()
+    if job.running:
+        st.progress(job.fraction, text=tr("sample_indexing", percent=int(job.fraction * 100), source=job.current or "…"))
+    else:  # finished since the last refresh: every page shows the course now
+        course_names.clear()
+        st.rerun(scope="app")
+
+
+def no_course_notice() -> None:
+    """What a page shows when no course is indexed: the background progress, or how to add one."""
+    st.info(tr("sample_preparing") if sample_ingest().running else tr("no_course"))
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def course_names() -> list[str]:
+    return sorted(services().index.courses())
+
+
+def language() -> str:
+    return st.session_state.get(LANG_KEY, "en")
+
+
+def tr(key: str, **values) -> str:
+    return t(key, language(), **values)
+
+
+def error_text(exc: Exception) -> str:
+    """An error as this reader should see it: in their language when it names a string-table message."""
+    return exc.message(language()) if isinstance(exc, TutorError) else str(exc)
+
+
+def current_user():
+    """The signed-in, active user: from this browser session, or from its remembered sign-in cookie."""
+    user_id = st.session_state.get(USER_KEY)
+    if user_id is None:
+        user = user_for_session(database(), st.context.cookies.get(COOKIE_NAME)) or _identity_user()
+        if user is None:
+            return None
+        st.session_state[USER_KEY] = user.id
+        st.session_state[SESSION_KEY] = st.context.cookies.get(COOKIE_NAME)
+        st.session_state.setdefault(LANG_KEY, user.language)
+        return user
+    user = get_user(database(), user_id)
+    if user is None or not user.active:
+        sign_out()
+        return None
+    return user
+
+
+def _identity_user():
+    """With OIDC sign-in on, the account of the person the identity provider signed in (Streamlit keeps that cookie)."""
+    claims = st.user.to_dict() if settings().sign_in == "oidc" else {}
+    if not claims.get("is_logged_in"):
+        return None
+    from tutor_app.accounts.identity import user_for_identity
+
+    user = user_for_identity(database(), str(claims.get("iss", "")), str(claims.get("sub", "")),
+                             str(claims.get("email", "")), str(claims.get("name", "")), language())
+    return user if user.active else None
+
+
+def sign_in(user) -> None:
+    """Sign ``user`` in for this session and remember it in a cookie (written by ``write_cookie``)."""
+    token = start_session(database(), user.id)
+    st.session_state[USER_KEY] = user.id
+    st.session_state[LANG_KEY] = user.language
+    st.session_state[SESSION_KEY] = token
+    st.session_state[COOKIE_KEY] = token
+
+
+def sign_out() -> None:
+    end_session(database(), st.session_state.get(SESSION_KEY) or st.context.cookies.get(COOKIE_NAME))
+    for key in list(st.session_state):
+        del st.session_state[key]
+    st.session_state[COOKIE_KEY] = ""
+    if settings().sign_in == "oidc" and st.user.to_dict().get("is_logged_in"):
+        st.logout()  # ends the provider's session cookie too, and reruns the app
+
+
+def write_cookie() -> None:
+    """Send a pending sign-in cookie (or its removal) to the browser; call once per run from the app shell."""
+    token = st.session_state.pop(COOKIE_KEY, None)
+    if token is None:
+        return
+    max_age = int(SESSION_LIFETIME.total_seconds()) if token else 0
+    # json.dumps quotes the token safely for JavaScript; the token is URL-safe base64 anyway.
+    st.html(f"<script>document.cookie = {json.dumps(COOKIE_NAME)} + '=' + {json.dumps(token)} + "
+            f"'; path=/; max-age={max_age}; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+            unsafe_allow_javascript=True)
+
+
+def require_role(page_role: str):
+    """The signed-in user, if their role may see a page for ``page_role``; otherwise stop the page."""
+    user = current_user()
+    if user is None or not can_access(user.role, page_role):
+        st.error(tr("not_allowed"))
+        st.stop()
+    return user
+
+
+def model_status() -> None:
+    """Which provider and model answer, what the embedded model can do, how to connect a better one."""
+    current = settings()
+    if current.provider == "embedded":
+        from tutor_app.engine.models.server import model_label, model_path
+
+        try:
+            name = model_label(model_path(current))
+        except Exception:  # a missing model file is reported when a question is asked
+            name = "SmolLM2-135M-Instruct"
+        provider = "embedded llama.cpp"
+    else:
+        name = current.azure_openai_deployment or current.chat_model if current.provider == "azure" else current.chat_model
+        provider = {"azure": "Azure OpenAI", "openai": current.openai_base_url or "OpenAI"}[current.provider]
+    with st.sidebar.expander(tr("model_status"), expanded=False):
+        st.markdown(tr("answered_by", model=name, provider=provider))
+        st.caption(tr(f"style_{current.effective_answer_style}") + (
+            " " + tr("style_forced") if current.answer_style != "auto" else ""))
+        if current.provider == "embedded" and current.effective_answer_style == "generative":
+            st.caption(tr("embedded_limits"))
+        st.caption(tr("connect_help"))

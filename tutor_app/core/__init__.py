@@ -1,0 +1,1 @@
+"""Foundations every layer uses: settings, errors, translated messages, the app database, shared data shapes."""

@@ -1,0 +1,53 @@
+"""Errors that teach: every TutorError says what went wrong and how to fix it.
+
+Pages show them with ``st.error(ui.error_text(exc))``; the CLI prints them and
+exits non-zero. An error made with ``of(key, ...)`` names a message in the
+string tables, so a page can say it in the reader's language; others are
+English only. This module holds no logic beyond formatting the message.
+"""
+
+from __future__ import annotations
+
+
+class TutorError(Exception):
+    """A failure the user can act on. ``fix`` says what to do about it."""
+
+    def __init__(self, problem: str, fix: str = "", *, key: str | None = None, values: dict | None = None) -> None:
+        self.problem = problem
+        self.fix = fix
+        self.key, self.values = key, values or {}
+        super().__init__(f"{problem} {fix}".strip())
+
+    @classmethod
+    def of(cls, key: str, **values):
+        """The error whose whole text (problem and fix) is the string-table message ``key``."""
+        from tutor_app.core.i18n import t
+
+        return cls(t(key, "en", **values), key=key, values=values)
+
+    def message(self, lang: str = "en") -> str:
+        if self.key is None:
+            return str(self)
+        from tutor_app.core.i18n import t
+
+        return t(self.key, lang, **self.values)
+
+
+class ConfigError(TutorError):
+    """Settings are missing, contradictory or point at something unusable."""
+
+
+class IngestError(TutorError):
+    """One input file could not be read; the others go on."""
+
+
+class IndexStoreError(TutorError):
+    """The search index cannot be opened or written."""
+
+
+class ModelError(TutorError):
+    """The language model server failed, refused, or cannot be started."""
+
+
+class InputError(TutorError):
+    """A user's input (query, question) cannot be used as given."""

@@ -1,0 +1,1 @@
+"""Answers built from retrieved passages: quoting the course (extractive) and checking generated claims against it."""

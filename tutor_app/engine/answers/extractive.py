@@ -1,0 +1,362 @@
+"""Extractive answers: the course's own sentences, chosen for the question, each followed by its [n].
+
+On a model too small to be trusted with a sentence, the answer is assembled
+from the retrieved passages: their sentences are scored by meaning (the same
+e5 embedder as the index, sentence vectors cached in memory), by the share of
+the question's terms they contain, and, for "what is" questions, by whether
+they define something; the best 3-5 are kept (no near-repeats), put back in
+the passages' order with the definition first, and framed by a bilingual
+lead-in and closing. A code block or table that a chosen sentence introduces
+is quoted whole. Follow-ups work on the passages of an earlier answer:
+``simpler`` (the shortest defining sentences), ``example`` (the section's
+example or code) and ``quiz`` (a fill-in-the-blank item from a bold-term
+definition). Nothing here calls a language model or reads the index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import sqlite3
+import threading
+import unicodedata
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from tutor_app.core.i18n import t
+from tutor_app.engine.search.lexical import terms
+from tutor_app.engine.sentences import Unit, split_units
+
+MAX_SENTENCES = 5
+MIN_SENTENCES = 3
+CANDIDATE_PASSAGES = 5
+MAX_SENTENCE_CHARS = 600
+# Scores are e5 cosines (they vary in a narrow band, ~0.75-0.95) plus small bonuses.
+KEEP_WITHIN = 0.04  # keep sentences scoring within this of the best
+FILL_WITHIN = 0.08  # ...and fill up to MIN_SENTENCES within this
+TERM_WEIGHT = 0.25
+DEFINITION_BONUS = 0.06
+NEIGHBOUR_BONUS = 0.015
+PASSAGE_BONUS = (0.02, 0.01, 0.0)  # the fused ranking's order of the passages
+REPEAT_OVERLAP = 0.6
+
+_DEFINITION_QUESTION = re.compile(
+    r"^\s*(what|who)(\s+(is|are)|'s)\b|\bwhat\s+does\s+.+\s+mean\b|\bdefine\b|\bmeaning of\b|\bwhat\s+is\s+meant\b|"
+    r"什么是|是什么|指什么|什么叫|什么意思|含义|定义", re.IGNORECASE)
+_EXAMPLE_QUESTION = re.compile(r"\bexamples?\b|\bsample\b|\bcode\b|\bshow me\b|例子|示例|举例|举个例|代码", re.IGNORECASE)
+_DEFINES_EN = re.compile(r"^(?:\*\*[^*]+\*\*|[A-Z][^.:;]{0,60}?)\s+(?:\([^)]*\)\s+)?(?:is|are|means|refers to|stands for)\b")
+_DEFINES_ZH = re.compile(r"^(?:\*\*[^*]+\*\*|[^，。；]{1,20}?)(?:（[^）]*）)?\s*(?:是|指|就是|称为|叫做)")
+_EXAMPLE_SENTENCE = re.compile(r"\bfor example\b|\be\.g\.|\bfor instance\b|\bsuch as\b|例如|比如|举个例子|举例来说", re.IGNORECASE)
+_BOLD = re.compile(r"\*\*([^*\n]{2,40})\*\*")
+_BOLD_START = re.compile(r"^\*\*([^*\n]{2,40})\*\*")  # the course bolds a term where it defines it
+_CITE_MARK = re.compile(r"\s*\[\d{1,2}\]")
+# A sentence that opens by pointing back ("It ranges...", "Instead, they...", "这种方法...") needs the one before it.
+_POINTS_BACK = re.compile(
+    r"^(?:it|its|this|these|that|those|they|their|them|such|instead|however|but|so|thus|both|the two|either|"
+    r"in (?:that|this) case|for (?:that|this) reason)\b|^(?:它|它们|这|这些|这种|这样|那|那些|其|该|但|但是|不过|因此|所以|否则|两者)",
+    re.IGNORECASE)
+
+
+def asks_for_definition(question: str) -> bool:
+    return bool(_DEFINITION_QUESTION.search(question or ""))
+
+
+def defines_something(sentence: str) -> bool:
+    return bool(_BOLD_START.match(sentence) or _DEFINES_EN.search(sentence) or _DEFINES_ZH.search(sentence))
+
+
+def defines_one_of(sentence: str, wanted: set[str]) -> bool:
+    """The sentence defines a term the question asks about (its subject shares a term with ``wanted``)."""
+    if not defines_something(sentence):
+        return False
+    bold = _BOLD_START.match(sentence)
+    subject = bold.group(1) if bold else re.split(r"\s(?:is|are|means|refers to|stands for)\s|是|指|称为|叫做", sentence, 1)[0]
+    return bool(set(terms(subject)) & wanted)
+
+
+@dataclass
+class Pick:
+    unit: Unit
+    passage: int  # 0-based index into the candidate passages
+    score: float = 0.0
+    defines: bool = False
+    terms: set[str] = field(default_factory=set)  # its search terms, computed once
+    attached: list[Unit] = field(default_factory=list)  # a code block or table the sentence introduces
+
+
+@dataclass
+class Composition:
+    text: str
+    passages: list  # the Hits cited, in [n] order
+    picks: list[Pick]
+
+
+class SentenceVectors:
+    """e5 vectors of sentences, cached by text in memory and, given a folder, in an SQLite file there.
+
+    A course's sentences repeat across questions and processes (each CLI call is a new process), and
+    embedding thirty sentences costs about a second on two cores: only new sentences pay it.
+    """
+
+    def __init__(self, embedder, folder: Path | None = None, capacity: int = 20_000) -> None:
+        self.embedder = embedder
+        self.capacity = capacity
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        if folder is not None:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(folder / "sentence-vectors.sqlite3", timeout=10, check_same_thread=False)
+                self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
+            except (OSError, sqlite3.Error):
+                self._db = None  # a read-only home: keep the memory cache only
+
+    def _key(self, text: str) -> str:
+        name = getattr(self.embedder, "name", lambda: "embedder")()
+        return hashlib.sha1(f"{name}\n{text}".encode("utf-8")).hexdigest()
+
+    def _load(self, texts: list[str]) -> None:
+        if self._db is None or not texts:
+            return
+        keys = {self._key(text): text for text in texts}
+        try:
+            rows = self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(keys))})",
+                                    list(keys)).fetchall()
+        except sqlite3.Error:
+            return
+        for key, blob in rows:
+            self._cache[keys[key]] = np.frombuffer(blob, dtype=np.float32)
+
+    def _store(self, items: list[tuple[str, np.ndarray]]) -> None:
+        if self._db is None:
+            return
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                                     [(self._key(text), vector.tobytes()) for text, vector in items])
+        except sqlite3.Error:
+            pass  # the cache is an optimisation; a locked or full disk must not fail an answer
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            self._load([text for text in dict.fromkeys(texts) if text not in self._cache])
+            missing = [text for text in dict.fromkeys(texts) if text not in self._cache]
+            if missing:
+                fresh = [(text, np.asarray(vector, dtype=np.float32)) for text, vector in zip(missing, self.embedder(missing))]
+                self._cache.update(fresh)
+                self._store(fresh)
+            for text in texts:
+                self._cache.move_to_end(text)
+            found = [self._cache[text] for text in texts]
+            while len(self._cache) > self.capacity:
+                self._cache.popitem(last=False)
+        return np.stack(found) if found else np.zeros((0, 1), dtype=np.float32)
+
+    def query(self, text: str) -> np.ndarray:
+        return np.asarray(self.embedder.embed_query([text])[0], dtype=np.float32)
+
+
+def _in_context(sentence: str, heading: str) -> str:
+    return f"{heading}: {sentence}" if heading else sentence
+
+
+def _term_set(text: str) -> set[str]:
+    return set(terms(_BOLD.sub(r"\1", text)))
+
+
+def _term_weights(wanted: set[str], sentence_terms: list[set[str]]) -> dict[str, float]:
+    """Inverse sentence frequency among the candidates: "model" in every sentence says little, "temperature" a lot."""
+    n = len(sentence_terms)
+    return {term: math.log(1 + n / (0.5 + sum(term in found for found in sentence_terms))) for term in wanted}
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+class ExtractiveAnswerer:
+    def __init__(self, embedder, bilingual=None, cache_folder: Path | None = None) -> None:
+        self.vectors = SentenceVectors(embedder, cache_folder)
+        self.bilingual = bilingual
+
+    # ------------------------------------------------------------------ answers
+    def compose(self, question: str, hits: list, lang: str, other_language: bool = False) -> Composition:
+        """An answer quoting the best sentences of ``hits`` (best first), framed in ``lang``."""
+        candidates = hits[:CANDIDATE_PASSAGES]
+        picks = self._pick(question, candidates)
+        if not picks:
+            return Composition("", [], [])
+        passages, body = self._cite(picks, candidates)
+        lead = t("ans_lead_other", lang, language=t(f"lang_name_{candidates[picks[0].passage].chunk.lang}", lang)) \
+            if other_language else t("ans_lead", lang)
+        return Composition(f"{lead}\n\n{body}\n\n{t('ans_close', lang)}", passages, picks)
+
+    def _question_terms(self, question: str) -> set[str]:
+        own = set(terms(question))
+        if self.bilingual is not None:
+            own |= set(self.bilingual.expand(question))
+        return own
+
+    def _pick(self, question: str, passages: list) -> list[Pick]:
+        units = [(i, u) for i, hit in enumerate(passages) for u in split_units(hit.chunk.text)]
+        sentences = self.score(question, passages, units)
+        if not sentences:
+            return []
+        return self._choose(question, sentences, units)
+
+    def score(self, question: str, passages: list, units: list[tuple[int, Unit]] | None = None) -> list[Pick]:
+        """Every quotable sentence of ``passages``, scored for ``question`` (in passage order)."""
+        if units is None:
+            units = [(i, u) for i, hit in enumerate(passages) for u in split_units(hit.chunk.text)]
+        sentences = [Pick(u, i) for i, u in units if u.kind == "sentence" and len(u.text) <= MAX_SENTENCE_CHARS]
+        if not sentences:
+            return []
+        wanted = self._question_terms(question)
+        definition = asks_for_definition(question)
+        # A sentence is embedded under its section's heading: "It ranges from -1 to 1" means nothing alone.
+        similarity = self.vectors([_in_context(p.unit.text, passages[p.passage].chunk.heading) for p in sentences]) \
+            @ self.vectors.query(question)
+        for pick in sentences:
+            pick.terms = _term_set(pick.unit.text)
+        weight = _term_weights(wanted, [p.terms for p in sentences])
+        total = sum(weight.values()) or 1.0
+        for pick, cosine in zip(sentences, similarity):
+            pick.defines = definition and defines_one_of(pick.unit.text, wanted)
+            share = sum(weight[term] for term in wanted & pick.terms) / total
+            pick.score = (float(cosine) + TERM_WEIGHT * share + (DEFINITION_BONUS if pick.defines else 0.0)
+                          + PASSAGE_BONUS[min(pick.passage, len(PASSAGE_BONUS) - 1)])
+        return sentences
+
+    def _choose(self, question: str, sentences: list[Pick], units: list[tuple[int, Unit]]) -> list[Pick]:
+        best = max(sentences, key=lambda p: p.score)
+        for pick in sentences:  # the sentence after the best one usually carries its thought on
+            if pick.passage == best.passage and pick.unit.position == best.unit.position + 1:
+                pick.score += NEIGHBOUR_BONUS
+        ranked = sorted(sentences, key=lambda p: -p.score)
+        chosen: list[Pick] = []
+        for pick in ranked:
+            within = KEEP_WITHIN if len(chosen) >= MIN_SENTENCES else FILL_WITHIN
+            if len(chosen) >= MAX_SENTENCES or pick.score < best.score - within:
+                break
+            if not self._repeats(pick, chosen):
+                chosen.append(pick)
+        # A "what is" question gets the sentence defining its term, and every answer at least three sentences
+        # when the best passage has them: the sentence that answers often ranks just below one that restates
+        # the question, and the best passage's next-best sentence completes the thought.
+        definitions = [p for p in ranked if p.defines]
+        if definitions and not any(p.defines for p in chosen):
+            chosen = [definitions[0], *chosen[:MAX_SENTENCES - 1]]
+        for pick in ranked:
+            if len(chosen) >= MIN_SENTENCES:
+                break
+            if pick.passage == best.passage and pick not in chosen and not self._repeats(pick, chosen):
+                chosen.append(pick)
+        self._add_antecedents(chosen, sentences, best)
+        self._attach_blocks(chosen, units, question)
+        first = [p for p in chosen if p.defines][:1]
+        rest = sorted((p for p in chosen if p not in first), key=lambda p: (p.passage, p.unit.position))
+        return first + rest
+
+    @staticmethod
+    def _add_antecedents(chosen: list[Pick], sentences: list[Pick], best: Pick) -> None:
+        """Keep each chosen sentence readable on its own: one that points back gets the sentence before it,
+        and the best sentence keeps a next sentence that points back to it (it carries the thought on)."""
+        by_place = {(p.passage, p.unit.position): p for p in sentences}
+        for pick in list(chosen):
+            before = by_place.get((pick.passage, pick.unit.position - 1))
+            if _POINTS_BACK.match(pick.unit.text) and before is not None and before not in chosen \
+                    and len(chosen) < MAX_SENTENCES:
+                chosen.append(before)
+        after = by_place.get((best.passage, best.unit.position + 1))
+        if after is not None and after not in chosen and _POINTS_BACK.match(after.unit.text) and len(chosen) < MAX_SENTENCES:
+            chosen.append(after)
+
+    @staticmethod
+    def _repeats(pick: Pick, chosen: list[Pick]) -> bool:
+        return any(_overlap(pick.terms, c.terms) >= REPEAT_OVERLAP for c in chosen)
+
+    @staticmethod
+    def _attach_blocks(chosen: list[Pick], units: list[tuple[int, Unit]], question: str) -> None:
+        """Quote a code block or table whole when a chosen sentence introduces it, or when the question asks for one."""
+        by_place = {(i, u.position): u for i, u in units}
+        for pick in chosen:
+            following = by_place.get((pick.passage, pick.unit.position + 1))
+            if following is not None and following.kind != "sentence" and (
+                    pick.unit.text.rstrip().endswith((":", "：")) or _EXAMPLE_QUESTION.search(question)):
+                pick.attached.append(following)
+
+    @staticmethod
+    def _cite(picks: list[Pick], passages: list) -> tuple[list, str]:
+        numbers: dict[int, int] = {}
+        for pick in picks:
+            numbers.setdefault(pick.passage, len(numbers) + 1)
+        lines = []
+        for pick in picks:
+            line = f"{readable_bold(pick.unit.text)} [{numbers[pick.passage]}]"
+            lines.append("\n\n".join([line, *(u.text for u in pick.attached)]))
+        return [passages[i] for i in numbers], "\n\n".join(lines)
+
+    # ------------------------------------------------------------------ follow-ups on an earlier answer's passages
+    @staticmethod
+    def simpler(passage_texts: list[str], lang: str, shown: str = "", count: int = 2) -> str:
+        """The shortest defining sentences of the passages that ``shown`` (the earlier answer) did not quote,
+        each with its [n]; else the shortest other sentences; when the answer quoted every sentence of a
+        short section, its one shortest (defining) sentence alone; empty if there are none."""
+        every = [(len(u.text), n, u.text) for n, text in enumerate(passage_texts, 1)
+                 for u in split_units(text) if u.kind == "sentence"]
+        found = [f for f in every if readable_bold(f[2]) not in shown]
+        defining = [f for f in found if defines_something(f[2])]
+        chosen = sorted(defining or found)[:count] or sorted([f for f in every if defines_something(f[2])] or every)[:1]
+        if not chosen:
+            return ""
+        body = " ".join(f"{readable_bold(text)} [{n}]" for _, n, text in chosen)
+        return f"{t('ans_simpler_lead', lang)}\n\n{body}"
+
+    @staticmethod
+    def example(passage_texts: list[str], lang: str) -> str:
+        """The passages' example: a sentence that gives one, with the code block or table it introduces."""
+        for n, text in enumerate(passage_texts, 1):
+            units = split_units(text)
+            for i, unit in enumerate(units):
+                if unit.kind == "sentence" and _EXAMPLE_SENTENCE.search(unit.text):
+                    block = units[i + 1].text if i + 1 < len(units) and units[i + 1].kind != "sentence" else ""
+                    return "\n\n".join(filter(None, [t("ans_example_lead", lang), f"{readable_bold(unit.text)} [{n}]", block]))
+            for unit in units:
+                if unit.kind == "code":
+                    return f"{t('ans_example_lead', lang)}\n\n{unit.text}\n\n[{n}]"
+        return ""
+
+    @staticmethod
+    def quiz(passage_texts: list[str], lang: str) -> tuple[str, str, int] | None:
+        """(question, answer, passage number) of a fill-in-the-blank item from a bold-term definition
+        (the same items Practice makes from a lesson)."""
+        from tutor_app.learning.items import bold_definitions
+
+        for n, text in enumerate(passage_texts, 1):
+            for term, blanked in bold_definitions(text):
+                return t("ans_quiz_question", lang, sentence=blanked), term, n
+        return None
+
+
+def readable_bold(text: str) -> str:
+    """Drop the ``**`` of a bold run that CommonMark would print as asterisks.
+
+    A closing ``**`` right after punctuation and right before a letter ("**少样本（few-shot）**提示") is not
+    a closing delimiter, so Markdown shows the stars; such a run is quoted without its emphasis.
+    """
+    def fix(match: re.Match) -> str:
+        inner, after = match.group(1), text[match.end():match.end() + 1]
+        if unicodedata.category(inner[-1]).startswith("P") and after and not after.isspace() \
+                and not unicodedata.category(after).startswith("P"):
+            return inner
+        return match.group(0)
+    return _BOLD.sub(fix, text)
+
+
+def strip_citation_marks(text: str) -> str:
+    return _CITE_MARK.sub("", text)

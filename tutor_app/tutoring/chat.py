@@ -1,0 +1,129 @@
+"""One chat turn of the student tutor, with the conversation saved at every step.
+
+The learner's message is stored before anything can fail; the answer is
+stored once streamed, with its citations, model, style, token counts and
+estimated cost, also when it was cut short; generated sentences the course
+does not support are flagged in the stored text. Errors that stop an answer
+before it starts (an empty index, an unreadable index) are stored as the
+tutor's reply, so the conversation shows what happened. Refusals and their
+questions never go back to the model as history (a small model copies them).
+Follow-ups ("simpler", "example", "quiz me") answer from an earlier answer's
+passages without a model. This module does not draw anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from tutor_app.engine.answers.claims import mark_unsupported
+from tutor_app.core.config import Settings
+from tutor_app.tutoring.conversations import ConversationStore, auto_title
+from tutor_app.core.errors import TutorError
+from tutor_app.engine.answers.extractive import ExtractiveAnswerer
+from tutor_app.core.i18n import t
+from tutor_app.engine.ingest.loaders import detect_lang
+from tutor_app.engine.models.pricing import estimate_cost
+from tutor_app.core.database import Message
+from tutor_app.tutoring.explain import AnswerStream, Tutor
+
+FOLLOW_UPS = ("simpler", "example", "quiz")
+QUIZ_ANSWER_MARK = "<!-- answer -->"  # the page shows what follows it behind a "Show the answer" expander
+
+MAX_MESSAGE_CHARS = 4000
+HISTORY_TURNS = 6
+
+
+def model_history(messages: list[Message]) -> list[tuple[str, str]]:
+    """The conversation as the model may read it: refused questions, refusals and follow-ups left out."""
+    kept: list[tuple[str, str]] = []
+    for message in messages:
+        if message.role == "assistant" and (not message.grounded or message.style in FOLLOW_UPS):
+            if kept and kept[-1][0] == "human":
+                kept.pop()  # its question goes too, or the model would answer it again
+            continue
+        kept.append(("human" if message.role == "user" else "ai", message.content))
+    return kept
+
+
+@dataclass
+class Turn:
+    conversation_id: int
+    stream: AnswerStream | None
+    error: str | None = None
+    notice: str | None = None
+    lang: str = "en"  # the language the reply is in
+
+    def pieces(self) -> Iterator[str]:
+        if self.notice:
+            yield self.notice + "\n\n"
+        if self.stream is not None:
+            yield from self.stream
+        elif self.error:
+            yield self.error
+
+
+def start_turn(store: ConversationStore, tutor: Tutor, user_id: int, conversation_id: int | None,
+               course: str | None, question: str, ui_lang: str = "en", learner: str | None = None,
+               answer_lang: str | None = None) -> Turn:
+    """Save the learner's message, then start the answer (not yet streamed).
+
+    ``learner`` (the profile, as prompt text) comes from the learner profile; ``answer_lang`` is the profile's
+    language, else the interface's (the page decides), else (None) the question's.
+    """
+    question = question.strip()
+    if conversation_id is None:
+        conversation_id = store.create(user_id, course or "", auto_title(question)).id
+    history = model_history(store.messages(user_id, conversation_id))
+    store.add_message(user_id, conversation_id, "user", question)
+    notice = None
+    if len(question) > MAX_MESSAGE_CHARS:
+        notice = t("too_long", ui_lang, chars=len(question), limit=MAX_MESSAGE_CHARS)
+        question = question[:MAX_MESSAGE_CHARS]
+    try:
+        extra = {"learner": learner} if learner else {}
+        lang = answer_lang or detect_lang(question)
+        stream = tutor.ask(question, course=course, history=history[-2 * HISTORY_TURNS:], lang=lang, **extra)
+    except TutorError as exc:
+        return Turn(conversation_id, None, str(exc), notice, ui_lang)
+    return Turn(conversation_id, stream, None, notice, lang)
+
+
+def finish_turn(store: ConversationStore, settings: Settings, user_id: int, turn: Turn, shown_text: str) -> int:
+    """Save the tutor's reply as it was shown; returns the message id."""
+    if turn.stream is None:
+        return store.add_message(user_id, turn.conversation_id, "assistant", shown_text, grounded=False, complete=False)
+    result = turn.stream.result
+    provider = "embedded" if settings.provider == "embedded" else settings.provider
+    cost = estimate_cost(result.model, provider, result.prompt_tokens, result.completion_tokens)
+    if result.unsupported:
+        shown_text = mark_unsupported(shown_text, result.unsupported, turn.lang)
+        shown_text += "\n\n" + t("claim_summary", turn.lang, count=len(result.unsupported))
+    return store.add_message(
+        user_id, turn.conversation_id, "assistant", shown_text,
+        citations=[c.model_dump() for c in result.citations], model=result.model, grounded=result.grounded,
+        complete=result.complete, prompt_tokens=result.prompt_tokens, completion_tokens=result.completion_tokens,
+        cost_usd=cost, style=result.style, unsupported=len(result.unsupported),
+    )
+
+
+def follow_up(store: ConversationStore, answerer: ExtractiveAnswerer, user_id: int, conversation_id: int,
+              answer: Message, kind: str, lang: str) -> int:
+    """Answer "simpler" / "example" / "quiz" from ``answer``'s passages; saves the request and the reply."""
+    citations = answer.citation_list
+    texts = [c.get("text", "") for c in citations]
+    question = answer_text = ""
+    if kind == "simpler":
+        answer_text = answerer.simpler(texts, lang, answer.content) or t("ans_no_simpler", lang)
+    elif kind == "example":
+        answer_text = answerer.example(texts, lang) or t("ans_no_example", lang)
+    else:
+        quiz = answerer.quiz(texts, lang)
+        if quiz is None:
+            answer_text = t("ans_no_quiz", lang)
+        else:
+            question, key, number = quiz
+            answer_text = f"{question} [{number}]\n\n{QUIZ_ANSWER_MARK}\n**{key}**"
+    store.add_message(user_id, conversation_id, "user", t(f"ans_followup_asked_{kind}", lang))
+    return store.add_message(user_id, conversation_id, "assistant", answer_text, citations=citations,
+                             model=answer.model, grounded=True, style=kind)

@@ -1,0 +1,237 @@
+"""A learner's chat history, always scoped to its owner.
+
+Every method takes the signed-in ``user_id`` and only ever touches that user's
+conversations: asking for someone else's conversation or message raises the
+same ``NotFound`` as asking for one that does not exist, so ids reveal nothing.
+The page saves the learner's question with ``add_message`` *before* asking the
+model, so a failed answer never loses the question.
+
+This module stores and exports chats; it does not generate answers (``tutor``)
+or decide who is signed in (``accounts``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Iterable
+
+from sqlalchemy import delete, select, update
+
+from tutor_app.core.errors import InputError, TutorError
+from tutor_app.core.database import MESSAGE_ROLES, Conversation, Database, Feedback, Message, utcnow
+
+MAX_TITLE = 200
+AUTO_TITLE_CHARS = 60
+UNTITLED = "New conversation"
+
+
+class NotFound(TutorError):
+    """No such conversation or message among the signed-in user's own."""
+
+
+def auto_title(question: str, limit: int = AUTO_TITLE_CHARS) -> str:
+    """A title from the first question: its first ~60 characters, cut at a word where there is one."""
+    flat = re.sub(r"\s+", " ", question or "").strip()
+    if not flat:
+        return UNTITLED
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit]
+    space = cut.rfind(" ")
+    if space >= limit // 2:  # Chinese has no spaces: then cut at the limit
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:，。；：") + "…"
+
+
+class ConversationStore:
+    """Create, list, read, rename, delete and export one user's conversations."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- conversations ---
+
+    def create(self, user_id: int, course: str, title: str) -> Conversation:
+        title = _clean_title(title)
+        with self.db.session() as s:
+            now = utcnow()
+            conversation = Conversation(user_id=user_id, course=course or "", title=title, created_at=now, updated_at=now)
+            s.add(conversation)
+        return conversation
+
+    def list(self, user_id: int) -> list[Conversation]:
+        """The user's conversations, most recently active first."""
+        with self.db.session() as s:
+            query = (
+                select(Conversation)
+                .where(Conversation.user_id == user_id)
+                .order_by(Conversation.updated_at.desc(), Conversation.id.desc())
+            )
+            return [*s.scalars(query)]
+
+    def get(self, user_id: int, conversation_id: int) -> Conversation:
+        with self.db.session() as s:
+            return _owned(s, user_id, conversation_id)
+
+    def rename(self, user_id: int, conversation_id: int, title: str) -> Conversation:
+        title = _clean_title(title)
+        with self.db.session() as s:
+            conversation = _owned(s, user_id, conversation_id)
+            conversation.title = title
+            conversation.updated_at = utcnow()
+        return conversation
+
+    def delete(self, user_id: int, conversation_id: int) -> None:
+        """Delete the conversation; the database cascades to its messages and their feedback."""
+        with self.db.session() as s:
+            gone = s.execute(
+                delete(Conversation).where(Conversation.id == conversation_id, Conversation.user_id == user_id)
+            ).rowcount
+        if not gone:
+            raise _not_found(conversation_id)
+
+    # --- messages ---
+
+    def add_message(
+        self,
+        user_id: int,
+        conversation_id: int,
+        role: str,
+        content: str,
+        citations: Iterable[Any] = (),
+        model: str = "",
+        grounded: bool = True,
+        complete: bool = True,
+        prompt_tokens: int = 0,
+        completion_tokens: int = 0,
+        cost_usd: float = 0.0,
+        style: str = "",
+        unsupported: int = 0,
+    ) -> int:
+        """Append a turn and return its id. ``citations``: dicts or pydantic models (e.g. ``schemas.Citation``)."""
+        if role not in MESSAGE_ROLES:
+            raise ValueError(f"message role must be one of {MESSAGE_ROLES}, not {role!r}")
+        encoded = json.dumps([_as_dict(c) for c in citations or ()], ensure_ascii=False)
+        with self.db.session() as s:
+            conversation = _owned(s, user_id, conversation_id)
+            now = utcnow()
+            message = Message(
+                conversation_id=conversation.id,
+                role=role,
+                content=content or "",
+                citations=encoded,
+                model=model or "",
+                grounded=bool(grounded),
+                complete=bool(complete),
+                prompt_tokens=int(prompt_tokens or 0),
+                completion_tokens=int(completion_tokens or 0),
+                style=style or "",
+                unsupported=int(unsupported or 0),
+                cost_usd=float(cost_usd or 0.0),
+                created_at=now,
+            )
+            s.add(message)
+            conversation.updated_at = now
+            s.flush()
+            return message.id
+
+    def messages(self, user_id: int, conversation_id: int) -> list[Message]:
+        """The conversation's turns in order. ``Message.citation_list`` decodes the citations."""
+        with self.db.session() as s:
+            _owned(s, user_id, conversation_id)
+            query = select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)
+            return [*s.scalars(query)]
+
+    # --- feedback ---
+
+    def set_feedback(self, user_id: int, message_id: int, score: int) -> None:
+        """Thumbs up (1) or down (0) on an answer in the user's own conversation; a new score replaces the old."""
+        if score not in (0, 1):
+            raise InputError.of("err_feedback_score", score=repr(score))
+        with self.db.session() as s:
+            role = s.scalar(
+                select(Message.role)
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .where(Message.id == message_id, Conversation.user_id == user_id)
+            )
+            if role is None:
+                raise NotFound(f"Message {message_id} was not found.", "Rate an answer shown in one of your conversations.")
+            if role != "assistant":
+                raise InputError.of("err_feedback_not_answer")
+            updated = s.execute(
+                update(Feedback)
+                .where(Feedback.message_id == message_id, Feedback.user_id == user_id)
+                .values(score=int(score), created_at=utcnow())
+            ).rowcount
+            if not updated:
+                s.add(Feedback(message_id=message_id, user_id=user_id, score=int(score), created_at=utcnow()))
+
+    def feedback(self, user_id: int, conversation_id: int) -> dict[int, int]:
+        """The user's scores in one conversation, by message id (to show which thumb is set)."""
+        with self.db.session() as s:
+            _owned(s, user_id, conversation_id)
+            rows = s.execute(
+                select(Feedback.message_id, Feedback.score)
+                .join(Message, Message.id == Feedback.message_id)
+                .where(Message.conversation_id == conversation_id, Feedback.user_id == user_id)
+            )
+            return {message_id: score for message_id, score in rows}
+
+    # --- export ---
+
+    def export_markdown(self, user_id: int, conversation_id: int) -> str:
+        """The conversation as Markdown: title, then each turn under a role heading, with its sources."""
+        conversation = self.get(user_id, conversation_id)
+        lines = [f"# {conversation.title}", ""]
+        details = [f"Course: {conversation.course}"] if conversation.course else []
+        details.append(f"Started: {conversation.created_at:%Y-%m-%d %H:%M} UTC")
+        lines += [" · ".join(details), ""]
+        for message in self.messages(user_id, conversation_id):
+            if message.role == "user":
+                lines += ["## You", "", message.content, ""]
+                continue
+            lines += ["## Tutor", ""]
+            if message.model:
+                lines += [f"_Answered by {message.model}_", ""]
+            lines += [message.content, ""]
+            if not message.complete:
+                lines += ["_This answer was interrupted before it finished._", ""]
+            sources = [_source_line(i, c) for i, c in enumerate(message.citation_list, start=1)]
+            if sources:
+                lines += ["Sources:", ""] + [f"- {line}" for line in sources] + [""]
+        return "\n".join(lines).rstrip() + "\n"
+
+
+def _owned(session, user_id: int, conversation_id: int) -> Conversation:
+    conversation = session.scalar(
+        select(Conversation).where(Conversation.id == conversation_id, Conversation.user_id == user_id)
+    )
+    if conversation is None:
+        raise _not_found(conversation_id)
+    return conversation
+
+
+def _not_found(conversation_id: int) -> NotFound:
+    return NotFound(f"Conversation {conversation_id} was not found.", "Pick one from your list of conversations.")
+
+
+def _clean_title(title: str) -> str:
+    title = re.sub(r"\s+", " ", title or "").strip()
+    if not title:
+        raise InputError.of("err_title_empty")
+    if len(title) > MAX_TITLE:
+        raise InputError.of("err_title_long", limit=MAX_TITLE)
+    return title
+
+
+def _as_dict(citation: Any) -> dict:
+    if hasattr(citation, "model_dump"):
+        return citation.model_dump()
+    return dict(citation)
+
+
+def _source_line(position: int, citation: dict) -> str:
+    number = citation.get("number", position)
+    place = " > ".join(str(part) for part in (citation.get("source", ""), citation.get("heading", "")) if part)
+    return f"[{number}] {place}".rstrip()
