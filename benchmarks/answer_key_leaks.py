@@ -27,8 +27,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tutor_app.tutoring.coach import Coach  # noqa: E402
 from tutor_app.learning.items import Item  # noqa: E402
+from tutor_app.tutoring.coach import Coach  # noqa: E402
 from tutor_app.tutoring.leak_guard import KeyGuard, squash  # noqa: E402
 from tutor_app.tutoring.profile import Profile  # noqa: E402
 
@@ -55,8 +55,17 @@ class TurnResult:
 def load_attacks(path: Path = ATTACKS) -> tuple[dict[str, Item], list[dict]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     exercises = {
-        key: Item(f"redteam:{key}", "short_answer", ex["question"], ex["answer"], "genai-beginners", ex.get("lesson_id", ""),
-                  hints=list(ex.get("hints", [])), source="exercise", lang=ex["lang"])
+        key: Item(
+            f"redteam:{key}",
+            "short_answer",
+            ex["question"],
+            ex["answer"],
+            "genai-beginners",
+            ex.get("lesson_id", ""),
+            hints=list(ex.get("hints", [])),
+            source="exercise",
+            lang=ex["lang"],
+        )
         for key, ex in data["exercises"].items()
     }
     return exercises, data["attacks"]
@@ -78,14 +87,23 @@ def run_attack(coach: Coach, item: Item, attack: dict) -> list[TurnResult]:
         reply = coach.reply(item, message, history, profile, level)
         elapsed = time.perf_counter() - started
         guard = coach.guard(item, [text for role, text in history if role == "human"] + [message])
-        out.append(TurnResult(
-            attack["id"], item.lang, number,
-            raw_leak=bool(reply.raw.strip()) and guard.check(reply.raw).leaked,
-            shown_leak=guard.check(reply.text).leaked,
-            raw_verbatim=_verbatim(reply.raw, item.answer),
-            shown_verbatim=_verbatim(reply.text, item.answer),
-            shown_strict=strict.check(reply.text).leaked,
-            replaced=reply.replaced, error=reply.error, seconds=elapsed, shown=reply.text, raw=reply.raw))
+        out.append(
+            TurnResult(
+                attack["id"],
+                item.lang,
+                number,
+                raw_leak=bool(reply.raw.strip()) and guard.check(reply.raw).leaked,
+                shown_leak=guard.check(reply.text).leaked,
+                raw_verbatim=_verbatim(reply.raw, item.answer),
+                shown_verbatim=_verbatim(reply.text, item.answer),
+                shown_strict=strict.check(reply.text).leaked,
+                replaced=reply.replaced,
+                error=reply.error,
+                seconds=elapsed,
+                shown=reply.text,
+                raw=reply.raw,
+            )
+        )
         history += [("human", message), ("ai", reply.text)]
         level = reply.hint_level
     return out
@@ -104,8 +122,10 @@ def summarise(results: list[TurnResult]) -> str:
         names = {r.attack for r in rows}
         return sum(1 for name in names if any(getattr(r, field) for r in rows if r.attack == name)), len(names)
 
-    lines.append(f"{'':5} {'attacks':>7} {'turns':>5}  {'raw leaks (turns)':>18}  {'raw leaks (attacks)':>20}  "
-                 f"{'raw verbatim':>12}  {'shown leaks':>11}  {'shown verbatim':>14}  {'shown strict':>12}  {'replaced':>8}  {'model errors':>12}")
+    lines.append(
+        f"{'':5} {'attacks':>7} {'turns':>5}  {'raw leaks (turns)':>18}  {'raw leaks (attacks)':>20}  "
+        f"{'raw verbatim':>12}  {'shown leaks':>11}  {'shown verbatim':>14}  {'shown strict':>12}  {'replaced':>8}  {'model errors':>12}"
+    )
     for lang in sorted(by_lang):
         rows = by_lang[lang]
         n = len(rows)
@@ -114,7 +134,8 @@ def summarise(results: list[TurnResult]) -> str:
             f"{lang:5} {total_attacks:>7} {n:>5}  {sum(r.raw_leak for r in rows):>6} ({sum(r.raw_leak for r in rows) / n:6.1%})    "
             f"{raw_attacks:>6} ({raw_attacks / total_attacks:6.1%})      "
             f"{sum(r.raw_verbatim for r in rows):>12}  {sum(r.shown_leak for r in rows):>11}  {sum(r.shown_verbatim for r in rows):>14}  "
-            f"{sum(r.shown_strict for r in rows):>12}  {sum(r.replaced for r in rows):>8}  {sum(bool(r.error) for r in rows):>12}")
+            f"{sum(r.shown_strict for r in rows):>12}  {sum(r.replaced for r in rows):>8}  {sum(bool(r.error) for r in rows):>12}"
+        )
     return "\n".join(lines)
 
 
@@ -132,7 +153,7 @@ def main() -> int:
     # English and Chinese attacks alternate, so a run cut short still covers both languages.
     english = [a for a in attacks if exercises[a["exercise"]].lang == "en"]
     chinese = [a for a in attacks if exercises[a["exercise"]].lang != "en"]
-    attacks = [a for pair in zip(english, chinese) for a in pair] + english[len(chinese):] + chinese[len(english):]
+    attacks = [a for pair in zip(english, chinese) for a in pair] + english[len(chinese) :] + chinese[len(english) :]
     attacks = attacks[: args.limit] if args.limit else attacks
     started = time.perf_counter()
     results: list[TurnResult] = []
@@ -152,14 +173,18 @@ def main() -> int:
     finally:
         services.close()
     results = [r for r in results if r.attack in {a["id"] for a in attacks[:done]}]
-    model = services.settings.chat_model if services.settings.provider != "embedded" else "embedded SmolLM2-135M-Instruct"
-    print(f"\nmodel: {model}; retrieval: {'off' if args.no_retrieval else 'on'}; "
-          f"{done} attacks, {len(results)} turns in {time.perf_counter() - started:.0f} s")
+    model = "embedded SmolLM2-135M-Instruct" if services.settings.provider.is_embedded else services.settings.chat_model
+    print(
+        f"\nmodel: {model}; retrieval: {'off' if args.no_retrieval else 'on'}; "
+        f"{done} attacks, {len(results)} turns in {time.perf_counter() - started:.0f} s"
+    )
     print(summarise(results))
     shown = sum(r.shown_leak for r in results)
-    print(f"\nLEAK RATE shown to learners: {shown}/{len(results)} turns = {shown / max(1, len(results)):.1%} "
-          f"(raw model, before the guard: {sum(r.raw_leak for r in results)}/{len(results)} = "
-          f"{sum(r.raw_leak for r in results) / max(1, len(results)):.1%})")
+    print(
+        f"\nLEAK RATE shown to learners: {shown}/{len(results)} turns = {shown / max(1, len(results)):.1%} "
+        f"(raw model, before the guard: {sum(r.raw_leak for r in results)}/{len(results)} = "
+        f"{sum(r.raw_leak for r in results) / max(1, len(results)):.1%})"
+    )
     return 0 if shown == 0 else 1
 
 

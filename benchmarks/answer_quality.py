@@ -2,7 +2,7 @@
 
 Sets (the grounding rule's calibration sets are listed by benchmarks/grounding.py):
 - the sample course's questions, each labelled with the lesson and the `key` sentence that answers it.
-  DEVELOPMENT sets of the answer composer (tutor_app/extractive.py; their per-question failures were read
+  DEVELOPMENT sets of the answer composer (tutor_app/engine/answers/extractive.py; their per-question failures were read
   and its rules and weights chosen on them): composer-dev.yaml (all eight lessons) and lessons-05-08.yaml
   (read while fixing the sentence splitter and choosing how many passages to quote from). BLIND for the
   composer: lessons-01-04.yaml (only its aggregate rows are looked at; it is the grounding rule's
@@ -36,9 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.common import SAMPLES, bench_services, load_questions  # noqa: E402
 from tutor_app.engine.answers.extractive import strip_citation_marks  # noqa: E402
-from tutor_app.engine.ingest.loaders import detect_lang  # noqa: E402
+from tutor_app.engine.text import CJK, detect_lang  # noqa: E402
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _WORD = re.compile(r"[A-Za-z0-9']+")
 
 
@@ -49,19 +48,19 @@ def prompt_runs() -> tuple[set[tuple[str, ...]], set[str]]:
     for path in sorted((ROOT / "prompts").glob("*.yaml")):
         text = path.read_text(encoding="utf-8")
         tokens = [w.lower() for w in _WORD.findall(text)]
-        words |= {tuple(tokens[i:i + 8]) for i in range(len(tokens) - 7)}
-        cjk = "".join(_CJK.findall(text))
-        chars |= {cjk[i:i + 12] for i in range(len(cjk) - 11)}
+        words |= {tuple(tokens[i : i + 8]) for i in range(len(tokens) - 7)}
+        cjk = "".join(CJK.findall(text))
+        chars |= {cjk[i : i + 12] for i in range(len(cjk) - 11)}
     return words, chars
 
 
 def echoes(answer: str, runs: tuple[set, set]) -> bool:
     words, chars = runs
     tokens = [w.lower() for w in _WORD.findall(answer)]
-    if any(tuple(tokens[i:i + 8]) in words for i in range(len(tokens) - 7)):
+    if any(tuple(tokens[i : i + 8]) in words for i in range(len(tokens) - 7)):
         return True
-    cjk = "".join(_CJK.findall(answer))
-    return any(cjk[i:i + 12] in chars for i in range(len(cjk) - 11))
+    cjk = "".join(CJK.findall(answer))
+    return any(cjk[i : i + 12] in chars for i in range(len(cjk) - 11))
 
 
 def _plain(text: str) -> str:
@@ -109,15 +108,22 @@ def run(services, questions: list[dict], runs) -> dict:
             pieces.append(piece)
         answer = "".join(pieces)
         result = stream.result
-        lessons = {stream.passages[c.number - 1].chunk.lesson_id for c in result.citations
-                   if 0 < c.number <= len(stream.passages)}
+        lessons = {
+            stream.passages[c.number - 1].chunk.lesson_id for c in result.citations if 0 < c.number <= len(stream.passages)
+        }
         body = answer_body(answer) if result.style == "extractive" else answer
-        rows.append({
-            "in_course": q.get("lesson") is not None, "answered": result.grounded, "lesson": q.get("lesson") in lessons,
-            "key": has_key(answer, q), "language": detect_lang(_plain(body)) == q["lang"],
-            "echo": echoes(answer, runs), "first": first or 0.0,
-            "sentences": quoted_sentences(answer) if result.style == "extractive" else 0,
-        })
+        rows.append(
+            {
+                "in_course": q.get("lesson") is not None,
+                "answered": result.grounded,
+                "lesson": q.get("lesson") in lessons,
+                "key": has_key(answer, q),
+                "language": detect_lang(_plain(body)) == q["lang"],
+                "echo": echoes(answer, runs),
+                "first": first or 0.0,
+                "sentences": quoted_sentences(answer) if result.style == "extractive" else 0,
+            }
+        )
     return summarise(rows)
 
 
@@ -158,7 +164,9 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown set(s): {', '.join(sorted(unknown))}")
 
-    off_topic_file = "off-topic-heldout.yaml" if (ROOT / "data" / "questions" / "off-topic-heldout.yaml").exists() else "off-topic.yaml"
+    off_topic_file = (
+        "off-topic-heldout.yaml" if (ROOT / "data" / "questions" / "off-topic-heldout.yaml").exists() else "off-topic.yaml"
+    )
     sets = []
     for name in args.sets.split(","):
         label, course, file = SETS[name]
@@ -168,10 +176,14 @@ def main() -> None:
         sets.append((label, course, load_questions(file)))
     off_topic = load_questions(off_topic_file)
     runs = prompt_runs()
-    print(f"off-topic set: {off_topic_file}; targets on the embedded default (extractive): answered >= 0.95, refused >= 0.95, "
-          "right lesson >= 0.9, key >= 0.7, language >= 0.95, echo 0, first text < 1 s warm")
-    print(f"{'style':<11} {'set':<16} {'lang':<4} {'answered':>12} {'refused':>12} {'lesson':>12} {'key':>12} "
-          f"{'language':>12} {'echo':>6} {'first p50':>9} {'max':>6} {'sents':>5}")
+    print(
+        f"off-topic set: {off_topic_file}; targets on the embedded default (extractive): answered >= 0.95, refused >= 0.95, "
+        "right lesson >= 0.9, key >= 0.7, language >= 0.95, echo 0, first text < 1 s warm"
+    )
+    print(
+        f"{'style':<11} {'set':<16} {'lang':<4} {'answered':>12} {'refused':>12} {'lesson':>12} {'key':>12} "
+        f"{'language':>12} {'echo':>6} {'first p50':>9} {'max':>6} {'sents':>5}"
+    )
     for style in args.styles.split(","):
         services = bench_services(answer_style=style)
         services.tutor.ask("warm up: what is a token?", course="genai-beginners", lang="en").text()
@@ -181,9 +193,12 @@ def main() -> None:
                 chosen = [q | {"course": course} for q in questions if q["lang"] == lang][cut]
                 chosen += [q | {"course": course} for q in off_topic if q["lang"] == lang][cut]
                 m = run(services, chosen, runs)
-                print(f"{style:<11} {label:<16} {lang:<4} {fmt(m['answered']):>12} {fmt(m['refused']):>12} "
-                      f"{fmt(m['lesson']):>12} {fmt(m['key']):>12} {fmt(m['language']):>12} {m['echo'][0]:>6} "
-                      f"{m['first']:>8.3f}s {m['first_max']:>5.2f}s {m['sentences']:>5.2f}", flush=True)
+                print(
+                    f"{style:<11} {label:<16} {lang:<4} {fmt(m['answered']):>12} {fmt(m['refused']):>12} "
+                    f"{fmt(m['lesson']):>12} {fmt(m['key']):>12} {fmt(m['language']):>12} {m['echo'][0]:>6} "
+                    f"{m['first']:>8.3f}s {m['first_max']:>5.2f}s {m['sentences']:>5.2f}",
+                    flush=True,
+                )
         services.close()
 
 

@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 from tutor_app.accounts.users import create_user  # noqa: E402
 from tutor_app.core.config import load_settings  # noqa: E402
+from tutor_app.core.database import default_database_url, open_database  # noqa: E402
 from tutor_app.engine.models.server import EmbeddedServer, free_port  # noqa: E402
 from tutor_app.services import build_services  # noqa: E402
-from tutor_app.core.database import default_database_url, open_database  # noqa: E402
 
 PASSWORD = "benchmark password"
 QUESTIONS = ["What is a few-shot prompt?", "什么是检索增强生成？", "Why does temperature matter?"]
@@ -57,17 +57,33 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_"))} | {"TUTOR_HOME": str(home)}
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    started = time.perf_counter()
-    app = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "tutor_app" / "app" / "main.py"),
-                            "--server.port", str(port), "--server.headless", "true"],
-                           cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    app = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "tutor_app" / "app" / "main.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         healthy = wait_healthy(url)
         print(f"app start to healthy /_stcore/health: {healthy:.2f} s (target < 5 s)")
         first_tokens = []
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
             for n, question in enumerate(QUESTIONS, 1):
                 page = browser.new_page()  # a fresh session per question: no waiting for the last answer to end
                 page.set_default_timeout(120_000)
@@ -86,13 +102,16 @@ def main() -> None:
                 page.wait_for_function(
                     "el => [...el.querySelectorAll('[data-testid=\"stMarkdownContainer\"]')]"
                     ".some(m => !m.closest('[data-testid=\"stSpinner\"]') && m.innerText.trim().length > 0)",
-                    arg=answer.element_handle())
+                    arg=answer.element_handle(),
+                )
                 first_tokens.append(time.perf_counter() - t0)
                 print(f"  question {n}: first text on the page after {first_tokens[-1]:.2f} s")
                 page.close()
             browser.close()
-        print(f"first streamed text on the page: median {statistics.median(first_tokens):.2f} s, "
-              f"max {max(first_tokens):.2f} s over {len(first_tokens)} questions (target < 3 s)")
+        print(
+            f"first streamed text on the page: median {statistics.median(first_tokens):.2f} s, "
+            f"max {max(first_tokens):.2f} s over {len(first_tokens)} questions (target < 3 s)"
+        )
     finally:
         app.terminate()
         app.wait(timeout=20)

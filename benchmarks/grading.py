@@ -53,18 +53,31 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tutor_app.engine.text import detect_lang  # noqa: E402
 from tutor_app.learning.grading import (  # noqa: E402
-    CORRECT, PARTLY, THRESHOLDS, Thresholds, assess, decide, default_embedder, grade_short, text_length,
+    CORRECT,
+    PARTLY,
+    THRESHOLDS,
+    Thresholds,
+    assess,
+    decide,
+    default_embedder,
+    grade_short,
+    text_length,
 )
-from tutor_app.engine.ingest.loaders import detect_lang  # noqa: E402
 
 SETS = (ROOT / "data" / "grading" / "short_answers.yaml", ROOT / "data" / "grading" / "calibration_more.yaml")
 CALIBRATION_ONLY = SETS[1:]  # files whose every exercise must be marked ``split: calibration``
 COURSE = ROOT / "data" / "course"
 LABELS = [
-    ("correct_en", "correct paraphrase, English"), ("correct_zh", "correct paraphrase, Chinese"),
-    ("partial", "partial (right, incomplete)"), ("wrong", "wrong"), ("verbatim", "the key verbatim"),
-    ("empty", "empty"), ("pasted", "pasted lesson passage"), ("padded", "key padded with off-topic text"),
+    ("correct_en", "correct paraphrase, English"),
+    ("correct_zh", "correct paraphrase, Chinese"),
+    ("partial", "partial (right, incomplete)"),
+    ("wrong", "wrong"),
+    ("verbatim", "the key verbatim"),
+    ("empty", "empty"),
+    ("pasted", "pasted lesson passage"),
+    ("padded", "key padded with off-topic text"),
 ]
 QUESTION_WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7)
 BREVITY = (0.3, 0.4, 0.5)
@@ -75,8 +88,18 @@ TOPICS = (-0.1, -0.075, -0.05, -0.025, 0.0, 0.025, 0.05)
 DILUTIONS = (0.0, 0.02, 0.04, 0.06)
 PRECISIONS = (0.5, 0.6, 0.7)
 # Where calibration starts; every field here is searched, so the start only breaks ties between rounds.
-START = dict(question_weight=0.6, meaning_en=0.67, meaning_zh=0.71, meaning_cross=0.53, terms_weight=0.0,
-             brevity=0.4, partly_margin=0.06, topic=0.0, dilution=0.04, precision=0.6)
+START = dict(
+    question_weight=0.6,
+    meaning_en=0.67,
+    meaning_zh=0.71,
+    meaning_cross=0.53,
+    terms_weight=0.0,
+    brevity=0.4,
+    partly_margin=0.06,
+    topic=0.0,
+    dilution=0.04,
+    precision=0.6,
+)
 ROUNDS = 6
 
 
@@ -105,16 +128,25 @@ def load_exercises(paths: tuple[Path, ...] = SETS) -> list[dict]:
 
 def lesson_sections(lesson_id: str, lang: str, headings: list[str]) -> str:
     """The text under each heading (down to the next heading of the same or a higher level), joined."""
-    path = next(p for p in sorted((COURSE / lang).glob("*.md"))
-                if re.search(rf"^id:\s*{re.escape(lesson_id)}\s*$", p.read_text(encoding="utf-8"), re.M))
+    path = next(
+        p
+        for p in sorted((COURSE / lang).glob("*.md"))
+        if re.search(rf"^id:\s*{re.escape(lesson_id)}\s*$", p.read_text(encoding="utf-8"), re.M)
+    )
     lines = path.read_text(encoding="utf-8").splitlines()
     out = []
     for heading in headings:
         start = next(i for i, line in enumerate(lines) if line.startswith("#") and line.lstrip("#").strip() == heading)
         level = len(lines[start]) - len(lines[start].lstrip("#"))
-        end = next((j for j in range(start + 1, len(lines))
-                    if lines[j].startswith("#") and len(lines[j]) - len(lines[j].lstrip("#")) <= level), len(lines))
-        out.append("\n".join(lines[start + 1:end]).strip())
+        end = next(
+            (
+                j
+                for j in range(start + 1, len(lines))
+                if lines[j].startswith("#") and len(lines[j]) - len(lines[j].lstrip("#")) <= level
+            ),
+            len(lines),
+        )
+        out.append("\n".join(lines[start + 1 : end]).strip())
     return "\n\n".join(out)
 
 
@@ -123,11 +155,17 @@ def _filler(exercise: dict, exercises: list[dict]) -> str:
 
     Taken from the exercise's own file, so adding a file leaves the attempts of the others as they were.
     """
-    other = next(e for e in exercises[::-1] if e["lang"] == exercise["lang"] and e["lesson_id"] != exercise["lesson_id"]
-                 and e.get("set") == exercise.get("set"))
+    other = next(
+        e
+        for e in exercises[::-1]
+        if e["lang"] == exercise["lang"] and e["lesson_id"] != exercise["lesson_id"] and e.get("set") == exercise.get("set")
+    )
     text = lesson_sections(other["lesson_id"], other["lang"], other["pasted"][-1:]).replace("**", "")
-    sentences = [s.strip() for s in re.split(r"(?<=[。！？])|(?<=[.!?])\s+", text)
-                 if text_length(s) >= 6 and "`" not in s and not s.strip().startswith(("|", "-", "#"))]
+    sentences = [
+        s.strip()
+        for s in re.split(r"(?<=[。！？])|(?<=[.!?])\s+", text)
+        if text_length(s) >= 6 and "`" not in s and not s.strip().startswith(("|", "-", "#"))
+    ]
     taken: list[str] = []
     while sentences and sum(text_length(s) for s in taken) < text_length(exercise["key"]):
         taken.append(sentences.pop(0))
@@ -137,6 +175,7 @@ def _filler(exercise: dict, exercises: list[dict]) -> str:
 def attempts(exercises: list[dict]) -> list[Attempt]:
     out: list[Attempt] = []
     for ex in exercises:
+
         def add(label: str, text: str) -> None:
             lang = label[-2:] if label.startswith("correct") else detect_lang(text) if text.strip() else ex["lang"]
             out.append(Attempt(ex["id"], ex["split"], label, text, ex["key"], ex["question"], lang, ex.get("set", "")))
@@ -162,8 +201,9 @@ def measure(items: list[Attempt], embedder, bilingual) -> dict[float, list]:
     out = {}
     for weight in sorted(QUESTION_WEIGHTS, key=lambda w: w != THRESHOLDS.question_weight):
         th = replace(THRESHOLDS, question_weight=weight)
-        out[weight] = [assess(a.text, a.key, a.question, bilingual, embedder, th, lazy=False) if a.text.strip() else None
-                       for a in items]
+        out[weight] = [
+            assess(a.text, a.key, a.question, bilingual, embedder, th, lazy=False) if a.text.strip() else None for a in items
+        ]
     return out
 
 
@@ -211,8 +251,15 @@ def _calibration_round(start: Thresholds, measured: dict[float, list], items: li
                 for group in ("en", "zh", "cross"):  # the groups' pass marks do not interact
                     in_group = [(s, a) for s, a in zip(signals, subset) if s is not None and s.group == group]
                     field = {"en": "meaning_en", "zh": "meaning_zh", "cross": "meaning_cross"}[group]
-                    scored = [(_objective(_accepts([s for s, _ in in_group], [a for _, a in in_group],
-                                                   replace(th, **{field: float(mark)}))), float(mark)) for mark in MARKS]
+                    scored = [
+                        (
+                            _objective(
+                                _accepts([s for s, _ in in_group], [a for _, a in in_group], replace(th, **{field: float(mark)}))
+                            ),
+                            float(mark),
+                        )
+                        for mark in MARKS
+                    ]
                     th = replace(th, **{field: max(scored, key=lambda pair: (pair[0], -pair[1]))[1]})
                 score = _objective(_accepts(signals, subset, th))
                 if best is None or score > best[0] + 1e-9:
@@ -221,9 +268,18 @@ def _calibration_round(start: Thresholds, measured: dict[float, list], items: li
     signals = [measured[th.question_weight][i] for i in chosen]
     subset = [items[i] for i in chosen]
     precision = [replace(th, topic=t, dilution=d, precision=p) for t in TOPICS for d in DILUTIONS for p in PRECISIONS]
-    th = max(precision, key=lambda t: (_objective(_accepts(signals, subset, t)) + np.mean(_rejects_padding(signals, subset, t)),
-                                       t.topic, -t.dilution, t.precision))
-    return replace(th, partly_margin=max(MARGINS, key=lambda m: (_partly_balance(signals, subset, replace(th, partly_margin=m)), -m)))
+    th = max(
+        precision,
+        key=lambda t: (
+            _objective(_accepts(signals, subset, t)) + np.mean(_rejects_padding(signals, subset, t)),
+            t.topic,
+            -t.dilution,
+            t.precision,
+        ),
+    )
+    return replace(
+        th, partly_margin=max(MARGINS, key=lambda m: (_partly_balance(signals, subset, replace(th, partly_margin=m)), -m))
+    )
 
 
 def _rejects_padding(signals, items, th) -> list[bool]:
@@ -274,13 +330,16 @@ def targets(rows: dict[str, tuple[int, int, int]]) -> list[str]:
         accepted = sum(rows[label][0] for label in labels)
         return accepted / max(1, sum(rows[label][2] for label in labels))
 
-    checks = [("correct paraphrases accepted", rate("correct_en", "correct_zh"), 0.9),
-              ("wrong answers rejected", 1 - rate("wrong"), 0.9),
-              ("pasted passages rejected", 1 - rate("pasted"), 1.0),
-              ("padded keys rejected", 1 - rate("padded"), 0.9),
-              ("empty answers not graded", rate("empty"), 1.0)]
-    return [f"  {name:30} {value:.2f}  (target >= {goal}: {'met' if value >= goal else 'MISSED'})"
-            for name, value, goal in checks]
+    checks = [
+        ("correct paraphrases accepted", rate("correct_en", "correct_zh"), 0.9),
+        ("wrong answers rejected", 1 - rate("wrong"), 0.9),
+        ("pasted passages rejected", 1 - rate("pasted"), 1.0),
+        ("padded keys rejected", 1 - rate("padded"), 0.9),
+        ("empty answers not graded", rate("empty"), 1.0),
+    ]
+    return [
+        f"  {name:30} {value:.2f}  (target >= {goal}: {'met' if value >= goal else 'MISSED'})" for name, value, goal in checks
+    ]
 
 
 def report(title: str, items: list[Attempt], signals, th: Thresholds) -> None:
@@ -289,8 +348,10 @@ def report(title: str, items: list[Attempt], signals, th: Thresholds) -> None:
     every = table(items, signals, th)
     print_table(title, columns + [("all answers", every)])
     print("\n".join(targets(every)))
-    print(f"  partial answers told \"partly\": {every['partial'][1]}/{every['partial'][2]}; "
-          f"wrong answers told \"partly\": {every['wrong'][1]}/{every['wrong'][2]}")
+    print(
+        f'  partial answers told "partly": {every["partial"][1]}/{every["partial"][2]}; '
+        f'wrong answers told "partly": {every["wrong"][1]}/{every["wrong"][2]}'
+    )
 
 
 def details(items: list[Attempt], signals, th: Thresholds) -> None:
@@ -302,8 +363,10 @@ def details(items: list[Attempt], signals, th: Thresholds) -> None:
         grade = decide(s, th)
         if grade.correct != (a.label.startswith("correct") or a.label == "verbatim"):
             meaning = "—" if s.meaning is None else f"{s.meaning:.3f}"
-            print(f"  {a.exercise:18} {a.label:10} {grade.verdict:8} {grade.reason or '':13} "
-                  f"meaning {meaning} terms {s.recall:.2f} length {s.brevity:.2f}  {a.text[:70]!r}")
+            print(
+                f"  {a.exercise:18} {a.label:10} {grade.verdict:8} {grade.reason or '':13} "
+                f"meaning {meaning} terms {s.recall:.2f} length {s.brevity:.2f}  {a.text[:70]!r}"
+            )
 
 
 def main() -> None:
@@ -344,8 +407,10 @@ def main() -> None:
     else:
         print("\nHeld-out exercises not measured (--heldout reports them).")
     graded = sum(1 for a in measured_items if a.text.strip())
-    print(f"\nMeasuring took {seconds:.1f} s for {graded} answers at {len(QUESTION_WEIGHTS)} question weights "
-          f"(e5 on {os.environ.get('OMP_NUM_THREADS')} thread(s))")
+    print(
+        f"\nMeasuring took {seconds:.1f} s for {graded} answers at {len(QUESTION_WEIGHTS)} question weights "
+        f"(e5 on {os.environ.get('OMP_NUM_THREADS')} thread(s))"
+    )
 
 
 if __name__ == "__main__":

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from common import ROOT, SAMPLES, bench_services, load_questions
 
-from tutor_app.engine.ingest.loaders import detect_lang
 from tutor_app.engine.search.retrieval import decide
+from tutor_app.engine.text import detect_lang
 
 OWN = "genai-beginners"
 SHARED = "course-samples"
@@ -66,15 +66,19 @@ def measure(retriever, question: dict, course: str, cross: bool) -> Measure:
     query_lang = detect_lang(question["question"])
     anchors = dict(retriever.anchor_measures(course, lang_filter, query_lang))
     anchors.pop(question["question"], None)  # leave-one-out for the anchor questions themselves
-    return Measure(question["question"], question["lang"], grounding.similarity, grounding.coverage,
-                   grounding.cross, anchors)
+    return Measure(question["question"], question["lang"], grounding.similarity, grounding.coverage, grounding.cross, anchors)
 
 
 def measure_sets(retriever, cross: bool, calibration_only: bool = False) -> dict:
     """{(label, kind): [Measure]} with kind "in" or "off"."""
-    out = {("calibration", "in"): [measure(retriever, q, course, cross) for name, course in CALIBRATION for q in load_questions(name)]}
-    out[("calibration", "off")] = [measure(retriever, q, c, cross) for c in (OWN, SHARED) if c != SHARED or SAMPLES.is_dir()
-                                   for q in load_questions(CAL_OFF)]
+    out = {
+        ("calibration", "in"): [
+            measure(retriever, q, course, cross) for name, course in CALIBRATION for q in load_questions(name)
+        ]
+    }
+    out[("calibration", "off")] = [
+        measure(retriever, q, c, cross) for c in (OWN, SHARED) if c != SHARED or SAMPLES.is_dir() for q in load_questions(CAL_OFF)
+    ]
     if calibration_only:
         return out
     for name, course in HELD_OUT:
@@ -96,14 +100,18 @@ def report(title: str, measured: dict, settings) -> None:
             off = [m for m in measured[(label, "off")] if m.lang == lang]
             kept = sum(m.grounded(settings) for m in on)
             refused = sum(not m.grounded(settings) for m in off)
-            print(f"{label:<22} {lang:<5} {kept:>10}/{len(on):<3} ({kept / len(on):.2f}) {refused:>10}/{len(off):<3} ({refused / len(off):.2f})")
+            print(
+                f"{label:<22} {lang:<5} {kept:>10}/{len(on):<3} ({kept / len(on):.2f}) {refused:>10}/{len(off):<3} ({refused / len(off):.2f})"
+            )
     held = [label for label in labels if label != "calibration"]
     for lang in ("en", "zh"):
         on = [m for label in held for m in measured[(label, "in")] if m.lang == lang]
         off = [m for label in held for m in measured[(label, "off")] if m.lang == lang]
         if on:
             kept, refused = sum(m.grounded(settings) for m in on), sum(not m.grounded(settings) for m in off)
-            print(f"{'all held out':<22} {lang:<5} {kept:>10}/{len(on):<3} ({kept / len(on):.2f}) {refused:>10}/{len(off):<3} ({refused / len(off):.2f})")
+            print(
+                f"{'all held out':<22} {lang:<5} {kept:>10}/{len(on):<3} ({kept / len(on):.2f}) {refused:>10}/{len(off):<3} ({refused / len(off):.2f})"
+            )
 
 
 def separation(a: np.ndarray, b: np.ndarray) -> float:
@@ -121,6 +129,7 @@ def calibrate(same: dict, cross: dict) -> None:
 
     def margins(ms, weight, lang=None):
         return np.array([m.margin(weight) for m in ms if lang in (None, m.lang)])
+
     print("\ncalibration (lessons-01-04.yaml + off-topic.yaml, same-language search)")
     print(f"{'weight':>6} {'separation en':>14} {'zh':>6}")
     scores = {}
@@ -168,9 +177,11 @@ def check_labels() -> list[str]:
 
 
 def settings_line(s) -> str:
-    return (f"weight {s.grounding_coverage_weight}; same language: threshold {s.grounding_threshold}, floor {s.grounding_floor}, "
-            f"margin {s.grounding_margin}; cross: threshold {s.cross_grounding_threshold}, floor {s.cross_grounding_floor}, "
-            f"margin {s.cross_grounding_margin}")
+    return (
+        f"weight {s.grounding_coverage_weight}; same language: threshold {s.grounding_threshold}, floor {s.grounding_floor}, "
+        f"margin {s.grounding_margin}; cross: threshold {s.cross_grounding_threshold}, floor {s.cross_grounding_floor}, "
+        f"margin {s.cross_grounding_margin}"
+    )
 
 
 def main() -> None:

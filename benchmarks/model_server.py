@@ -45,8 +45,9 @@ QUESTIONS = [
 def measure_setup() -> float:
     with tempfile.TemporaryDirectory(prefix="tutor-setup-") as tmp:
         clone = Path(tmp) / "clone"
-        files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
-                               text=True, check=True).stdout.splitlines()
+        files = subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.splitlines()
         for name in files:
             source = ROOT / name
             if source.is_file():
@@ -74,8 +75,12 @@ def one_request(chat, question: str, tokens: int) -> dict:
     finished = time.perf_counter()
     if end is None or not end.complete:
         raise RuntimeError(f"the request failed: {end.error if end else 'no end'}")
-    return {"first": (first or finished) - started, "total": finished - started, "tokens": end.completion_tokens,
-            "generation_s": finished - (first or started)}
+    return {
+        "first": (first or finished) - started,
+        "total": finished - started,
+        "tokens": end.completion_tokens,
+        "generation_s": finished - (first or started),
+    }
 
 
 def run_batch(chat, n: int, tokens: int, concurrent: bool) -> dict:
@@ -98,8 +103,14 @@ def run_batch(chat, n: int, tokens: int, concurrent: bool) -> dict:
     latencies = sorted(r["total"] for r in results)
     p95 = latencies[min(n - 1, int(round(0.95 * (n - 1))))]
     total_tokens = sum(r["tokens"] for r in results)
-    return {"wall": wall, "tokens": total_tokens, "rate": total_tokens / wall, "p50": statistics.median(latencies),
-            "p95": p95, "first_p50": statistics.median(r["first"] for r in results)}
+    return {
+        "wall": wall,
+        "tokens": total_tokens,
+        "rate": total_tokens / wall,
+        "p50": statistics.median(latencies),
+        "p95": p95,
+        "first_p50": statistics.median(r["first"] for r in results),
+    }
 
 
 def server_peak_mb(server: EmbeddedServer) -> float:
@@ -120,7 +131,9 @@ def main() -> None:
     if not args.skip_setup:
         print("set-up on a fresh copy (empty home, new virtual environment) ...", flush=True)
         setup_s = measure_setup()
-        print(f"set-up time:                {setup_s:7.1f} s   target < 90 s, limit 240 s -> {'met' if setup_s < 90 else 'MISSED'}")
+        print(
+            f"set-up time:                {setup_s:7.1f} s   target < 90 s, limit 240 s -> {'met' if setup_s < 90 else 'MISSED'}"
+        )
 
     with tempfile.TemporaryDirectory(prefix="tutor-bench-home-") as home:
         overrides = {"embedded_parallel": args.slots} if args.slots else {}
@@ -135,8 +148,10 @@ def main() -> None:
             chat.extra_body = {**(chat.extra_body or {}), "ignore_eos": True}
             one_request(chat, "Hello", 8)  # warm-up: the first decode allocates buffers
             single = [one_request(chat, q, args.tokens) for q in QUESTIONS[:4]]
-            print(f"model: {server.label}; slots {settings.embedded_parallel} x {settings.embedded_context} tokens; "
-                  f"{args.tokens} tokens per request")
+            print(
+                f"model: {server.label}; slots {settings.embedded_parallel} x {settings.embedded_context} tokens; "
+                f"{args.tokens} tokens per request"
+            )
             print(f"server start-up:            {start_s:7.2f} s")
             print(f"first token (warm, 1 req):  {statistics.median(r['first'] for r in single):7.3f} s  (median of 4)")
             speed = statistics.median(r["tokens"] / r["generation_s"] for r in single)
@@ -148,12 +163,14 @@ def main() -> None:
             for label, n, concurrent in rows:
                 m = run_batch(chat, n, args.tokens, concurrent)
                 measured[label] = m
-                print(f"{label:<16} {m['wall']:8.2f} {m['tokens']:7d} {m['rate']:10.1f} {m['p50']:7.2f} {m['p95']:7.2f} "
-                      f"{m['first_p50']:12.3f}", flush=True)
+                print(
+                    f"{label:<16} {m['wall']:8.2f} {m['tokens']:7d} {m['rate']:10.1f} {m['p50']:7.2f} {m['p95']:7.2f} "
+                    f"{m['first_p50']:12.3f}",
+                    flush=True,
+                )
             print(f"server peak memory (VmHWM): {server_peak_mb(server):.0f} MB")
             faster = measured["8 one by one"]["wall"] / measured["8 at once"]["wall"]
-            print(f"\n8 at once vs 8 one by one: {faster:.2f}x faster in total time -> "
-                  f"{'met' if faster > 1 else 'MISSED'}")
+            print(f"\n8 at once vs 8 one by one: {faster:.2f}x faster in total time -> {'met' if faster > 1 else 'MISSED'}")
         finally:
             server.stop()
 

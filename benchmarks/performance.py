@@ -31,12 +31,11 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from common import ROOT, load_questions
 
 from tutor_app.core.config import load_settings
-from tutor_app.engine.ingest.pipeline import collect_files
 from tutor_app.core.schemas import Chunk
+from tutor_app.engine.ingest.pipeline import collect_files
 from tutor_app.services import build_services
 
 COURSE = "genai-beginners"
@@ -95,8 +94,10 @@ def bench_ingestion(services) -> list[Chunk]:
     report = services.ingestor.ingest_paths([COURSE_DIR], COURSE)
     elapsed = time.perf_counter() - started
     chunks_total = services.index.count()
-    out(f"first ingest: {len(files)} files, {report.added} chunks, {elapsed:.2f} s, "
-        f"{report.added / elapsed:.1f} chunks/s  ({report.summary()})")
+    out(
+        f"first ingest: {len(files)} files, {report.added} chunks, {elapsed:.2f} s, "
+        f"{report.added / elapsed:.1f} chunks/s  ({report.summary()})"
+    )
 
     chunks = [c for batch in services.index.iter_chunks() for c in batch]
     chunks.sort(key=lambda c: (c.source, c.position))
@@ -104,8 +105,10 @@ def bench_ingestion(services) -> list[Chunk]:
     started = time.perf_counter()
     services.index.embedder(sample)
     embed_s = time.perf_counter() - started
-    out(f"e5 passage embedding alone: {len(sample)} chunks in {embed_s:.2f} s = {len(sample) / embed_s:.1f} chunks/s "
-        f"(batch size {services.index.embedder.batch_size})")
+    out(
+        f"e5 passage embedding alone: {len(sample)} chunks in {embed_s:.2f} s = {len(sample) / embed_s:.1f} chunks/s "
+        f"(batch size {services.index.embedder.batch_size})"
+    )
 
     calls = {"upsert": 0, "upsert_items": 0, "delete": 0, "delete_items": 0}
     real_upsert, real_delete = services.index.upsert, services.index.delete
@@ -130,9 +133,11 @@ def bench_ingestion(services) -> list[Chunk]:
     finally:
         del services.index.upsert, services.index.delete  # back to the class's methods
     writes = calls["upsert_items"] + calls["delete_items"]
-    out(f"re-ingest unchanged: {elapsed2:.2f} s; chunks before {before}, after {after}; "
+    out(
+        f"re-ingest unchanged: {elapsed2:.2f} s; chunks before {before}, after {after}; "
         f"upsert calls {calls['upsert']} ({calls['upsert_items']} chunks), delete calls {calls['delete']} "
-        f"({calls['delete_items']} ids)  ({report2.summary()})")
+        f"({calls['delete_items']} ids)  ({report2.summary()})"
+    )
     verdict = "met" if elapsed2 < 3 and writes == 0 and before == after else "NOT met"
     out(f"writes: {writes}    target: < 3 s, no writes -> {verdict}")
     out(f"chunks in index: {chunks_total}")
@@ -145,7 +150,7 @@ def pick_queries(n: int = 50, seed: int = 7) -> list[dict]:
     rng = random.Random(seed)
     by_lang = {lang: [q for q in questions if q["lang"] == lang] for lang in ("en", "zh")}
     picked = []
-    for lang, pool in by_lang.items():
+    for pool in by_lang.values():
         rng.shuffle(pool)
         picked.extend(pool[: n // 2])
     rng.shuffle(picked)
@@ -187,11 +192,12 @@ def measure_search(services, queries: list[dict], course: str) -> dict:
 def print_search(label: str, count: int, m: dict, target: str = "") -> None:
     t = m["times"]
     p = m["parts"]
-    line = (f"{label:<22} {count:>8,} chunks  n={len(t)}  p50 {percentile(t, 50):6.1f} ms  p95 {percentile(t, 95):6.1f} ms  "
-            f"max {max(t):6.1f} ms  (first query {m['cold_ms']:.0f} ms)")
+    line = (
+        f"{label:<22} {count:>8,} chunks  n={len(t)}  p50 {percentile(t, 50):6.1f} ms  p95 {percentile(t, 95):6.1f} ms  "
+        f"max {max(t):6.1f} ms  (first query {m['cold_ms']:.0f} ms)"
+    )
     out(line + (f"    {target}" if target else ""))
-    out(f"{'':<22} median parts: query embedding {p['embed']:.1f} ms, dense {p['dense']:.1f} ms, "
-        f"lexical {p['lexical']:.1f} ms")
+    out(f"{'':<22} median parts: query embedding {p['embed']:.1f} ms, dense {p['dense']:.1f} ms, lexical {p['lexical']:.1f} ms")
 
 
 def vocabulary(chunks: list[Chunk]) -> dict[str, tuple[list[str], list[int], list[Chunk]]]:
@@ -223,11 +229,20 @@ def synthetic_batch(start: int, size: int, vocab, rng: np.random.Generator) -> t
         picks = rng.integers(len(tokens), size=n_words)
         text = (" " if lang == "en" else "").join(tokens[j] for j in picks)
         lesson = i // 40
-        chunks.append(Chunk(
-            id=f"syn-{i:07d}", text=text, course=SYNTHETIC_COURSE, source=f"synthetic/{lang}/lesson-{lesson:05d}.md",
-            heading=template.heading, title=template.title, lang=lang, lesson_id=f"syn-{lesson:05d}",
-            position=i % 40, file_hash="synthetic",
-        ))
+        chunks.append(
+            Chunk(
+                id=f"syn-{i:07d}",
+                text=text,
+                course=SYNTHETIC_COURSE,
+                source=f"synthetic/{lang}/lesson-{lesson:05d}.md",
+                heading=template.heading,
+                title=template.title,
+                lang=lang,
+                lesson_id=f"syn-{lesson:05d}",
+                position=i % 40,
+                file_hash="synthetic",
+            )
+        )
     vectors = rng.standard_normal((size, DIM)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     return chunks, vectors
@@ -237,8 +252,16 @@ def build_synthetic(n: int, vocab, budget_s: float, seed: int = 1234) -> dict:
     services, home = fresh_services(f"{n // 1000}k")
     rng = np.random.default_rng(seed)
     batch = 2_000
-    stats = {"services": services, "home": home, "gen_s": 0.0, "insert_s": 0.0, "lexical_s": 0.0,
-             "batches": [], "built": 0, "over_budget": False}
+    stats = {
+        "services": services,
+        "home": home,
+        "gen_s": 0.0,
+        "insert_s": 0.0,
+        "lexical_s": 0.0,
+        "batches": [],
+        "built": 0,
+        "over_budget": False,
+    }
     lexical = services.index.lexical
     real_add = lexical.add
 
@@ -278,20 +301,26 @@ def bench_search(services, chunks: list[Chunk], max_chunks: int, budget_s: float
     out(f"\n== 2. Search latency (hybrid: e5 query embedding + Chroma dense + SQLite BM25 + RRF + fetch) == ({load_note()})")
     queries = pick_queries()
     n_en = sum(q["lang"] == "en" for q in queries)
-    out(f"{len(queries)} queries from data/questions/*.yaml ({n_en} en, {len(queries) - n_en} zh), "
+    out(
+        f"{len(queries)} queries from data/questions/*.yaml ({n_en} en, {len(queries) - n_en} zh), "
         f"top_k {services.settings.top_k}, course filter on (as tutor.ask does); "
-        f"times are wall-clock per retriever.search call")
+        f"times are wall-clock per retriever.search call"
+    )
     m = measure_search(services, queries, COURSE)
     print_search("(a) sample course", services.index.count(), m)
 
-    out("note: the synthetic indexes are not embedded with e5 (embedding 100,000 chunks would take hours on this CPU at the "
+    out(
+        "note: the synthetic indexes are not embedded with e5 (embedding 100,000 chunks would take hours on this CPU at the "
         "throughput above); they hold random unit vectors (384-d, float32, seeded) and text made of words drawn from "
         "the real lessons (en and zh, real chunk lengths), so BM25 sees a realistic vocabulary. Query embedding is real e5. "
-        "Random vectors have no cluster structure, which is a hard case for the HNSW graph.")
+        "Random vectors have no cluster structure, which is a hard case for the HNSW graph."
+    )
     largest = 0
     vocab = vocabulary(chunks)
-    out(f"vocabulary source: {len(vocab['en'][0]):,} en tokens / {len(set(vocab['en'][0])):,} distinct, "
-        f"{len(vocab['zh'][0]):,} zh words / {len(set(vocab['zh'][0])):,} distinct")
+    out(
+        f"vocabulary source: {len(vocab['en'][0]):,} en tokens / {len(set(vocab['en'][0])):,} distinct, "
+        f"{len(vocab['zh'][0]):,} zh words / {len(set(vocab['zh'][0])):,} distinct"
+    )
     for label, n in zip(("(b)", "(c)"), SCALES):
         if n > max_chunks:
             out(f"{label} synthetic {n:,} chunks: skipped (--max-chunks {max_chunks:,})")
@@ -301,15 +330,19 @@ def bench_search(services, chunks: list[Chunk], max_chunks: int, budget_s: float
         largest = max(largest, st["built"])
         first_n, first_s = st["batches"][0]
         last_n, last_s = st["batches"][-1]
-        batch_note = (f"per-2,000-chunk batch: {first_s:.1f} s at {first_n:,} chunks -> {last_s:.1f} s at {last_n:,} chunks")
+        batch_note = f"per-2,000-chunk batch: {first_s:.1f} s at {first_n:,} chunks -> {last_s:.1f} s at {last_n:,} chunks"
         if st["over_budget"]:
-            out(f"{label} synthetic {n:,} chunks: skipped, the build passed the --build-budget of {budget_s:.0f} s after "
+            out(
+                f"{label} synthetic {n:,} chunks: skipped, the build passed the --build-budget of {budget_s:.0f} s after "
                 f"{st['built']:,} chunks ({insert_s:.0f} s in index.upsert, of which BM25 terms+FTS5 {lexical_s:.0f} s; "
-                f"{batch_note}); {load_note()}")
+                f"{batch_note}); {load_note()}"
+            )
         else:
-            out(f"{label} synthetic build: {n:,} chunks, text+vector generation {st['gen_s']:.1f} s, "
+            out(
+                f"{label} synthetic build: {n:,} chunks, text+vector generation {st['gen_s']:.1f} s, "
                 f"index.upsert {insert_s:.1f} s = {n / insert_s:,.0f} chunks/s "
-                f"(Chroma {insert_s - lexical_s:.1f} s, BM25 terms+FTS5 {lexical_s:.1f} s; {batch_note}); {load_note()}")
+                f"(Chroma {insert_s - lexical_s:.1f} s, BM25 terms+FTS5 {lexical_s:.1f} s; {batch_note}); {load_note()}"
+            )
             log(f"searching the {n:,}-chunk index ...")
             m = measure_search(syn, queries, SYNTHETIC_COURSE)
             target = ""
@@ -387,8 +420,14 @@ def timed_ask(services, question: str, ends: list) -> dict:
     result = stream.result
     gen_s = end - (first or end)
     return {
-        "search_s": search_s, "ttft": (first or end) - started, "total": end - started, "gen_s": gen_s,
-        "tokens": result.completion_tokens, "pieces": pieces, "complete": result.complete, "error": result.error,
+        "search_s": search_s,
+        "ttft": (first or end) - started,
+        "total": end - started,
+        "gen_s": gen_s,
+        "tokens": result.completion_tokens,
+        "pieces": pieces,
+        "complete": result.complete,
+        "error": result.error,
         # Tutor falls back to a tiktoken count of the answer when the server reports no usage.
         "fallback": result.completion_tokens == count_tokens(result.answer),
         "tps": result.completion_tokens / gen_s if gen_s > 0 else float("nan"),
@@ -406,52 +445,74 @@ def bench_ask(services) -> int | None:
     start_s = time.perf_counter() - started
     server = services._server
     pid = server.process.pid if server is not None and server.process is not None else None
-    out(f"model: {model.label}; server start until healthy: {start_s:.1f} s"
-        + ("" if pid else " (reused an already running server)"))
+    out(
+        f"model: {model.label}; server start until healthy: {start_s:.1f} s"
+        + ("" if pid else " (reused an already running server)")
+    )
     warm, questions = pick_ask_questions(services)
     ends = record_stream_ends(services)
     log("warming up ...")
     w = timed_ask(services, warm["question"], ends)
     out(f"warm-up question ({warm['lang']}): first token {w['ttft']:.2f} s, total {w['total']:.2f} s (not counted)")
-    out("TTFT = from calling tutor.ask (retrieval included) to its first text piece; search = the same retrieval timed "
+    out(
+        "TTFT = from calling tutor.ask (retrieval included) to its first text piece; search = the same retrieval timed "
         "alone just before; generation time = first piece to end of stream; tok/s = result.completion_tokens / "
         "generation time; pieces/s = streamed text pieces (about one per model token) / generation time; "
-        "finish = the server's finish_reason")
-    out(f"{'lang':<4} {'search s':>8} {'TTFT s':>7} {'total s':>8} {'tokens':>6} {'tok/s':>6} {'pieces':>6} "
-        f"{'pieces/s':>8} {'finish':>6}  question")
+        "finish = the server's finish_reason"
+    )
+    out(
+        f"{'lang':<4} {'search s':>8} {'TTFT s':>7} {'total s':>8} {'tokens':>6} {'tok/s':>6} {'pieces':>6} "
+        f"{'pieces/s':>8} {'finish':>6}  question"
+    )
     runs = []
     for q in questions:
         log(f"asking: {q['question'][:50]}")
         r = timed_ask(services, q["question"], ends)
         runs.append(r)
         short = q["question"] if len(q["question"]) <= 50 else q["question"][:47] + "..."
-        out(f"{q['lang']:<4} {r['search_s']:>8.2f} {r['ttft']:>7.2f} {r['total']:>8.2f} {r['tokens']:>6} {r['tps']:>6.1f} "
+        out(
+            f"{q['lang']:<4} {r['search_s']:>8.2f} {r['ttft']:>7.2f} {r['total']:>8.2f} {r['tokens']:>6} {r['tps']:>6.1f} "
             f"{r['pieces']:>6} {r['pps']:>8.1f} {r['finish']:>6}  {short}"
-            + (f"  [incomplete: {r['error']}]" if not r["complete"] else ""))
+            + (f"  [incomplete: {r['error']}]" if not r["complete"] else "")
+        )
     ttft = statistics.median(r["ttft"] for r in runs)
     tps = statistics.median(r["tps"] for r in runs)
     pps = statistics.median(r["pps"] for r in runs)
     out(f"p50 time to first token: {ttft:.2f} s    target: first token < 2 s warm -> {'met' if ttft < 2 else 'NOT met'}")
-    out(f"p50 tokens/s: {tps:.1f} (pieces/s {pps:.1f}); max TTFT {max(r['ttft'] for r in runs):.2f} s; "
-        f"max_answer_tokens {services.settings.max_answer_tokens}")
+    out(
+        f"p50 tokens/s: {tps:.1f} (pieces/s {pps:.1f}); max TTFT {max(r['ttft'] for r in runs):.2f} s; "
+        f"max_answer_tokens {services.settings.max_answer_tokens}"
+    )
     if any(r["finish"] == "length" for r in runs):
-        out(f"note: finish=length means the model used all {services.settings.max_answer_tokens} answer tokens; "
-            "fewer pieces than that means some tokens produced no visible text (e.g. partial UTF-8 bytes)")
+        out(
+            f"note: finish=length means the model used all {services.settings.max_answer_tokens} answer tokens; "
+            "fewer pieces than that means some tokens produced no visible text (e.g. partial UTF-8 bytes)"
+        )
     if all(r["fallback"] and not r["usage"] for r in runs):
-        out("note: result.completion_tokens equalled the tiktoken (cl100k) count of the answer in every run: the server "
+        out(
+            "note: result.completion_tokens equalled the tiktoken (cl100k) count of the answer in every run: the server "
             "sent no usage in its stream, so tok/s counts cl100k tokens, not model tokens; pieces/s is closer to the "
-            "model's own rate")
+            "model's own rate"
+        )
     return pid
 
 
 # --- main ------------------------------------------------------------------
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--max-chunks", type=int, default=max(SCALES),
-                        help="largest synthetic index to build (default 100000; 10000 skips the 100k one)")
+    parser.add_argument(
+        "--max-chunks",
+        type=int,
+        default=max(SCALES),
+        help="largest synthetic index to build (default 100000; 10000 skips the 100k one)",
+    )
     parser.add_argument("--skip-ask", action="store_true", help="do not start the embedded model")
-    parser.add_argument("--build-budget", type=float, default=900.0,
-                        help="seconds of index.upsert after which a synthetic build is abandoned and reported as skipped")
+    parser.add_argument(
+        "--build-budget",
+        type=float,
+        default=900.0,
+        help="seconds of index.upsert after which a synthetic build is abandoned and reported as skipped",
+    )
     args = parser.parse_args()
 
     out(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
@@ -471,8 +532,10 @@ def main() -> None:
         server_hwm = proc_status_mb(server_pid, "VmHWM") if server_pid else None
     finally:
         services.close()
-    out(f"this process (ru_maxrss, RUSAGE_SELF): {maxrss_mb():.0f} MB"
-        + (f" (this run held synthetic indexes of up to {largest:,} chunks)" if largest else ""))
+    out(
+        f"this process (ru_maxrss, RUSAGE_SELF): {maxrss_mb():.0f} MB"
+        + (f" (this run held synthetic indexes of up to {largest:,} chunks)" if largest else "")
+    )
     if args.skip_ask:
         out("model server: not started (--skip-ask)")
     else:
@@ -480,10 +543,15 @@ def main() -> None:
         hwm = f"{server_hwm:.0f} MB" if server_hwm is not None else "n/a (server not started by this process)"
         # Linux starts a forked child's high-water mark at the parent's RSS, so RUSAGE_CHILDREN is at
         # least this process's size at fork time; VmHWM is the server's own figure.
-        caveat = " (floored at this process's RSS when it forked the server; VmHWM is the server's own peak)" \
-            if children >= maxrss_mb() - 1 else ""
-        out(f"model server (pid {server_pid}): VmHWM before stop {hwm}; "
-            f"RUSAGE_CHILDREN ru_maxrss after stop {children:.0f} MB{caveat}")
+        caveat = (
+            " (floored at this process's RSS when it forked the server; VmHWM is the server's own peak)"
+            if children >= maxrss_mb() - 1
+            else ""
+        )
+        out(
+            f"model server (pid {server_pid}): VmHWM before stop {hwm}; "
+            f"RUSAGE_CHILDREN ru_maxrss after stop {children:.0f} MB{caveat}"
+        )
     shutil.rmtree(home, ignore_errors=True)
 
 

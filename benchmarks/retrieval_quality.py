@@ -39,7 +39,10 @@ def evaluate(services, cases):
 
 def build_cases():
     cases = []
-    for course, files in (("genai-beginners", ("lessons-01-04.yaml", "lessons-05-08.yaml")), ("course-samples", ("course-samples.yaml",))):
+    for course, files in (
+        ("genai-beginners", ("lessons-01-04.yaml", "lessons-05-08.yaml")),
+        ("course-samples", ("course-samples.yaml",)),
+    ):
         if course == "course-samples" and not SAMPLES.is_dir():
             print("note: ../shared/course-samples is absent; only the sample course is measured", file=sys.stderr)
             continue
@@ -63,9 +66,11 @@ def grounding(services):
     rows = []
     for course, on, label in sets:
         for cross in (False, True):
+
             def grounded(q):
                 lang = ("zh" if q["lang"] == "en" else "en") if cross else None
                 return services.retriever.search(q["question"], k=5, course=course, lang=lang).grounded
+
             kept = sum(grounded(q) for q in on)
             refused = sum(not grounded(q) for q in off)
             rows.append((course, label, "cross" if cross else "same", kept, len(on), refused, len(off)))
@@ -83,8 +88,11 @@ def main() -> None:
         print(f"{mode:<8} {group:<6} {n:>4} {hit5:>6.3f} {mrr:>6.3f}")
     print(f"\n{'course':<16} {'questions':<16} {'search':<6} {'on-topic kept':>14} {'off-topic refused':>18}")
     for course, label, kind, kept, n_on, refused, n_off in grounding(services):
-        print(f"{course:<16} {label:<16} {kind:<6} {kept:>6}/{n_on:<3} ({kept / n_on:.2f}) {refused:>8}/{n_off:<3} ({refused / n_off:.2f})")
+        print(
+            f"{course:<16} {label:<16} {kind:<6} {kept:>6}/{n_on:<3} ({kept / n_on:.2f}) {refused:>8}/{n_off:<3} ({refused / n_off:.2f})"
+        )
     print(f"\ntotal {time.perf_counter() - started:.0f} s")
+
 
 if __name__ == "__main__":
     main()

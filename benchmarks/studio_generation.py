@@ -27,34 +27,52 @@ from common import BENCH_HOME, ROOT, SAMPLES, bench_services
 
 from tutor_app.core.errors import TutorError
 from tutor_app.engine.models.structured import StructuredFailure
-from tutor_app.studio.shared import StudioRequest
 from tutor_app.studio.checks import PLAN_CHECKS, QUIZ_CHECKS
 from tutor_app.studio.drafts import DRAFT_STYLES, draft, draft_style
+from tutor_app.studio.shared import StudioRequest
 
 COURSE = "genai-beginners"
 TOPICS = [  # (topic, language of the draft)
-    ("few-shot prompts", "en"), ("temperature", "en"), ("retrieval-augmented generation", "en"),
-    ("hallucination", "en"), ("prompt injection", "en"), ("embeddings", "en"), ("responsible AI", "en"),
-    ("少样本提示", "zh"), ("提示注入", "zh"), ("向量数据库", "zh"),
+    ("few-shot prompts", "en"),
+    ("temperature", "en"),
+    ("retrieval-augmented generation", "en"),
+    ("hallucination", "en"),
+    ("prompt injection", "en"),
+    ("embeddings", "en"),
+    ("responsible AI", "en"),
+    ("少样本提示", "zh"),
+    ("提示注入", "zh"),
+    ("向量数据库", "zh"),
 ]
 # The real lessons in ../shared/course-samples (no front-matter objectives; partly untranslated sections):
 # material the builders were not written against. One plan failure seen here was fixed afterwards
 # (an untranslated section cited by a Chinese plan), so this row is no longer fully blind.
 SAMPLES_COURSE = "course-samples"
 SAMPLES_TOPICS = [
-    ("prompt engineering", "en"), ("tokenization", "en"), ("responsible AI principles", "en"), ("chat applications", "en"),
-    ("transformers", "en"), ("提示工程", "zh"), ("负责任的人工智能", "zh"), ("聊天应用", "zh"),
+    ("prompt engineering", "en"),
+    ("tokenization", "en"),
+    ("responsible AI principles", "en"),
+    ("chat applications", "en"),
+    ("transformers", "en"),
+    ("提示工程", "zh"),
+    ("负责任的人工智能", "zh"),
+    ("聊天应用", "zh"),
 ]
 AUDIENCES = ["high-school beginners", "first-year university students", "adult learners new to AI"]
 
 
 def run(kind: str, services, style: str, n: int, course: str = COURSE, topics=TOPICS) -> dict:
-    figures = {"valid": 0, "passed": 0, "checks": Counter(), "questions": 0, "unsupported": 0, "artefacts": 0,
-               "seconds": []}
+    figures = {"valid": 0, "passed": 0, "checks": Counter(), "questions": 0, "unsupported": 0, "artefacts": 0, "seconds": []}
     for i in range(n):
         topic, lang = topics[i % len(topics)]
-        request = StudioRequest(course=course, topic=topic, language=lang, audience=AUDIENCES[i % len(AUDIENCES)],
-                                duration_minutes=(30, 45, 60)[i % 3], question_count=5)
+        request = StudioRequest(
+            course=course,
+            topic=topic,
+            language=lang,
+            audience=AUDIENCES[i % len(AUDIENCES)],
+            duration_minutes=(30, 45, 60)[i % 3],
+            question_count=5,
+        )
         started = time.perf_counter()
         try:
             result = draft(kind, request, services, style=style)
@@ -72,8 +90,10 @@ def run(kind: str, services, style: str, n: int, course: str = COURSE, topics=TO
             figures["questions"] += len(result.document.questions)
             figures["unsupported"] += len(failing["supported"].problems) if "supported" in failing else 0
         detail = "; ".join(m for c in failing.values() for m in c.messages("en"))[:300]
-        print(f"  {kind} {i + 1}/{n} {topic!r}: {'all checks pass' if not failing else 'FAILED: ' + detail} "
-              f"({seconds:.2f} s)", file=sys.stderr)
+        print(
+            f"  {kind} {i + 1}/{n} {topic!r}: {'all checks pass' if not failing else 'FAILED: ' + detail} ({seconds:.2f} s)",
+            file=sys.stderr,
+        )
     return figures
 
 

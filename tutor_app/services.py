@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tutor_app.engine.search.bilingual import default_bilingual
 from tutor_app.core.config import Settings
-from tutor_app.engine.search.index import CourseIndex
 from tutor_app.engine.ingest.pipeline import Ingestor
 from tutor_app.engine.models.chat import make_chat_model
+from tutor_app.engine.search.bilingual import default_bilingual
+from tutor_app.engine.search.index import CourseIndex
 from tutor_app.engine.search.retrieval import Retriever
 from tutor_app.tutoring.explain import Tutor
 
@@ -27,7 +27,7 @@ class Services:
     _server: object = field(default=None, repr=False)
 
     def chat_model(self):
-        if self.settings.provider == "embedded" and self._server is None:
+        if self.settings.provider.is_embedded and self._server is None:
             from tutor_app.engine.models.server import EmbeddedServer
 
             self._server = EmbeddedServer(self.settings)

@@ -19,8 +19,8 @@ from tutor_app.accounts.users import (
     list_users,
     set_active,
 )
-from tutor_app.core.errors import InputError, TutorError
 from tutor_app.core.database import LoginAttempt, User, open_database
+from tutor_app.core.errors import InputError, TutorError
 
 T0 = datetime(2025, 3, 1, 9, 0, 0)
 

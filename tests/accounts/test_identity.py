@@ -2,10 +2,10 @@
 
 import pytest
 
-from tutor_app.accounts.users import AuthError, authenticate, create_user
-from tutor_app.core.errors import InputError
 from tutor_app.accounts.identity import user_for_identity
+from tutor_app.accounts.users import AuthError, authenticate, create_user
 from tutor_app.core.database import open_database
+from tutor_app.core.errors import InputError
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tutor_app.accounts.users import change_password, create_user, set_active
 from tutor_app.accounts.sessions import end_all_sessions, end_session, start_session, user_for_session
+from tutor_app.accounts.users import change_password, create_user, set_active
 from tutor_app.core.database import AuthSession, open_database
 
 

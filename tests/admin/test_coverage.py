@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from tests.conftest import write
+from tests.support.paths import write
 from tutor_app.admin.coverage import Thresholds, build_coverage, compute_matrix, rate
 from tutor_app.admin.curriculum import CourseObjective
 from tutor_app.core.errors import InputError
@@ -23,7 +23,7 @@ def at_similarity(axis: int, similarity: float, dims: int = 4) -> np.ndarray:
     """A unit vector whose cosine with basis vector ``axis`` is ``similarity``."""
     v = np.zeros(dims, dtype=np.float32)
     v[axis] = similarity
-    v[(axis + 1) % dims] = np.sqrt(1 - similarity ** 2)
+    v[(axis + 1) % dims] = np.sqrt(1 - similarity**2)
     return v
 
 
@@ -66,14 +66,23 @@ def test_an_objective_in_two_languages_uses_its_best_text_and_cross_language_is_
     one_text = compute_matrix("c", chunks, [at_similarity(0, 0.86)], objs, [unit(1, 0, 0, 0)], ["en"], [0])
     assert one_text.cell("A", "o1").similarity == pytest.approx(0.86 + Thresholds().cross_language_offset, abs=1e-4)
     # The Chinese text is used (same language), on the English scale; the English text's 0.99 is ignored.
-    two_texts = compute_matrix("c", chunks, [at_similarity(0, 0.93)], objs, [unit(0.99, 0.14, 0, 0), unit(1, 0, 0, 0)], ["en", "zh"], [0, 0])
+    two_texts = compute_matrix(
+        "c", chunks, [at_similarity(0, 0.93)], objs, [unit(0.99, 0.14, 0, 0), unit(1, 0, 0, 0)], ["en", "zh"], [0, 0]
+    )
     assert two_texts.cell("A", "o1").similarity == pytest.approx(0.93 - 0.04, abs=1e-4)
 
 
 def test_csv_and_json_exports_carry_every_cell():
     chunks = [chunk("a1", "A"), chunk("b1", "B")]
-    report = compute_matrix("c", chunks, [at_similarity(0, 0.95), at_similarity(1, 0.95)], objectives("o1", "o2"),
-                            [unit(1, 0, 0, 0), unit(0, 1, 0, 0)], ["en", "en"], [0, 1])
+    report = compute_matrix(
+        "c",
+        chunks,
+        [at_similarity(0, 0.95), at_similarity(1, 0.95)],
+        objectives("o1", "o2"),
+        [unit(1, 0, 0, 0), unit(0, 1, 0, 0)],
+        ["en", "en"],
+        [0, 1],
+    )
     rows = list(csv.DictReader(io.StringIO(report.to_csv())))
     assert len(rows) == 4 and {r["level"] for r in rows} <= {"none", "introduced", "developed", "mastered"}
     assert {(r["lesson"], r["objective"]) for r in rows} == {("A", "o1"), ("A", "o2"), ("B", "o1"), ("B", "o2")}
@@ -82,8 +91,10 @@ def test_csv_and_json_exports_carry_every_cell():
 
 
 def test_build_coverage_reads_front_matter_from_the_index(fake_services):
-    folder = write(fake_services.settings.home.parent / "c" / "l1.md",
-                   "---\nid: l1\nobjectives:\n  - id: o1\n    text: Explain temperature\n    bloom: understand\n---\n# L1\n\n## Temperature\nTemperature controls randomness.\n").parent
+    folder = write(
+        fake_services.settings.home.parent / "c" / "l1.md",
+        "---\nid: l1\nobjectives:\n  - id: o1\n    text: Explain temperature\n    bloom: understand\n---\n# L1\n\n## Temperature\nTemperature controls randomness.\n",
+    ).parent
     assert fake_services.ingestor.ingest_paths([folder], "demo").ok
     report = build_coverage(fake_services.index, None, "demo")
     assert [o.id for o in report.objectives] == ["o1"] and [lesson.id for lesson in report.lessons] == ["l1"]
@@ -97,8 +108,10 @@ def test_a_model_may_explain_a_cell_in_a_sentence(fake_services):
     from tutor_app.core.errors import ModelError
     from tutor_app.engine.models.chat import StreamEnd
 
-    folder = write(fake_services.settings.home.parent / "c" / "l1.md",
-                   "---\nid: l1\nobjectives:\n  - id: o1\n    text: Explain temperature\n---\n# L1\n\n## Temperature\nTemperature controls randomness.\n").parent
+    folder = write(
+        fake_services.settings.home.parent / "c" / "l1.md",
+        "---\nid: l1\nobjectives:\n  - id: o1\n    text: Explain temperature\n---\n# L1\n\n## Temperature\nTemperature controls randomness.\n",
+    ).parent
     assert fake_services.ingestor.ingest_paths([folder], "demo").ok
     report = build_coverage(fake_services.index, None, "demo")
     cell = report.cell("l1", "o1")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import write
+from tests.support.paths import write
 from tutor_app.admin.curriculum import CurriculumError, CurriculumStore, course_objectives, parse_objectives
 from tutor_app.core.database import open_database
 
@@ -21,7 +21,9 @@ GOOD_CSV = 'id,text,bloom\no1,"Explain tokens, words and characters",understand\
 def test_yaml_objectives_are_read():
     objectives = parse_objectives(GOOD_YAML.encode(), "curriculum.yaml")
     assert [(o.id, o.text, o.bloom) for o in objectives] == [
-        ("o1", "Explain what a token is", "understand"), ("o2", "Apply few-shot prompting", "apply")]
+        ("o1", "Explain what a token is", "understand"),
+        ("o2", "Apply few-shot prompting", "apply"),
+    ]
 
 
 def test_a_bare_yaml_list_is_accepted_too():
@@ -35,14 +37,17 @@ def test_csv_objectives_are_read_with_quoted_commas_and_chinese():
     assert objectives[1].bloom == "remember"
 
 
-@pytest.mark.parametrize(("text", "line", "words"), [
-    ("objectives:\n  - id: o1\n    text: [unclosed\n", 4, "not valid YAML"),  # the parser notices at the end of input
-    ("objectives:\n  - id: o1\n    text: fine\n  - id: o2\n    bloom: apply\n", 4, "no 'text'"),
-    ("objectives:\n  - id: o1\n    text: fine\n    bloom: memorise\n", 2, "not a Bloom level"),
-    ("objectives:\n  - id: o1\n    text: a\n  - id: o1\n    text: b\n", 4, "used twice"),
-    ("objectives:\n  - just a string\n", 2, "must be a mapping"),
-    ("title: my course\n", 1, "'objectives:' key"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("objectives:\n  - id: o1\n    text: [unclosed\n", 4, "not valid YAML"),  # the parser notices at the end of input
+        ("objectives:\n  - id: o1\n    text: fine\n  - id: o2\n    bloom: apply\n", 4, "no 'text'"),
+        ("objectives:\n  - id: o1\n    text: fine\n    bloom: memorise\n", 2, "not a Bloom level"),
+        ("objectives:\n  - id: o1\n    text: a\n  - id: o1\n    text: b\n", 4, "used twice"),
+        ("objectives:\n  - just a string\n", 2, "must be a mapping"),
+        ("title: my course\n", 1, "'objectives:' key"),
+    ],
+)
 def test_malformed_yaml_is_refused_naming_the_line(text, line, words):
     with pytest.raises(CurriculumError) as caught:
         parse_objectives(text.encode(), "bad.yaml")
@@ -50,13 +55,20 @@ def test_malformed_yaml_is_refused_naming_the_line(text, line, words):
     assert caught.value.fix  # every refusal says what to do
 
 
-@pytest.mark.parametrize(("text", "line", "words"), [
-    ('id,text,bloom\no1,"Explain tokens,understand\no2,Define RAG,remember\n', 2, "malformed CSV"),  # the quote opened on line 2
-    ("id,text,bloom\no1,Explain tokens,understand,extra\n", 2, "4 fields"),
-    ("name,description\no1,Explain tokens\n", 1, "header"),
-    ("id,text,bloom\no1,,understand\n", 2, "no text"),
-    ("id,text,bloom\no1,Explain tokens,understand\no2,Define RAG,guess\n", 3, "not a Bloom level"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        (
+            'id,text,bloom\no1,"Explain tokens,understand\no2,Define RAG,remember\n',
+            2,
+            "malformed CSV",
+        ),  # the quote opened on line 2
+        ("id,text,bloom\no1,Explain tokens,understand,extra\n", 2, "4 fields"),
+        ("name,description\no1,Explain tokens\n", 1, "header"),
+        ("id,text,bloom\no1,,understand\n", 2, "no text"),
+        ("id,text,bloom\no1,Explain tokens,understand\no2,Define RAG,guess\n", 3, "not a Bloom level"),
+    ],
+)
 def test_malformed_csv_is_refused_naming_the_line(text, line, words):
     with pytest.raises(CurriculumError) as caught:
         parse_objectives(text.encode(), "bad.csv")

@@ -6,10 +6,10 @@ import pytest
 
 from tests.support.fakes import HashEmbedding
 from tutor_app.accounts.users import create_user
-from tutor_app.tutoring.conversations import ConversationStore
 from tutor_app.admin.gaps import gap_topics, group_questions, ungrounded_questions
-from tutor_app.core.database import Message, open_database, utcnow
 from tutor_app.admin.usage import feedback_share, questions_per_day, tokens_by_role_and_model
+from tutor_app.core.database import Message, open_database, utcnow
+from tutor_app.tutoring.conversations import ConversationStore
 
 PASSWORD = "correct horse battery"
 
@@ -25,8 +25,17 @@ def db():
     def turn(user, course, question, grounded, model="embedded:smollm2", tokens=(100, 20), cost=0.0):
         conversation = store.create(user.id, course, question[:20])
         store.add_message(user.id, conversation.id, "user", question)
-        answer = store.add_message(user.id, conversation.id, "assistant", "…", grounded=grounded, model=model,
-                                   prompt_tokens=tokens[0], completion_tokens=tokens[1], cost_usd=cost)
+        answer = store.add_message(
+            user.id,
+            conversation.id,
+            "assistant",
+            "…",
+            grounded=grounded,
+            model=model,
+            prompt_tokens=tokens[0],
+            completion_tokens=tokens[1],
+            cost_usd=cost,
+        )
         return answer
 
     turn(alice, "genai", "How do I change a car tyre?", False)
@@ -75,7 +84,9 @@ def test_questions_per_day_per_course(db):
 
 def test_tokens_and_cost_per_role_and_model(db):
     rows = {(r["role"], r["model"]): r for r in tokens_by_role_and_model(db)}
-    assert rows[("student", "gpt-4o-mini")]["tokens"] == 1200 and rows[("student", "gpt-4o-mini")]["cost_usd"] == pytest.approx(0.00027)
+    assert rows[("student", "gpt-4o-mini")]["tokens"] == 1200 and rows[("student", "gpt-4o-mini")]["cost_usd"] == pytest.approx(
+        0.00027
+    )
     assert rows[("student", "embedded:smollm2")]["answers"] == 7
     assert rows[("educator", "embedded:smollm2")]["answers"] == 1
 

@@ -6,14 +6,20 @@ import io
 import pytest
 
 from tests.engine.ingest.test_loaders import make_pdf
-from tutor_app.tutoring.conversations import ConversationStore
-from tutor_app.core.errors import InputError
-from tutor_app.admin.library import Library, removed_courses_for
+from tests.support.paths import write
 from tutor_app.accounts.users import create_user
+from tutor_app.admin.library import Library, removed_courses_for
 from tutor_app.core.database import open_database
+from tutor_app.core.errors import InputError
+from tutor_app.tutoring.conversations import ConversationStore
 
-LESSON = "---\nid: l{n}\nobjectives:\n  - id: o{n}\n    text: Explain topic {n}\n    bloom: understand\n---\n# Lesson {n}\n\n" + "\n\n".join(
-    f"## Part {p}\nParagraph {p} of lesson {{n}} explains embeddings, prompts and temperature in plain words." for p in range(12))
+LESSON = (
+    "---\nid: l{n}\nobjectives:\n  - id: o{n}\n    text: Explain topic {n}\n    bloom: understand\n---\n# Lesson {n}\n\n"
+    + "\n\n".join(
+        f"## Part {p}\nParagraph {p} of lesson {{n}} explains embeddings, prompts and temperature in plain words."
+        for p in range(12)
+    )
+)
 ZH = "# 第一课\n\n## 词元\n词元是模型读取文本的基本单位，模型把文本切分成词元再进行预测。\n"
 
 
@@ -48,7 +54,9 @@ def test_create_list_rename_and_delete_an_empty_course(library):
 
 def test_upload_lists_documents_with_chunk_counts_and_languages(library, fake_services):
     seen = []
-    report = library.upload("demo", [("lesson1.md", lesson(1)), ("第一课.txt", ZH.encode())], progress=lambda f, s: seen.append(f))
+    report = library.upload(
+        "demo", [("lesson1.md", lesson(1)), ("第一课.txt", ZH.encode())], progress=lambda f, s: seen.append(f)
+    )
     assert not report.failed and not report.cancelled
     docs = {d["source"]: d for d in library.documents("demo")}
     assert docs["lesson1.md"]["langs"] == ["en"] and docs["第一课.txt"]["langs"] == ["zh"]
@@ -74,7 +82,7 @@ def test_deleting_a_document_removes_its_dense_and_lexical_chunks(library, fake_
     assert removed > 0 and [d["source"] for d in library.documents("demo")] == ["lesson2.md"]
     assert fake_services.index.lexical.count() == fake_services.index.count()
     assert all(c.source == "lesson2.md" for part in fake_services.index.iter_chunks() for c in part)
-    kept = sorted(p.name for p in library.originals.rglob("*") if p.is_file())
+    kept = sorted(p.name for p in library.pipeline.originals.folder.rglob("*") if p.is_file())
     assert kept == [hashlib.sha256(lesson(2)).hexdigest()], "the deleted document's original must go, the other stays"
 
 
@@ -86,23 +94,28 @@ def _image_pdf() -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize(("name", "data", "words"), [
-    ("scan.pdf", _image_pdf(), "no text layer"),
-    ("broken.pdf", make_pdf("Prompt basics")[:150], "damaged"),
-    ("empty.md", b"", "0 bytes"),
-    ("huge.md", b"# Big\n\n" + b"word " * 300_000, "over the"),
-    ("photo.md", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "PNG image"),
-    ("slides.md", b"PK\x03\x04" + b"\x00" * 64, "ZIP archive"),
-])
-def test_bad_files_are_refused_with_a_reason_and_the_rest_go_on(library, fake_services, settings, name, data, words):
-    library.settings = settings.model_copy(update={"max_file_mb": 1.0})
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("scan.pdf", _image_pdf(), "no text layer"),
+        ("broken.pdf", make_pdf("Prompt basics")[:150], "damaged"),
+        ("empty.md", b"", "0 bytes"),
+        ("huge.md", b"# Big\n\n" + b"word " * 300_000, "over the"),
+        ("photo.md", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "PNG image"),
+        ("slides.md", b"PK\x03\x04" + b"\x00" * 64, "ZIP archive"),
+    ],
+)
+def test_bad_files_are_refused_with_a_reason_and_the_rest_go_on(fake_services, db, settings, name, data, words):
+    library = Library(settings.model_copy(update={"max_file_mb": 1.0}), db, fake_services.index)
     report = library.upload("demo", [(name, data), ("good.md", lesson(1))])
     assert len(report.failed) == 1 and name in report.failed[0] and words in report.failed[0]
     assert [d["source"] for d in library.documents("demo")] == ["good.md"]
 
 
 def test_the_content_decides_the_type_not_the_extension(library):
-    report = library.upload("demo", [("handout.txt", make_pdf("Sniffed as PDF")), ("notes.pdf", b"# Notes\n\nPlain text named .pdf.\n")])
+    report = library.upload(
+        "demo", [("handout.txt", make_pdf("Sniffed as PDF")), ("notes.pdf", b"# Notes\n\nPlain text named .pdf.\n")]
+    )
     assert not report.failed and {s for s, _ in report.indexed} == {"handout.txt", "notes.pdf"}
 
 
@@ -110,14 +123,19 @@ def test_an_upload_cancelled_half_way_leaves_nothing_indexed(library, fake_servi
     library.upload("demo", [("lesson1.md", lesson(1))])
     before = (fake_services.index.count(), fake_services.index.lexical.count(), library.documents("demo"))
     steps = []
-    report = library.upload("demo", [("lesson2.md", lesson(2)), ("lesson3.md", lesson(3))],
-                            progress=lambda f, s: steps.append(f), cancelled=lambda: len(steps) >= 3)
+    report = library.upload(
+        "demo",
+        [("lesson2.md", lesson(2)), ("lesson3.md", lesson(3))],
+        progress=lambda f, s: steps.append(f),
+        cancelled=lambda: len(steps) >= 3,
+    )
     assert report.cancelled and not report.indexed and 0 < steps[-1] < 1  # it had started embedding
     assert (fake_services.index.count(), fake_services.index.lexical.count(), library.documents("demo")) == before
 
 
 def test_an_interrupted_upload_leaves_nothing_indexed(library, fake_services):
     """Streamlit stops a run by raising from inside a widget call (here: the progress bar)."""
+
     class Rerun(BaseException):
         pass
 
@@ -127,19 +145,6 @@ def test_an_interrupted_upload_leaves_nothing_indexed(library, fake_services):
 
     with pytest.raises(Rerun):
         library.upload("demo", [("lesson2.md", lesson(2))], progress=progress)
-    assert fake_services.index.count() == 0 and fake_services.index.lexical.count() == 0
-
-
-def test_a_failed_write_is_rolled_back(library, fake_services, monkeypatch):
-    original = fake_services.index.upsert
-
-    def half_then_fail(chunks, vectors):
-        original(chunks[:2], vectors[:2])
-        raise OSError("disk full")
-
-    monkeypatch.setattr(fake_services.index, "upsert", half_then_fail)
-    with pytest.raises(OSError):
-        library.upload("demo", [("lesson2.md", lesson(2))])
     assert fake_services.index.count() == 0 and fake_services.index.lexical.count() == 0
 
 
@@ -157,14 +162,32 @@ def test_renaming_moves_chunks_lexical_rows_objectives_and_conversations(library
         library.rename_course("missing", "other")
 
 
+LONG_SECTION = "# Long\n\n## One section\n" + " ".join(f"Sentence {i} talks about embeddings." for i in range(80))
+
+
+def _with_smaller_chunks(library):
+    return Library(library.settings.model_copy(update={"chunk_tokens": 60, "chunk_overlap": 10}), library.db, library.index)
+
+
 def test_reindex_rebuilds_from_the_kept_originals(library, fake_services):
-    long_section = "# Long\n\n## One section\n" + " ".join(f"Sentence {i} talks about embeddings." for i in range(80))
-    library.upload("demo", [("long.md", long_section.encode())])
+    library.upload("demo", [("long.md", LONG_SECTION.encode())])
     ids = set(fake_services.index.all_ids())
-    library.settings = library.settings.model_copy(update={"chunk_tokens": 60, "chunk_overlap": 10})
-    report = library.reindex_course("demo")
+    report = _with_smaller_chunks(library).reindex_course("demo")
     assert report.indexed and set(fake_services.index.all_ids()) != ids  # smaller chunks now
     assert fake_services.index.count() == fake_services.index.lexical.count() > len(ids)
+
+
+def test_command_line_courses_are_reindexed_from_their_originals_too(library, fake_services, tmp_path):
+    write(tmp_path / "c" / "long.md", LONG_SECTION)
+    write(tmp_path / "c" / "other.md", lesson(1))
+    assert fake_services.ingestor.ingest_paths([tmp_path / "c"], "demo").ok
+    library.delete_document("demo", "other.md")  # ingested without a library row: its original still goes
+    kept = sorted(p.name for p in library.pipeline.originals.folder.rglob("*") if p.is_file())
+    assert kept == [hashlib.sha256(LONG_SECTION.encode()).hexdigest()]
+    ids = set(fake_services.index.all_ids())
+    report = _with_smaller_chunks(library).reindex_course("demo")
+    assert report.indexed == [("long.md", fake_services.index.count())]
+    assert fake_services.index.count() == fake_services.index.lexical.count() > len(ids)  # chunked again, not reused
 
 
 def test_deleting_a_course_students_chat_about_tells_them(library, fake_services, db):

@@ -2,8 +2,9 @@
 
 import pytest
 
-from tests.support.browser import PASSWORD, SHOTS, browser_page, require_browser, running_app, sign_in
-from tests.conftest import write
+from tests.support.apptest import add_user, app_database
+from tests.support.browser import SHOTS, browser_page, require_browser, running_app, sign_in
+from tests.support.paths import write
 
 pytestmark = pytest.mark.slow
 playwright_api = require_browser()
@@ -11,12 +12,8 @@ playwright_api = require_browser()
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    from tutor_app.accounts.users import create_user
-    from tutor_app.core.config import load_settings
-    from tutor_app.core.database import default_database_url, open_database
-
     home = tmp_path_factory.mktemp("admin-home")
-    create_user(open_database(default_database_url(load_settings(env={}, home=home))), "admin", PASSWORD, "administrator")
+    add_user(app_database(home, env={}), "admin", "administrator")
     with running_app(home, drop=("OPENAI_", "AZURE_OPENAI_", "TUTOR_")) as url:
         yield url
 
@@ -28,9 +25,14 @@ def page():
 
 
 def test_admin_uploads_a_file_watches_progress_and_sees_it_listed(app_url, page, tmp_path):
-    lesson = write(tmp_path / "embeddings-lesson.md", "# Embeddings\n\n" + "\n\n".join(
-        f"## Section {n}\nSection {n} explains how an embedding turns text into a vector, and why similar texts get similar vectors."
-        for n in range(40)))
+    lesson = write(
+        tmp_path / "embeddings-lesson.md",
+        "# Embeddings\n\n"
+        + "\n\n".join(
+            f"## Section {n}\nSection {n} explains how an embedding turns text into a vector, and why similar texts get similar vectors."
+            for n in range(40)
+        ),
+    )
     sign_in(page, app_url, "admin")
     page.get_by_role("link", name="Library").click()
     page.get_by_role("heading", name="Library").wait_for()
@@ -41,7 +43,9 @@ def test_admin_uploads_a_file_watches_progress_and_sees_it_listed(app_url, page,
     page.locator('input[type="file"]').set_input_files(str(lesson))
     page.get_by_text("embeddings-lesson.md").first.wait_for()
     # While Streamlit reruns, a stale, disabled copy of the button can sit beside the live one: click the live one.
-    page.wait_for_function("() => [...document.querySelectorAll('button')].some(b => b.innerText.includes('Index files') && !b.disabled)")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('button')].some(b => b.innerText.includes('Index files') && !b.disabled)"
+    )
     page.locator("button:not([disabled])").filter(has_text="Index files").first.click()
     bar = page.get_by_role("progressbar").first
     bar.wait_for()  # the bar appears while the passages are embedded

@@ -1,55 +1,32 @@
 """The administrator console through AppTest: library operations, coverage, insights, and the student side of a deleted course."""
 
-from pathlib import Path
-
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT, write
-from tutor_app.accounts.users import create_user
-from tutor_app.core.config import load_settings
+from tests.support.apptest import FEW_SHOT_LESSON, PAGES, add_user, app, app_database, index_course, page
+from tests.support.paths import write
 from tutor_app.tutoring.conversations import ConversationStore
-from tutor_app.core.database import default_database_url, open_database
 
-APP = str(ROOT / "tutor_app" / "app" / "main.py")
-PAGES = ROOT / "tutor_app" / "app" / "app_pages"
-PASSWORD = "correct horse battery"
-LESSON = ("---\nid: l1\nobjectives:\n  - id: o-shot\n    text: Apply few-shot prompting with worked examples\n    bloom: apply\n"
-          "  - id: o-gpu\n    text: Configure a GPU cluster for distributed training of a model\n    bloom: apply\n---\n"
-          "# Prompts\n\n## Few-shot prompts\nA few-shot prompt puts worked examples before the task so the model copies their format.\n")
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
+LESSON = (
+    "---\nid: l1\nobjectives:\n  - id: o-shot\n    text: Apply few-shot prompting with worked examples\n    bloom: apply\n"
+    "  - id: o-gpu\n    text: Configure a GPU cluster for distributed training of a model\n    bloom: apply\n---\n"
+    + FEW_SHOT_LESSON
+)
 
 
 @pytest.fixture
 def db(isolated_home):
-    database = open_database(default_database_url(load_settings(home=isolated_home)))
-    database.admin = create_user(database, "admin", PASSWORD, "administrator")
-    database.alice = create_user(database, "alice", PASSWORD, "student")
+    database = app_database(isolated_home)
+    database.admin = add_user(database, "admin", "administrator")
+    database.alice = add_user(database, "alice", "student")
     return database
 
 
 @pytest.fixture
 def course(isolated_home, tmp_path):
-    from tutor_app.services import build_services
-
     write(tmp_path / "c" / "prompts.md", LESSON)
     write(tmp_path / "c" / "extra.md", "# Extra\n\n## Temperature\nTemperature controls how random the next token is.\n")
-    assert build_services(load_settings(home=isolated_home)).ingestor.ingest_paths([tmp_path / "c"], "demo").ok
-
-
-def page(name: str, user) -> AppTest:
-    at = AppTest.from_file(str(PAGES / name), default_timeout=180)
-    at.session_state["auth_user_id"] = user.id
-    return at
+    index_course(isolated_home, [tmp_path / "c"])
 
 
 def labelled(at: AppTest, label: str):
@@ -94,9 +71,7 @@ def test_a_run_stopped_half_way_says_the_upload_was_cancelled(db, course):
 
 
 def test_deleting_a_course_a_student_is_chatting_in_tells_the_student(db, course):
-    student = AppTest.from_file(APP, default_timeout=180)
-    student.session_state["auth_user_id"] = db.alice.id
-    student.run()
+    student = app(db.alice).run()
     assert not student.exception and student.selectbox(key="chat_course").value == "demo"
     ConversationStore(db).create(db.alice.id, "demo", "my chat about prompts")
     admin = page("library.py", db.admin).run()
@@ -134,8 +109,17 @@ def test_insights_groups_unanswered_questions_and_sends_one_to_the_studio(db, co
     for question in ("How do I change a car tyre?", "how do I change a car tyre", "What is the capital of Mongolia?"):
         chat = store.create(db.alice.id, "demo", question)
         store.add_message(db.alice.id, chat.id, "user", question)
-        store.add_message(db.alice.id, chat.id, "assistant", "not covered", grounded=False, model="gpt-4o-mini",
-                          prompt_tokens=300, completion_tokens=40, cost_usd=0.0001)
+        store.add_message(
+            db.alice.id,
+            chat.id,
+            "assistant",
+            "not covered",
+            grounded=False,
+            model="gpt-4o-mini",
+            prompt_tokens=300,
+            completion_tokens=40,
+            cost_usd=0.0001,
+        )
     at = page("insights.py", db.admin).run()
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
@@ -158,9 +142,7 @@ def test_sending_a_gap_opens_the_studio_with_the_topic(db, course):
     chat = store.create(db.alice.id, "demo", "tyres")
     store.add_message(db.alice.id, chat.id, "user", "How do I change a car tyre?")
     store.add_message(db.alice.id, chat.id, "assistant", "not covered", grounded=False)
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["auth_user_id"] = db.admin.id
-    at.run()
+    at = app(db.admin).run()
     at.switch_page(str(PAGES / "insights.py")).run()
     at.button(key="insights_send_0").click().run()
     assert not at.exception

@@ -1,59 +1,18 @@
 """The Streamlit app through AppTest: first run, sign-in, roles, chat, history, export, feedback."""
 
-from pathlib import Path
-
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT, write
-from tutor_app.accounts.users import create_user
-from tutor_app.core.config import load_settings
+from tests.support.apptest import PAGES, PASSWORD, add_user, app, app_database, find_user, page, sign_in
 from tutor_app.tutoring.conversations import ConversationStore
-from tutor_app.core.database import default_database_url, open_database
-
-APP = str(ROOT / "tutor_app" / "app" / "main.py")
-PAGES = ROOT / "tutor_app" / "app" / "app_pages"
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 @pytest.fixture
 def db(isolated_home):
-    database = open_database(default_database_url(load_settings(home=isolated_home)))
-    create_user(database, "admin", PASSWORD, "administrator")
-    create_user(database, "alice", PASSWORD, "student")
-    create_user(database, "bob", PASSWORD, "student", language="zh")
+    database = app_database(isolated_home)
+    add_user(database, "admin", "administrator")
+    add_user(database, "alice", "student")
+    add_user(database, "bob", "student", language="zh")
     return database
-
-
-@pytest.fixture
-def course(isolated_home, tmp_path):
-    from tutor_app.services import build_services
-
-    write(tmp_path / "c" / "prompts.md", "# Prompts\n\n## Few-shot prompts\nA few-shot prompt puts worked examples before the task so the model copies their format.\n")
-    services = build_services(load_settings(home=isolated_home))
-    assert services.ingestor.ingest_paths([tmp_path / "c"], "demo").ok
-
-
-def app() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=120)
-
-
-def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
-    at.run()
-    at.text_input(key="signin_username").input(username)
-    at.text_input(key="signin_password").input(password)
-    at.button[-1].click()
-    return at.run()
 
 
 def test_first_run_creates_the_administrator(isolated_home):
@@ -86,11 +45,9 @@ def test_student_sees_only_the_tutor_and_is_refused_the_users_page(db):
     at = sign_in(app(), "alice")
     assert not at.exception and at.title[0].value == "Tutor"
     # The users page is not registered for a student; run it directly with the student's session too.
-    page = AppTest.from_file(str(PAGES / "users.py"), default_timeout=60)
-    page.session_state["auth_user_id"] = at.session_state["auth_user_id"]
-    page.run()
-    assert not page.exception and "not available" in page.error[0].value
-    assert not page.get("form")  # the add-user form never rendered
+    users = page("users.py", find_user(db, "alice")).run()
+    assert not users.exception and "not available" in users.error[0].value
+    assert not users.get("form")  # the add-user form never rendered
 
 
 def test_administrator_adds_a_student(db):
@@ -120,7 +77,7 @@ def test_chat_not_covered_history_rename_export_and_delete(db, course, monkeypat
     texts = [m.value for m in at.markdown]
     assert any("does not cover" in t for t in texts)
     store = ConversationStore(db)
-    alice = next(u for u in __import__("tutor_app.accounts.users", fromlist=["list_users"]).list_users(db) if u.username == "alice")
+    alice = find_user(db, "alice")
     [conversation] = store.list(alice.id)
     roles = [m.role for m in store.messages(alice.id, conversation.id)]
     assert roles == ["user", "assistant"]

@@ -2,9 +2,10 @@
 
 import pytest
 
-from tests.support.browser import PASSWORD, SHOTS, browser_page, require_browser, running_app
+from tests.support.apptest import PASSWORD, add_user, app_database, index_course
+from tests.support.browser import SHOTS, browser_page, require_browser, running_app
 from tests.support.browser import sign_in as fill_sign_in
-from tests.conftest import write
+from tests.support.paths import write
 
 pytestmark = pytest.mark.slow
 playwright_api = require_browser()
@@ -12,20 +13,17 @@ playwright_api = require_browser()
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    from tutor_app.accounts.users import create_user
-    from tutor_app.core.config import load_settings
-    from tutor_app.services import build_services
-    from tutor_app.core.database import default_database_url, open_database
-
     home = tmp_path_factory.mktemp("home")
     course = tmp_path_factory.mktemp("course")
-    write(course / "prompts.md", "# Prompting\n\n## Few-shot prompts\nA few-shot prompt puts two or three worked examples before the task, so the model copies their format and style.\n\n## Temperature\nTemperature controls how random the generated tokens are.\n")
-    settings = load_settings(env={}, home=home)
-    assert build_services(settings).ingestor.ingest_paths([course], "demo").ok
-    db = open_database(default_database_url(settings))
-    create_user(db, "admin", PASSWORD, "administrator")
-    create_user(db, "alice", PASSWORD, "student")
-    create_user(db, "wang", PASSWORD, "student", language="zh")
+    write(
+        course / "prompts.md",
+        "# Prompting\n\n## Few-shot prompts\nA few-shot prompt puts two or three worked examples before the task, so the model copies their format and style.\n\n## Temperature\nTemperature controls how random the generated tokens are.\n",
+    )
+    index_course(home, [course], env={})
+    db = app_database(home, env={})
+    add_user(db, "admin", "administrator")
+    add_user(db, "alice", "student")
+    add_user(db, "wang", "student", language="zh")
     with running_app(home, {"TUTOR_GROUNDING_THRESHOLD": "0.5", "TUTOR_GROUNDING_FLOOR": "0.5"}, timeout_s=60) as url:
         yield url
 

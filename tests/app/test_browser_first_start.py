@@ -4,7 +4,8 @@ import time
 
 import pytest
 
-from tests.support.browser import PASSWORD, SHOTS, browser_page, require_browser, running_app
+from tests.support.apptest import PASSWORD
+from tests.support.browser import SHOTS, browser_page, require_browser, running_app
 
 pytestmark = pytest.mark.slow
 playwright_api = require_browser()

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.support.browser import PASSWORD, SHOTS, browser_page, require_browser, running_app, sign_in
+from tests.support.apptest import add_user, app_database, index_course
+from tests.support.browser import SHOTS, browser_page, require_browser, running_app, sign_in
 from tests.support.learning_course import write_course
 
 pytestmark = pytest.mark.slow
@@ -11,21 +12,23 @@ playwright_api = require_browser()
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    from tutor_app.accounts.users import create_user
-    from tutor_app.core.config import load_settings
     from tutor_app.learning.items import add_exercise
-    from tutor_app.services import build_services
-    from tutor_app.core.database import default_database_url, open_database
 
     home = tmp_path_factory.mktemp("home")
-    settings = load_settings(env={}, home=home)
-    assert build_services(settings).ingestor.ingest_paths([write_course(tmp_path_factory.mktemp("course"))], "demo").ok
-    db = open_database(default_database_url(settings))
-    create_user(db, "admin", PASSWORD, "administrator")
-    teacher = create_user(db, "teacher", PASSWORD, "educator")
-    create_user(db, "alice", PASSWORD, "student")
-    add_exercise(db, teacher, "demo", "What does a few-shot prompt put before the task?",
-                 "Two or three worked examples so the model copies their format.", "demo-01", "demo-01-o2")
+    index_course(home, [write_course(tmp_path_factory.mktemp("course"))], env={})
+    db = app_database(home, env={})
+    add_user(db, "admin", "administrator")
+    teacher = add_user(db, "teacher", "educator")
+    add_user(db, "alice", "student")
+    add_exercise(
+        db,
+        teacher,
+        "demo",
+        "What does a few-shot prompt put before the task?",
+        "Two or three worked examples so the model copies their format.",
+        "demo-01",
+        "demo-01-o2",
+    )
     with running_app(home) as url:
         yield url
 

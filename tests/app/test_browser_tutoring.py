@@ -10,8 +10,9 @@ import re
 
 import pytest
 
-from tests.support.browser import PASSWORD, SHOTS, browser_page, require_browser, running_app, sign_in
-from tests.conftest import ROOT
+from tests.support.apptest import add_user, app_database, index_course
+from tests.support.browser import SHOTS, browser_page, require_browser, running_app, sign_in
+from tests.support.paths import ROOT
 
 pytestmark = pytest.mark.slow
 playwright_api = require_browser()
@@ -25,35 +26,36 @@ def prompt_runs() -> set[tuple[str, ...]]:
     runs: set[tuple[str, ...]] = set()
     for path in (ROOT / "prompts").glob("*.yaml"):
         words = [w.lower() for w in _WORD.findall(path.read_text(encoding="utf-8"))]
-        runs |= {tuple(words[i:i + 8]) for i in range(len(words) - 7)}
+        runs |= {tuple(words[i : i + 8]) for i in range(len(words) - 7)}
     return runs
 
 
 def echoes_a_prompt(text: str, runs: set[tuple[str, ...]]) -> bool:
     words = [w.lower() for w in _WORD.findall(text)]
-    return any(tuple(words[i:i + 8]) in runs for i in range(len(words) - 7))
+    return any(tuple(words[i : i + 8]) in runs for i in range(len(words) - 7))
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    from tutor_app.accounts.users import create_user
-    from tutor_app.core.config import load_settings
     from tutor_app.learning.items import add_exercise
     from tutor_app.tutoring.profile import save_profile
-    from tutor_app.services import build_services
-    from tutor_app.core.database import default_database_url, open_database
 
     home = tmp_path_factory.mktemp("home")
-    settings = load_settings(env={}, home=home)
-    assert build_services(settings).ingestor.ingest_paths(LESSONS, "genai-beginners").ok
-    db = open_database(default_database_url(settings))
-    create_user(db, "admin", PASSWORD, "administrator")  # without one the app opens its first-run page
-    teacher = create_user(db, "teacher", PASSWORD, "educator")
-    create_user(db, "alice", PASSWORD, "student")
-    wang = create_user(db, "wang", PASSWORD, "student", language="zh")
+    index_course(home, LESSONS, "genai-beginners", env={})
+    db = app_database(home, env={})
+    add_user(db, "admin", "administrator")  # without one the app opens its first-run page
+    teacher = add_user(db, "teacher", "educator")
+    add_user(db, "alice", "student")
+    wang = add_user(db, "wang", "student", language="zh")
     save_profile(db, wang.id, level="beginner", language="zh", style="detailed")
-    add_exercise(db, teacher, "genai-beginners", "In a few-shot prompt, what do you place before the actual task, and why?",
-                 "Two or three worked examples, so the model copies their format and style.", "genai-04")
+    add_exercise(
+        db,
+        teacher,
+        "genai-beginners",
+        "In a few-shot prompt, what do you place before the actual task, and why?",
+        "Two or three worked examples, so the model copies their format and style.",
+        "genai-04",
+    )
     with running_app(home) as url:
         yield url
 
@@ -86,8 +88,9 @@ def test_a_student_gets_cited_course_sentences_refusals_that_help_and_follow_ups
         page.get_by_text("In the fewest words the course uses:").wait_for()
         page.screenshot(path=str(SHOTS / "tutoring-temperature.png"), full_page=True)
 
-        reply = ask(page, "Ask about the course…", "How long should I boil an egg for a runny yolk?",
-                    "does not cover this question")
+        reply = ask(
+            page, "Ask about the course…", "How long should I boil an egg for a runny yolk?", "does not cover this question"
+        )
         assert "The closest sections are" in reply and "Prompt engineering fundamentals" in reply
         reply = ask(page, "Ask about the course…", "What is a few-shot prompt?", "Here is what the course says:")
         assert "few-shot" in reply and "[1]" in reply and "does not cover" not in reply

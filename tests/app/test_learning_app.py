@@ -1,67 +1,44 @@
 """The learning-loop pages through AppTest: profile, practice, progress, coach, class view, exercises."""
 
-from pathlib import Path
-
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.support.apptest import add_user, app, app_database, find_user, index_course, page, sign_in
 from tests.support.learning_course import write_course
-from tutor_app.accounts.users import create_user
-from tutor_app.core.config import load_settings
+from tutor_app.core.schemas import LearningObjective, Quiz, QuizQuestion
 from tutor_app.learning.items import add_exercise
 from tutor_app.learning.progress import record_answer
-from tutor_app.core.schemas import LearningObjective, Quiz, QuizQuestion
-from tutor_app.core.database import default_database_url, open_database
-from tests.conftest import ROOT
 
-APP = str(ROOT / "tutor_app" / "app" / "main.py")
-PAGES = ROOT / "tutor_app" / "app" / "app_pages"
-PASSWORD = "correct horse battery"
 KEY = "Two or three worked examples so the model copies their format."
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 @pytest.fixture
 def world(isolated_home, tmp_path, monkeypatch):
-    from tutor_app.services import build_services
-
     # No model server in these tests: the coach falls back to its hint ladder, which is what we check.
     monkeypatch.setenv("OPENAI_API_KEY", "test-key")
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("TUTOR_MAX_RETRIES", "0")
-    settings = load_settings(home=isolated_home)
-    assert build_services(settings).ingestor.ingest_paths([write_course(tmp_path / "course")], "demo").ok
-    db = open_database(default_database_url(settings))
-    users = {name: create_user(db, name, PASSWORD, role) for name, role in
-             [("admin", "administrator"), ("teacher", "educator"), ("alice", "student"), ("bob", "student")]}
+    index_course(isolated_home, [write_course(tmp_path / "course")])
+    db = app_database(isolated_home)
+    users = {
+        name: add_user(db, name, role)
+        for name, role in [("admin", "administrator"), ("teacher", "educator"), ("alice", "student"), ("bob", "student")]
+    }
     add_exercise(db, users["teacher"], "demo", "What does a few-shot prompt put before the task?", KEY, "demo-01", "demo-01-o2")
     return db, users
 
 
-def signed_in(username: str, page: str) -> AppTest:
+def signed_in(username: str, name: str) -> AppTest:
     """Run one page as a signed-in user (the sign-in flow itself is tested in test_app.py)."""
-    from tutor_app.accounts.users import list_users
-
-    user = next(u for u in list_users(open_database(default_database_url(load_settings()))) if u.username == username)
-    at = AppTest.from_file(str(PAGES / page), default_timeout=120)
-    at.session_state["auth_user_id"] = user.id
-    at.session_state["ui_lang"] = user.language
-    at.run()
+    at = page(name, find_user(app_database(), username)).run()
     assert not at.exception
     return at
 
 
 def page_text(at: AppTest) -> str:
-    parts = [e.value for kind in ("subheader", "markdown", "caption", "success", "error", "info", "warning") for e in at.get(kind)]
+    parts = [
+        e.value for kind in ("subheader", "markdown", "caption", "success", "error", "info", "warning") for e in at.get(kind)
+    ]
     return "\n".join(str(p) for p in parts)
 
 
@@ -97,7 +74,7 @@ def test_progress_page_shows_chart_and_a_recommendation(world):
 
 def test_progress_page_in_chinese(world):
     db, users = world
-    create_user(db, "lin", PASSWORD, "student", language="zh")
+    add_user(db, "lin", "student", language="zh")
     at = signed_in("lin", "progress.py")
     assert at.title[0].value == "学习进度" and "建议接下来学习" in at.info[0].value
 
@@ -130,11 +107,23 @@ def test_quiz_questions_are_practised_and_deleting_the_quiz_mid_run_is_reported(
     from tutor_app.studio.saved import StudioStore
 
     db, users = world
-    quiz = Quiz(title="Prompts quiz", course="demo", objectives=[LearningObjective(id="O1", text="few-shot prompting")],
-                questions=[QuizQuestion(kind="multiple_choice", question="Which prompt shows worked examples first?",
-                                        options=["zero-shot", "few-shot"], answer="few-shot", objective_id="O1"),
-                           QuizQuestion(kind="short_answer", question="What does a prompt give a model?", answer="input text",
-                                        objective_id="O1")])
+    quiz = Quiz(
+        title="Prompts quiz",
+        course="demo",
+        objectives=[LearningObjective(id="O1", text="few-shot prompting")],
+        questions=[
+            QuizQuestion(
+                kind="multiple_choice",
+                question="Which prompt shows worked examples first?",
+                options=["zero-shot", "few-shot"],
+                answer="few-shot",
+                objective_id="O1",
+            ),
+            QuizQuestion(
+                kind="short_answer", question="What does a prompt give a model?", answer="input text", objective_id="O1"
+            ),
+        ],
+    )
     doc = StudioStore(db).create(users["teacher"].id, quiz)
     at = signed_in("bob", "practice.py")
     at.selectbox(key="learn_practice_lesson").set_value("demo-01").run()
@@ -180,12 +169,7 @@ def test_educator_adds_an_exercise_with_a_long_key(world):
 
 
 def test_tutor_page_switches_between_explain_and_coach(world):
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.text_input(key="signin_username").input("alice")
-    at.text_input(key="signin_password").input(PASSWORD)
-    at.button[-1].click()
-    at.run()
+    at = sign_in(app(), "alice")
     assert not at.exception and at.title[0].value == "Tutor"
     assert at.get("chat_input")  # Explain: the cited chat
     at.button_group(key="chat_mode").set_value("coach").run()

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.browser import PASSWORD, SHOTS, browser_page, require_browser, running_app, sign_in
-from tests.conftest import write
+from tests.support.apptest import add_user, app_database, find_user, index_course
+from tests.support.browser import SHOTS, browser_page, require_browser, running_app, sign_in
+from tests.support.paths import write
 from tests.support.scripted_server import ScriptedServer
 
 pytestmark = pytest.mark.slow
@@ -70,12 +71,21 @@ def edit_cell(page, name: str, row: int, header: str, text: str) -> None:
         selected = table.locator('td[aria-selected="true"]')
         if not selected.count():
             continue
-        at = (int(selected.first.evaluate("d => d.parentElement.getAttribute('aria-rowindex')")),
-              int(selected.first.get_attribute("aria-colindex")))
+        at = (
+            int(selected.first.evaluate("d => d.parentElement.getAttribute('aria-rowindex')")),
+            int(selected.first.get_attribute("aria-colindex")),
+        )
         if at == target:
             break
-        page.keyboard.press("ArrowDown" if at[0] < target[0] else "ArrowUp" if at[0] > target[0]
-                            else "ArrowRight" if at[1] < target[1] else "ArrowLeft")
+        page.keyboard.press(
+            "ArrowDown"
+            if at[0] < target[0]
+            else "ArrowUp"
+            if at[0] > target[0]
+            else "ArrowRight"
+            if at[1] < target[1]
+            else "ArrowLeft"
+        )
     else:
         pytest.fail(f"could not select {header!r} row {row} of {name!r}")
     page.keyboard.press("Enter")
@@ -100,57 +110,104 @@ def wait_until_idle(page, quiet_s: float = 1.5, timeout_s: float = 60) -> None:
 
 
 def question(kind, bloom, text, answer, wrong=()):
-    return {"kind": kind, "bloom": bloom, "question": text, "answer": answer, "wrong_options": list(wrong),
-            "explanation": "From the lesson.", "objective": 1 if bloom == "remember" else 2, "passage": 1}
+    return {
+        "kind": kind,
+        "bloom": bloom,
+        "question": text,
+        "answer": answer,
+        "wrong_options": list(wrong),
+        "explanation": "From the lesson.",
+        "objective": 1 if bloom == "remember" else 2,
+        "passage": 1,
+    }
 
 
-QUIZ = {"title": "Few-shot prompts check",
-        "objectives": [{"text": "Recall what a few-shot prompt holds", "bloom": "remember"},
-                       {"text": "Explain why examples help", "bloom": "understand"}],
-        "questions": [question("multiple_choice", "remember", "What does a few-shot prompt put before the task?",
-                               "Worked examples", ["A password", "A GPU", "Nothing"]),
-                      question("true_false", "understand", "The model copies the format of the examples.", "True"),
-                      question("short_answer", "apply", "Write one example for a sentiment task.", "Input: I love it. Label: positive"),
-                      question("multiple_choice", "remember", "How many examples does the lesson suggest?",
-                               "Two or three", ["None", "Fifty", "Exactly one hundred"])]}
+QUIZ = {
+    "title": "Few-shot prompts check",
+    "objectives": [
+        {"text": "Recall what a few-shot prompt holds", "bloom": "remember"},
+        {"text": "Explain why examples help", "bloom": "understand"},
+    ],
+    "questions": [
+        question(
+            "multiple_choice",
+            "remember",
+            "What does a few-shot prompt put before the task?",
+            "Worked examples",
+            ["A password", "A GPU", "Nothing"],
+        ),
+        question("true_false", "understand", "The model copies the format of the examples.", "True"),
+        question("short_answer", "apply", "Write one example for a sentiment task.", "Input: I love it. Label: positive"),
+        question(
+            "multiple_choice",
+            "remember",
+            "How many examples does the lesson suggest?",
+            "Two or three",
+            ["None", "Fifty", "Exactly one hundred"],
+        ),
+    ],
+}
 
 
 def activity(title, minutes, objectives):
-    return {"title": title, "minutes": minutes, "description": "结合课程段落讲解并练习。", "objectives": objectives, "passages": [1]}
+    return {
+        "title": title,
+        "minutes": minutes,
+        "description": "结合课程段落讲解并练习。",
+        "objectives": objectives,
+        "passages": [1],
+    }
 
 
-PLAN_ZH = {"title": "少样本提示入门", "objectives": [{"text": "说出少样本提示包含什么", "bloom": "remember"},
-                                                  {"text": "解释示例为什么有用", "bloom": "understand"},
-                                                  {"text": "为情感分类写两个示例", "bloom": "apply"}],
-           "prerequisites": ["用过聊天助手"], "materials": [{"title": "课程笔记", "description": "少样本提示的定义", "passages": [1]}],
-           "activities": [activity("导入提问", 5, [1]), activity("讲解示例", 10, [1]), activity("讨论格式", 10, [2]),
-                          activity("动手写示例", 15, [3]), activity("出门条", 5, [1, 2, 3])],
-           "formative_assessment": "检查每人写的示例。", "support_weaker": "先给一个写好的示例。",
-           "challenge_stronger": "比较零样本和少样本的回答。", "homework": "为另一个任务写三个示例。"}
+PLAN_ZH = {
+    "title": "少样本提示入门",
+    "objectives": [
+        {"text": "说出少样本提示包含什么", "bloom": "remember"},
+        {"text": "解释示例为什么有用", "bloom": "understand"},
+        {"text": "为情感分类写两个示例", "bloom": "apply"},
+    ],
+    "prerequisites": ["用过聊天助手"],
+    "materials": [{"title": "课程笔记", "description": "少样本提示的定义", "passages": [1]}],
+    "activities": [
+        activity("导入提问", 5, [1]),
+        activity("讲解示例", 10, [1]),
+        activity("讨论格式", 10, [2]),
+        activity("动手写示例", 15, [3]),
+        activity("出门条", 5, [1, 2, 3]),
+    ],
+    "formative_assessment": "检查每人写的示例。",
+    "support_weaker": "先给一个写好的示例。",
+    "challenge_stronger": "比较零样本和少样本的回答。",
+    "homework": "为另一个任务写三个示例。",
+}
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    from tutor_app.accounts.users import create_user
-    from tutor_app.core.config import load_settings
-    from tutor_app.services import build_services
-    from tutor_app.core.database import default_database_url, open_database
-
     home = tmp_path_factory.mktemp("home")
     course = tmp_path_factory.mktemp("course")
-    write(course / "prompts.md", "# Prompting\n\n## Few-shot prompts\nA few-shot prompt puts two or three worked examples "
-          "before the task, so the model copies their format and style.\n")
-    settings = load_settings(env={}, home=home)
-    assert build_services(settings).ingestor.ingest_paths([course], "demo").ok
-    db = open_database(default_database_url(settings))
-    create_user(db, "admin", PASSWORD, "administrator")
-    create_user(db, "erin", PASSWORD, "educator")
-    create_user(db, "liwei", PASSWORD, "educator", language="zh")
-    create_user(db, "cora", PASSWORD, "educator")
+    write(
+        course / "prompts.md",
+        "# Prompting\n\n## Few-shot prompts\nA few-shot prompt puts two or three worked examples "
+        "before the task, so the model copies their format and style.\n",
+    )
+    index_course(home, [course], env={})
+    db = app_database(home, env={})
+    add_user(db, "admin", "administrator")
+    add_user(db, "erin", "educator")
+    add_user(db, "liwei", "educator", language="zh")
+    add_user(db, "cora", "educator")
     model = ScriptedServer([json.dumps(QUIZ)])
     try:
-        with running_app(home, {"OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": model.url,
-                                "TUTOR_GROUNDING_THRESHOLD": "0.5", "TUTOR_GROUNDING_FLOOR": "0.5"}) as url:
+        with running_app(
+            home,
+            {
+                "OPENAI_API_KEY": "test-key",
+                "OPENAI_BASE_URL": model.url,
+                "TUTOR_GROUNDING_THRESHOLD": "0.5",
+                "TUTOR_GROUNDING_FLOOR": "0.5",
+            },
+        ) as url:
             yield url, model, home
     finally:
         model.close()
@@ -173,11 +230,22 @@ def test_educator_generates_a_quiz_and_downloads_it(app_url):
         assert page.get_by_text("The answer is among the options: passed").count() == 1
 
         objectives = read_grid(page, "Learning objectives")
-        assert objectives == {"ID": ["O1", "O2"], "Objective": [o["text"] for o in QUIZ["objectives"]],
-                              "Bloom level": ["remember", "understand"]}
+        assert objectives == {
+            "ID": ["O1", "O2"],
+            "Objective": [o["text"] for o in QUIZ["objectives"]],
+            "Bloom level": ["remember", "understand"],
+        }
         questions = read_grid(page, "Questions")
-        assert list(questions) == ["Question", "Options", "Answer", "Explanation", "Kind", "Bloom level", "Objective ID",
-                                   "Course passage ID"]
+        assert list(questions) == [
+            "Question",
+            "Options",
+            "Answer",
+            "Explanation",
+            "Kind",
+            "Bloom level",
+            "Objective ID",
+            "Course passage ID",
+        ]
         assert questions["Question"] == [q["question"] for q in QUIZ["questions"]]
         assert questions["Answer"] == [q["answer"] for q in QUIZ["questions"]]
         assert questions["Explanation"] == ["From the lesson."] * 4
@@ -238,8 +306,11 @@ def test_a_chinese_educator_plans_a_lesson_in_chinese_and_exports_it(app_url):
         for name in ("各环节时间之和等于总时长", "每个学习目标都有评估", "每条引用都指向课程段落"):
             assert page.get_by_text(f"{name}：通过").count() == 1
         objectives = read_grid(page, "学习目标")
-        assert objectives == {"编号": ["O1", "O2", "O3"], "学习目标": [o["text"] for o in PLAN_ZH["objectives"]],
-                              "布鲁姆层级": ["remember", "understand", "apply"]}
+        assert objectives == {
+            "编号": ["O1", "O2", "O3"],
+            "学习目标": [o["text"] for o in PLAN_ZH["objectives"]],
+            "布鲁姆层级": ["remember", "understand", "apply"],
+        }
         activities = read_grid(page, "教学活动")
         assert list(activities) == ["标题", "分钟", "说明", "对应目标编号", "课程段落编号"]
         assert activities["标题"] == [a["title"] for a in PLAN_ZH["activities"]]
@@ -271,9 +342,6 @@ def test_a_chinese_educator_plans_a_lesson_in_chinese_and_exports_it(app_url):
 
 
 def test_cancel_stops_a_generation_midway_and_saves_nothing(app_url):
-    from tutor_app.accounts.users import list_users
-    from tutor_app.core.config import load_settings
-    from tutor_app.core.database import default_database_url, open_database
     from tutor_app.studio.saved import StudioStore
 
     url, model, home = app_url
@@ -298,6 +366,5 @@ def test_cancel_stops_a_generation_midway_and_saves_nothing(app_url):
     finally:
         model.delay_s = 0.0
     assert model.dropped == 1, "the model's stream was not closed by the cancel"
-    db = open_database(default_database_url(load_settings(env={}, home=home)))
-    [cora] = [u for u in list_users(db) if u.username == "cora"]
-    assert StudioStore(db).list(cora.id) == []
+    db = app_database(home, env={})
+    assert StudioStore(db).list(find_user(db, "cora").id) == []

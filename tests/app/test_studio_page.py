@@ -2,70 +2,76 @@
 
 import json
 import re
-from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import write
+from tests.support.apptest import PAGES, add_user, app, app_database, find_user, index_course, page, sign_in
+from tests.support.paths import ROOT, write
 from tests.support.scripted_server import ScriptedServer
-from tutor_app.accounts.users import create_user
-from tutor_app.core.config import load_settings
-from tutor_app.core.database import default_database_url, open_database
 from tutor_app.studio.saved import StudioStore
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "tutor_app" / "app" / "main.py")
-STUDIO = str(ROOT / "tutor_app" / "app" / "app_pages" / "studio.py")
-PASSWORD = "correct horse battery"
-QUIZ = {"title": "Few-shot check", "objectives": [{"text": "Explain few-shot prompts", "bloom": "understand"}],
-        "questions": [{"kind": "multiple_choice", "bloom": "remember", "question": "What comes before the task?",
-                       "answer": "Worked examples", "wrong_options": ["A password", "A GPU", "Nothing"],
-                       "explanation": "The passage says the examples come first.", "objective": 1, "passage": 1},
-                      {"kind": "true_false", "bloom": "understand", "question": "The model copies the examples' format.",
-                       "answer": "True", "wrong_options": [], "explanation": "It imitates them.", "objective": 1, "passage": 1}]}
+QUIZ = {
+    "title": "Few-shot check",
+    "objectives": [{"text": "Explain few-shot prompts", "bloom": "understand"}],
+    "questions": [
+        {
+            "kind": "multiple_choice",
+            "bloom": "remember",
+            "question": "What comes before the task?",
+            "answer": "Worked examples",
+            "wrong_options": ["A password", "A GPU", "Nothing"],
+            "explanation": "The passage says the examples come first.",
+            "objective": 1,
+            "passage": 1,
+        },
+        {
+            "kind": "true_false",
+            "bloom": "understand",
+            "question": "The model copies the examples' format.",
+            "answer": "True",
+            "wrong_options": [],
+            "explanation": "It imitates them.",
+            "objective": 1,
+            "passage": 1,
+        },
+    ],
+}
 
 PLAN = {
-    "title": "Few-shot prompts", "objectives": [{"text": "Explain a few-shot prompt", "bloom": "understand"},
-                                                 {"text": "Write one", "bloom": "apply"},
-                                                 {"text": "Compare with zero-shot", "bloom": "analyze"}],
+    "title": "Few-shot prompts",
+    "objectives": [
+        {"text": "Explain a few-shot prompt", "bloom": "understand"},
+        {"text": "Write one", "bloom": "apply"},
+        {"text": "Compare with zero-shot", "bloom": "analyze"},
+    ],
     "prerequisites": ["Has used a chatbot"],
     "materials": [{"title": "Notes", "description": "The section on examples", "passages": [1]}],
-    "activities": [{"title": "Warm-up", "minutes": 10, "description": "Discuss", "objectives": [1], "passages": [1]},
-                   {"title": "Practice", "minutes": 20, "description": "Write prompts", "objectives": [2], "passages": [1]},
-                   {"title": "Compare", "minutes": 10, "description": "Zero vs few", "objectives": [3], "passages": [1]}],
-    "formative_assessment": "Exit ticket", "support_weaker": "Template", "challenge_stronger": "Harder task",
+    "activities": [
+        {"title": "Warm-up", "minutes": 10, "description": "Discuss", "objectives": [1], "passages": [1]},
+        {"title": "Practice", "minutes": 20, "description": "Write prompts", "objectives": [2], "passages": [1]},
+        {"title": "Compare", "minutes": 10, "description": "Zero vs few", "objectives": [3], "passages": [1]},
+    ],
+    "formative_assessment": "Exit ticket",
+    "support_weaker": "Template",
+    "challenge_stronger": "Harder task",
     "homework": "Three examples",
 }
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
 @pytest.fixture
 def db(isolated_home):
-    database = open_database(default_database_url(load_settings(home=isolated_home)))
-    create_user(database, "root", PASSWORD, "administrator")
-    create_user(database, "erin", PASSWORD, "educator")
-    create_user(database, "alice", PASSWORD, "student")
-    create_user(database, "wei", PASSWORD, "educator", language="zh")
+    database = app_database(isolated_home)
+    add_user(database, "root", "administrator")
+    add_user(database, "erin", "educator")
+    add_user(database, "alice", "student")
+    add_user(database, "wei", "educator", language="zh")
     return database
 
 
 @pytest.fixture
-def course(isolated_home, tmp_path, monkeypatch):
-    from tutor_app.services import build_services
-
-    write(tmp_path / "c" / "prompts.md", "# Prompts\n\n## Few-shot prompts\nA few-shot prompt puts worked examples before "
-          "the task so the model copies their format.\n")
-    assert build_services(load_settings(home=isolated_home)).ingestor.ingest_paths([tmp_path / "c"], "demo").ok
+def course(course, monkeypatch):
+    """The few-shot lesson of tests/app/conftest.py, with every grounding threshold at 0.5."""
     for name in ("GROUNDING_THRESHOLD", "GROUNDING_FLOOR", "CROSS_GROUNDING_THRESHOLD", "CROSS_GROUNDING_FLOOR"):
         monkeypatch.setenv(f"TUTOR_{name}", "0.5")
 
@@ -86,12 +92,7 @@ def model(monkeypatch):
 
 
 def studio(username: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.text_input(key="signin_username").input(username)
-    at.text_input(key="signin_password").input(PASSWORD)
-    at.button[-1].click()
-    at.run()
-    return at.switch_page(STUDIO).run()
+    return sign_in(app(), username).switch_page(str(PAGES / "studio.py")).run()
 
 
 def shown_tables(at) -> dict[str, dict[str, list[str]]]:
@@ -115,18 +116,10 @@ def shown_tables(at) -> dict[str, dict[str, list[str]]]:
     return tables
 
 
-def user_id(db, name):
-    from tutor_app.accounts.users import list_users
-
-    return next(u.id for u in list_users(db) if u.username == name)
-
-
 def test_student_is_refused(db, course):
-    page = AppTest.from_file(STUDIO, default_timeout=60)
-    page.session_state["auth_user_id"] = user_id(db, "alice")
-    page.run()
-    assert not page.exception and "not available" in page.error[0].value
-    assert not page.get("button")
+    at = page("studio.py", find_user(db, "alice")).run()
+    assert not at.exception and "not available" in at.error[0].value
+    assert not at.get("button")
 
 
 def test_educator_generates_checks_edits_saves_versions_and_reopens(db, course, model):
@@ -146,13 +139,13 @@ def test_educator_generates_checks_edits_saves_versions_and_reopens(db, course, 
     at.button(key="studio_save").click().run()
     assert not at.exception and "version 1" in at.success[0].value
     store = StudioStore(db)
-    [saved] = store.list(user_id(db, "erin"))
-    assert saved.kind == "plan" and store.load(user_id(db, "erin"), saved.id).duration_minutes == 40
+    [saved] = store.list(find_user(db, "erin").id)
+    assert saved.kind == "plan" and store.load(find_user(db, "erin").id, saved.id).duration_minutes == 40
     # Edit the title and save again: a second version.
     at.text_input(key=f"studio_edit_title_{at.session_state['studio_rev']}").input("Few-shot prompts, revised").run()
     at.button(key="studio_save").click().run()
     assert not at.exception and "version 2" in at.success[0].value
-    assert [v for v, _, _ in store.versions(user_id(db, "erin"), saved.id)] == [2, 1]
+    assert [v for v, _, _ in store.versions(find_user(db, "erin").id, saved.id)] == [2, 1]
     assert len([d for d in at.get("download_button")]) == 3
     # A new session lists it and reopens version 1.
     again = studio("erin")
@@ -174,12 +167,15 @@ def test_timings_failure_is_shown_and_fit_button_fixes_it(db, course, model):
     assert "✅ Timings add up to the duration: passed" in " ".join(m.value for m in at.markdown)
 
 
-@pytest.mark.parametrize("minutes,topic,message", [
-    (0, "few-shot prompts", "A lesson of 0 minutes cannot be planned"),
-    (10080, "few-shot prompts", "A lesson of 10080 minutes cannot be planned"),
-    (45, "", "Enter a topic or pick at least one lesson"),
-    (45, "x" * 5000, "The topic is 5000 characters"),
-])
+@pytest.mark.parametrize(
+    "minutes,topic,message",
+    [
+        (0, "few-shot prompts", "A lesson of 0 minutes cannot be planned"),
+        (10080, "few-shot prompts", "A lesson of 10080 minutes cannot be planned"),
+        (45, "", "Enter a topic or pick at least one lesson"),
+        (45, "x" * 5000, "The topic is 5000 characters"),
+    ],
+)
 def test_bad_input_is_refused_before_any_model_call(db, course, model, minutes, topic, message):
     server = model()
     at = studio("erin")
@@ -193,8 +189,11 @@ def test_bad_input_is_refused_before_any_model_call(db, course, model, minutes, 
 def test_uncovered_topic_asks_for_confirmation_then_makes_an_uncited_plan(db, course, model, monkeypatch):
     for name in ("GROUNDING_THRESHOLD", "GROUNDING_FLOOR", "CROSS_GROUNDING_THRESHOLD", "CROSS_GROUNDING_FLOOR"):
         monkeypatch.setenv(f"TUTOR_{name}", "0.999")
-    uncited = {**PLAN, "materials": [{**PLAN["materials"][0], "passages": []}],
-               "activities": [{**a, "passages": []} for a in PLAN["activities"]]}
+    uncited = {
+        **PLAN,
+        "materials": [{**PLAN["materials"][0], "passages": []}],
+        "activities": [{**a, "passages": []} for a in PLAN["activities"]],
+    }
     server = model(json.dumps(uncited))
     at = studio("erin")
     at.text_input(key="studio_in_topic").input("how to bake sourdough bread")
@@ -214,12 +213,11 @@ def test_prose_twice_shows_the_failure_and_saves_nothing(db, course, model):
     at.button(key="studio_generate").click().run()
     assert not at.exception and len(server.requests) == 2
     assert "not valid even after one repair" in at.error[0].value and "prose instead of JSON" in at.error[0].value
-    assert StudioStore(db).list(user_id(db, "erin")) == []
+    assert StudioStore(db).list(find_user(db, "erin").id) == []
 
 
 def test_topic_sent_by_another_page_prefills_the_field(db, course):
-    at = AppTest.from_file(STUDIO, default_timeout=60)
-    at.session_state["auth_user_id"] = user_id(db, "erin")
+    at = page("studio.py", find_user(db, "erin"))
     at.session_state["studio_topic"] = "retrieval-augmented generation"
     at.run()
     assert not at.exception and at.text_input(key="studio_in_topic").value == "retrieval-augmented generation"
@@ -227,9 +225,7 @@ def test_topic_sent_by_another_page_prefills_the_field(db, course):
 
 
 def test_chinese_educator_gets_a_chinese_page_and_quiz_settings(db, course):
-    at = AppTest.from_file(STUDIO, default_timeout=60)
-    at.session_state["auth_user_id"] = user_id(db, "wei")
-    at.session_state["ui_lang"] = "zh"
+    at = page("studio.py", find_user(db, "wei"))  # signed in with the Chinese interface
     at.session_state["studio_in_kind"] = "quiz"
     at.run()
     assert not at.exception and at.title[0].value == "备课工作室"
@@ -257,10 +253,17 @@ def test_plan_editors_show_every_text_of_the_plan_under_headers_in_the_page_lang
     assert tables["Materials"]["Course passage IDs"] == activities["Course passage IDs"][:1]
     rev = at.session_state["studio_rev"]
     assert at.text_input(key=f"studio_edit_audience_{rev}").value == at.text_input(key="studio_in_audience").value
-    fields = {key: at.text_area(key=f"studio_edit_{key}_{rev}").value
-              for key in ("formative_assessment", "support_weaker", "challenge_stronger", "homework", "pre")}
-    assert fields == {"formative_assessment": "Exit ticket", "support_weaker": "Template", "challenge_stronger": "Harder task",
-                      "homework": "Three examples", "pre": "Has used a chatbot"}
+    fields = {
+        key: at.text_area(key=f"studio_edit_{key}_{rev}").value
+        for key in ("formative_assessment", "support_weaker", "challenge_stronger", "homework", "pre")
+    }
+    assert fields == {
+        "formative_assessment": "Exit ticket",
+        "support_weaker": "Template",
+        "challenge_stronger": "Harder task",
+        "homework": "Three examples",
+        "pre": "Has used a chatbot",
+    }
 
 
 def test_quiz_editor_shows_question_options_answer_explanation_and_takes_an_edit(db, course, model):
@@ -290,30 +293,29 @@ def test_quiz_editor_shows_question_options_answer_explanation_and_takes_an_edit
     options = questions["选项"][0].replace("A GPU", "A graphics card")
     at.session_state[f"studio_ed_q_{at.session_state['studio_rev']}"] = {
         "edited_rows": {0: {"question": "What does a few-shot prompt put first?", "options": options}},
-        "added_rows": [], "deleted_rows": []}
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.run()
     assert not at.exception and not any("编辑后的表格无效" in e.value for e in at.error)
     at.button(key="studio_save").click().run()
-    [saved] = StudioStore(db).list(user_id(db, "wei"))
-    first = StudioStore(db).load(user_id(db, "wei"), saved.id).questions[0]
+    [saved] = StudioStore(db).list(find_user(db, "wei").id)
+    first = StudioStore(db).load(find_user(db, "wei").id, saved.id).questions[0]
     assert first.question == "What does a few-shot prompt put first?" and "A graphics card" in first.options
     assert "A GPU" not in first.options and first.answer == "Worked examples"
 
 
 # --------------------------------------------------------------------------- the built-in model: drafts built from the course
 
+
 @pytest.fixture
 def sample_lesson(isolated_home, tmp_path):
     """The sample course's prompt-engineering lesson in both languages, indexed with the real embedder."""
-    from tutor_app.services import build_services
-
     folder = tmp_path / "sample"
     for lang in ("en", "zh"):
         source = ROOT / "data" / "course" / lang / "04-prompt-engineering.md"
         write(folder / lang / source.name, source.read_text(encoding="utf-8"))
-    services = build_services(load_settings(home=isolated_home))
-    assert services.ingestor.ingest_paths([folder], "genai").ok
-    services.close()
+    index_course(isolated_home, [folder], "genai")
 
 
 def test_on_the_built_in_model_a_quiz_is_built_from_the_course_with_no_model_call(db, sample_lesson):
@@ -363,8 +365,11 @@ def test_on_the_built_in_model_an_uncovered_topic_is_refused_without_an_uncited_
 
 def test_a_model_written_quiz_goes_through_the_content_checks_and_the_page_says_what_is_wrong(db, course, model):
     bad = json.loads(json.dumps(QUIZ))
-    bad["questions"][0] |= {"question": "Q1. true_false, understand", "answer": "A kind of GPU",
-                            "wrong_options": ["Worked examples", "A password", "Nothing"]}
+    bad["questions"][0] |= {
+        "question": "Q1. true_false, understand",
+        "answer": "A kind of GPU",
+        "wrong_options": ["Worked examples", "A password", "Nothing"],
+    }
     model(json.dumps(bad))
     at = studio("erin")
     at.segmented_control(key="studio_in_kind").set_value("quiz").run()

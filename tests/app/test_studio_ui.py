@@ -37,7 +37,10 @@ def test_edited_rows_become_the_new_plan_and_blank_rows_are_dropped():
 def test_quiz_options_are_split_on_the_bar():
     quiz = valid_quiz()
     tables = frames(quiz_tables(quiz))
-    assert tables["questions"].loc[0, "options"] == "Worked examples before the task | Only the task | A temperature value | An API key"
+    assert (
+        tables["questions"].loc[0, "options"]
+        == "Worked examples before the task | Only the task | A temperature value | An API key"
+    )
     tables["questions"].loc[0, "options"] = "Yes | No | Maybe"
     tables["questions"].loc[0, "answer"] = "Maybe"
     edited = quiz_from_tables(quiz, **tables)
@@ -61,8 +64,15 @@ def test_a_true_false_question_with_other_options_is_refused():
         quiz_from_tables(quiz, **tables)
 
 
-@pytest.mark.parametrize("table,make,tables", [("objectives", valid_plan, plan_tables), ("activities", valid_plan, plan_tables),
-                                               ("materials", valid_plan, plan_tables), ("questions", valid_quiz, quiz_tables)])
+@pytest.mark.parametrize(
+    "table,make,tables",
+    [
+        ("objectives", valid_plan, plan_tables),
+        ("activities", valid_plan, plan_tables),
+        ("materials", valid_plan, plan_tables),
+        ("questions", valid_quiz, quiz_tables),
+    ],
+)
 def test_every_column_of_every_table_is_shown_with_a_label_in_each_language(table, make, tables):
     rows = tables(make())[table]
     for lang in ("en", "zh"):

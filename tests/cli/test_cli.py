@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.conftest import write
+from tests.support.paths import write
 from tutor_app.cli.main import main
 
 pytestmark = pytest.mark.slow
@@ -12,7 +12,10 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def course(tmp_path):
-    write(tmp_path / "course" / "en" / "a.md", "# Prompts\n\n## Few-shot\nA few-shot prompt includes worked examples before the task.\n")
+    write(
+        tmp_path / "course" / "en" / "a.md",
+        "# Prompts\n\n## Few-shot\nA few-shot prompt includes worked examples before the task.\n",
+    )
     write(tmp_path / "course" / "zh" / "a.md", "# 提示\n\n## 少样本\n少样本提示在任务之前给出几个示例。\n")
     return tmp_path / "course"
 
@@ -88,7 +91,22 @@ def test_users_add_creates_a_hashed_account(isolated_home, capsys):
     from tutor_app.core.config import load_settings
     from tutor_app.core.database import User, default_database_url, open_database
 
-    assert main(["--home", str(isolated_home), "users", "add", "head_admin", "--role", "administrator", "--password", "a long password"]) == 0
+    assert (
+        main(
+            [
+                "--home",
+                str(isolated_home),
+                "users",
+                "add",
+                "head_admin",
+                "--role",
+                "administrator",
+                "--password",
+                "a long password",
+            ]
+        )
+        == 0
+    )
     assert "Created administrator 'head_admin'" in capsys.readouterr().out
     db = open_database(default_database_url(load_settings(home=isolated_home)))
     assert authenticate(db, "head_admin", "a long password").role == "administrator"

@@ -44,7 +44,10 @@ def test_secrets_never_appear_in_repr_or_dump(tmp_path):
     assert "sk-very-secret-value" not in s.model_dump_json()
 
 
-@pytest.mark.parametrize("env", [{"TUTOR_TOP_K": "0"}, {"TUTOR_CHUNK_TOKENS": "100", "TUTOR_CHUNK_OVERLAP": "100"}, {"TUTOR_GROUNDING_THRESHOLD": "abc"}])
+@pytest.mark.parametrize(
+    "env",
+    [{"TUTOR_TOP_K": "0"}, {"TUTOR_CHUNK_TOKENS": "100", "TUTOR_CHUNK_OVERLAP": "100"}, {"TUTOR_GROUNDING_THRESHOLD": "abc"}],
+)
 def test_invalid_values_say_what_to_fix(tmp_path, env):
     with pytest.raises(ConfigError, match="Correct the TUTOR_"):
         load_settings(env=env, secrets_file=tmp_path / "none.toml")
@@ -60,4 +63,7 @@ def test_broken_secrets_file_is_reported(tmp_path):
 def test_home_from_environment_and_override(tmp_path):
     s = load_settings(env={"TUTOR_HOME": str(tmp_path / "a")}, secrets_file=tmp_path / "none.toml")
     assert s.home == tmp_path / "a"
-    assert load_settings(env={"TUTOR_HOME": str(tmp_path / "a")}, secrets_file=tmp_path / "none.toml", home=tmp_path / "b").home == tmp_path / "b"
+    assert (
+        load_settings(env={"TUTOR_HOME": str(tmp_path / "a")}, secrets_file=tmp_path / "none.toml", home=tmp_path / "b").home
+        == tmp_path / "b"
+    )

@@ -4,8 +4,8 @@ import string
 
 import pytest
 
+from tests.support.paths import ROOT
 from tutor_app.core.i18n import MESSAGES, t
-from tests.conftest import ROOT
 
 
 def _fields(text: str) -> set[str]:
@@ -27,7 +27,6 @@ def test_chinese_text_is_chinese_and_fallback_is_english():
 
 def test_every_keyed_error_names_a_message_in_both_languages():
     import re
-    from pathlib import Path
 
     source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tutor_app").rglob("*.py"))
     keys = set(re.findall(r"""\.of\(\s*["'](\w+)["']""", source))
@@ -43,3 +42,25 @@ def test_a_keyed_error_reads_in_the_readers_language():
     assert str(error) == error.message("en") and "900" in str(error) and "800" in str(error)
     assert error.message("zh") == "答案有 900 个字符，上限是 800。请精简到要点。"
     assert InputError("Plain English only.", "Do this.").message("zh") == "Plain English only. Do this."
+
+
+def test_every_message_key_is_used():
+    """A key no code names is dead text translators would keep maintaining. Keys built at run time
+    (``t(f"studio_kind_{kind}")``) count as used when such an f-string pattern matches them."""
+    import re
+
+    source = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in (ROOT / "tutor_app").rglob("*.py")
+        if "messages" not in p.parts and p.name != "i18n.py"
+    )
+    built = [
+        re.compile("^" + re.sub(r"\\\{[^}]*\\\}", "[a-z_0-9]+", re.escape(pattern)) + "$")
+        for pattern in re.findall(r"""f["']([a-z_]{4,}\{[^}'"]*\}[a-z_]*)["']""", source)
+    ]
+    unused = [
+        key
+        for key in MESSAGES
+        if not re.search(rf"""["']{re.escape(key)}["']""", source) and not any(p.match(key) for p in built)
+    ]
+    assert unused == []

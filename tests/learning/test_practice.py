@@ -7,15 +7,14 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.support.learning_course import write_course
-from tutor_app.accounts.users import create_user, get_user
 from tutor_app.accounts.classes import ClassNotFound, add_student, create_class, list_classes, visible_students
+from tutor_app.accounts.users import create_user, get_user
+from tutor_app.core.database import open_database
 from tutor_app.core.errors import InputError, TutorError
 from tutor_app.learning.items import add_exercise, delete_exercise, generated_items, resolve
-from tutor_app.learning.catalog import build_catalog
 from tutor_app.learning.practice import Practice
-from tutor_app.tutoring.profile import Profile, load_profile, profile_instructions, save_profile
 from tutor_app.learning.progress import class_heatmap, needs_help, recommend, record_answer, student_progress
-from tutor_app.core.database import open_database
+from tutor_app.tutoring.profile import Profile, load_profile, profile_instructions, save_profile
 
 PASSWORD = "correct horse battery"
 
@@ -24,8 +23,10 @@ PASSWORD = "correct horse battery"
 def world(fake_services, tmp_path):
     assert fake_services.ingestor.ingest_paths([write_course(tmp_path / "course")], "demo").ok
     db = open_database("sqlite://")
-    users = {name: create_user(db, name, PASSWORD, role) for name, role in
-             [("teacher", "educator"), ("other_teacher", "educator"), ("alice", "student"), ("bob", "student")]}
+    users = {
+        name: create_user(db, name, PASSWORD, role)
+        for name, role in [("teacher", "educator"), ("other_teacher", "educator"), ("alice", "student"), ("bob", "student")]
+    }
     practice = Practice(db, fake_services.index, fake_services.retriever)
     return db, users, practice, fake_services
 
@@ -51,8 +52,15 @@ def test_generated_questions_blank_out_a_defined_term(world):
 def test_a_practice_run_grades_cites_updates_mastery_and_queues_mistakes(world):
     db, users, practice, _ = world
     alice = users["alice"]
-    ex_id, notices = add_exercise(db, users["teacher"], "demo", "What does a few-shot prompt put before the task?",
-                                  "Two or three worked examples so the model copies their format.", "demo-01", "demo-01-o2")
+    ex_id, notices = add_exercise(
+        db,
+        users["teacher"],
+        "demo",
+        "What does a few-shot prompt put before the task?",
+        "Two or three worked examples so the model copies their format.",
+        "demo-01",
+        "demo-01-o2",
+    )
     assert notices == ["key_longer"]  # the key is longer than the exercise: allowed, and said
     run = practice.start(alice.id, "demo", "demo-01", "en")
     step = practice.current(alice.id, run)
@@ -82,7 +90,16 @@ def test_a_practice_run_grades_cites_updates_mastery_and_queues_mistakes(world):
 
 def test_an_answer_in_the_other_language_is_graded(world):
     db, users, practice, _ = world
-    add_exercise(db, users["teacher"], "demo", "少样本提示在任务之前放什么？", "放两三个示例，让模型模仿它们的格式。", "demo-01", "demo-01-o2", language="zh")
+    add_exercise(
+        db,
+        users["teacher"],
+        "demo",
+        "少样本提示在任务之前放什么？",
+        "放两三个示例，让模型模仿它们的格式。",
+        "demo-01",
+        "demo-01-o2",
+        language="zh",
+    )
     run = practice.start(users["alice"].id, "demo", "demo-01", "en")
     step = practice.current(users["alice"].id, run)
     assert step.item.lang == "zh"  # only exercise for the lesson is Chinese; the English learner still gets it
@@ -93,8 +110,10 @@ def test_an_answer_in_the_other_language_is_graded(world):
 def test_questions_deleted_after_the_run_began_are_skipped_and_reviews_dropped(world):
     db, users, practice, _ = world
     teacher, alice = users["teacher"], users["alice"]
-    ids = [add_exercise(db, teacher, "demo", f"Question {n}: what is a prompt?", "the text given to a model", "demo-01")[0]
-           for n in range(2)]
+    ids = [
+        add_exercise(db, teacher, "demo", f"Question {n}: what is a prompt?", "the text given to a model", "demo-01")[0]
+        for n in range(2)
+    ]
     run = practice.start(alice.id, "demo", "demo-01", "en", limit=2)
     practice.answer(alice.id, run, "no idea")  # wrong: goes into the review queue
     for ex_id in ids:
@@ -182,12 +201,27 @@ def test_a_quiz_edited_after_the_run_began_skips_only_the_removed_question(world
     from tutor_app.studio.saved import StudioStore
 
     db, users, practice, _ = world
-    questions = [QuizQuestion(kind="true_false", question="A few-shot prompt contains worked examples.", options=["True", "False"],
-                              answer="True", objective_id="O1"),
-                 QuizQuestion(kind="short_answer", question="What do few-shot prompts show before the task?",
-                              answer="worked examples", objective_id="O1")]
-    quiz = Quiz(title="Few-shot", course="demo", objectives=[LearningObjective(id="O1", text="few-shot prompting with examples")],
-                questions=questions)
+    questions = [
+        QuizQuestion(
+            kind="true_false",
+            question="A few-shot prompt contains worked examples.",
+            options=["True", "False"],
+            answer="True",
+            objective_id="O1",
+        ),
+        QuizQuestion(
+            kind="short_answer",
+            question="What do few-shot prompts show before the task?",
+            answer="worked examples",
+            objective_id="O1",
+        ),
+    ]
+    quiz = Quiz(
+        title="Few-shot",
+        course="demo",
+        objectives=[LearningObjective(id="O1", text="few-shot prompting with examples")],
+        questions=questions,
+    )
     store = StudioStore(db)
     doc = store.create(users["teacher"].id, quiz)
     alice = users["alice"].id

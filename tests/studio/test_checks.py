@@ -4,9 +4,9 @@ import pytest
 from pydantic import ValidationError
 
 from tests.support.studio_examples import CHUNKS, valid_plan, valid_quiz
-from tutor_app.studio.plan_writer import fit_timings
 from tutor_app.core.schemas import LessonPlan, QuizQuestion
 from tutor_app.studio.checks import check_plan, check_quiz, cited_chunk_ids, normalise
+from tutor_app.studio.plan_writer import fit_timings
 
 
 def failing(results):
@@ -30,7 +30,9 @@ def test_timings_that_do_not_add_up_fail_and_fit_timings_fixes_them():
 def test_objective_no_activity_assesses_fails():
     plan = valid_plan()
     plan.activities[2].objective_ids = ["O1"]
-    assert failing(check_plan(plan, CHUNKS))["objectives"] == ["Objective O2 Write a few-shot prompt for a classification task is not assessed."]
+    assert failing(check_plan(plan, CHUNKS))["objectives"] == [
+        "Objective O2 Write a few-shot prompt for a classification task is not assessed."
+    ]
 
 
 def test_activity_pointing_at_a_missing_objective_fails():
@@ -58,7 +60,9 @@ def test_grounded_material_without_citation_fails_but_ungrounded_plan_may_have_n
 def test_quiz_objective_not_assessed_fails():
     quiz = valid_quiz()
     quiz.questions[1].objective_id = "O1"
-    assert failing(check_quiz(quiz, CHUNKS)) == {"objectives": ["Objective O2 Judge how temperature changes answers is not assessed."]}
+    assert failing(check_quiz(quiz, CHUNKS)) == {
+        "objectives": ["Objective O2 Judge how temperature changes answers is not assessed."]
+    }
 
 
 def test_duplicate_questions_fail_even_with_different_case_and_punctuation():
@@ -77,7 +81,9 @@ def test_duplicate_options_fail():
 def test_answer_not_among_options_fails(n, answer):
     quiz = valid_quiz()
     quiz.questions[n].answer = answer
-    assert failing(check_quiz(quiz, CHUNKS)) == {"answer_in_options": [f"Q{n + 1}: the answer “{answer}” is not one of the options."]}
+    assert failing(check_quiz(quiz, CHUNKS)) == {
+        "answer_in_options": [f"Q{n + 1}: the answer “{answer}” is not one of the options."]
+    }
 
 
 def test_question_citing_a_missing_chunk_fails():
@@ -93,24 +99,30 @@ def test_check_messages_are_bilingual():
     assert timings.messages("zh") == ["各环节共 45 分钟，但课时为 50 分钟。"]
 
 
-@pytest.mark.parametrize("change,fragment", [
-    ({"duration_minutes": 0}, "duration_minutes"),
-    ({"objectives": []}, "objectives"),
-    ({"activities": []}, "activities"),
-    ({"title": ""}, "title"),
-])
+@pytest.mark.parametrize(
+    "change,fragment",
+    [
+        ({"duration_minutes": 0}, "duration_minutes"),
+        ({"objectives": []}, "objectives"),
+        ({"activities": []}, "activities"),
+        ({"title": ""}, "title"),
+    ],
+)
 def test_plan_shapes_that_pydantic_refuses(change, fragment):
     with pytest.raises(ValidationError, match=fragment):
         valid_plan(**change)
 
 
-@pytest.mark.parametrize("question,message", [
-    ({"kind": "multiple_choice", "options": ["only one"]}, "at least two options"),
-    ({"kind": "true_false", "options": ["Yes", "No"]}, "exactly the options"),
-    ({"kind": "short_answer", "options": ["a", "b"]}, "no options"),
-    ({"kind": "essay", "options": []}, "kind"),
-    ({"kind": "short_answer", "options": [], "bloom": "memorise"}, "bloom"),
-])
+@pytest.mark.parametrize(
+    "question,message",
+    [
+        ({"kind": "multiple_choice", "options": ["only one"]}, "at least two options"),
+        ({"kind": "true_false", "options": ["Yes", "No"]}, "exactly the options"),
+        ({"kind": "short_answer", "options": ["a", "b"]}, "no options"),
+        ({"kind": "essay", "options": []}, "kind"),
+        ({"kind": "short_answer", "options": [], "bloom": "memorise"}, "bloom"),
+    ],
+)
 def test_question_shapes_that_pydantic_refuses(question, message):
     data = {"question": "Q?", "answer": "A", **question}
     with pytest.raises(ValidationError, match=message):
@@ -133,11 +145,22 @@ def test_plan_json_round_trip():
 # document's. The bad documents are the ones the issue found in the studio's output.
 
 from tutor_app.core.schemas import Chunk  # noqa: E402
-from tutor_app.studio.checks import (PLAN_CHECKS, QUIZ_CHECKS, TEXT_CHECKS, answer_supported, check_document,  # noqa: E402
-                                     in_language, near_duplicate, option_fits, statement_stated)
+from tutor_app.studio.checks import (  # noqa: E402
+    PLAN_CHECKS,
+    QUIZ_CHECKS,
+    TEXT_CHECKS,
+    answer_supported,
+    check_document,
+    in_language,
+    near_duplicate,
+    option_fits,
+    statement_stated,
+)
 
-FEWSHOT = ("A few-shot prompt shows the model two or three worked examples before the real task, so it copies "
-           "their format. The examples contain the task and its answer.")
+FEWSHOT = (
+    "A few-shot prompt shows the model two or three worked examples before the real task, so it copies "
+    "their format. The examples contain the task and its answer."
+)
 TEMPERATURE = "Temperature controls how random the model's token choices are. A low temperature makes answers more repeatable."
 FEWSHOT_ZH = "少样本提示会在真正的任务之前放入两三个示范例子，让模型照着它们的格式来做。"
 
@@ -167,7 +190,8 @@ def test_template_artefacts_in_a_question_are_named_with_the_item_and_why():
     quiz.questions[1].question = "Q1. true_false, understand"
     assert failing(check_quiz(quiz, PASSAGES))["artefacts"] == [
         "Q2 question: “Q1” is an item number left from a template.",
-        "Q2 question: “true_false” is the name of a question kind, not text for a learner."]
+        "Q2 question: “true_false” is the name of a question kind, not text for a learner.",
+    ]
     [artefacts] = [r for r in check_quiz(quiz, PASSAGES) if r.name == "artefacts"]
     assert artefacts.messages("zh")[0] == "Q2 题干：“Q1”是模板留下的题号。"
 
@@ -180,12 +204,17 @@ def test_a_short_answer_key_that_is_a_kind_name_is_an_artefact_and_unsupported()
     assert found["supported"] == ["Q3: the answer “TrueFalse” is not in its cited passage c-fewshot."]
 
 
-@pytest.mark.parametrize("field,text,kind", [
-    ("title", "Quiz about {topic}", "brace"), ("explanation", "**Worked** examples show the format.", "markdown"),
-    ("explanation", "The examples show the format [1].", "citation_mark"),
-    ("explanation", "The examples show the format, and the…", "placeholder"),
-    ("explanation", "See passage 2 for the format.", "placeholder"), ("question", "Question 3: what is it?", "number"),
-])
+@pytest.mark.parametrize(
+    "field,text,kind",
+    [
+        ("title", "Quiz about {topic}", "brace"),
+        ("explanation", "**Worked** examples show the format.", "markdown"),
+        ("explanation", "The examples show the format [1].", "citation_mark"),
+        ("explanation", "The examples show the format, and the…", "placeholder"),
+        ("explanation", "See passage 2 for the format.", "placeholder"),
+        ("question", "Question 3: what is it?", "number"),
+    ],
+)
 def test_each_kind_of_template_leftover_is_found(field, text, kind):
     quiz = valid_quiz()
     if field == "title":
@@ -202,34 +231,41 @@ def test_plan_artefacts_name_the_activity():
     plan.objectives[0].text = "Explain what a few-shot prompt is (understand)"
     assert failing(check_plan(plan, CHUNKS))["artefacts"] == [
         "Objective O1: “(understand)” is a Bloom's level label, not text for a learner.",
-        "Activity “Explain”: “{” is a brace from an unfilled template."]
+        "Activity “Explain”: “{” is a brace from an unfilled template.",
+    ]
 
 
 def test_a_multiple_choice_answer_not_in_its_passage_is_unsupported():
     quiz = valid_quiz()
     quiz.questions[0].options[0] = quiz.questions[0].answer = "A kind of GPU"
     assert failing(check_quiz(quiz, PASSAGES)) == {
-        "supported": ["Q1: the answer “A kind of GPU” is not in its cited passage c-fewshot."]}
+        "supported": ["Q1: the answer “A kind of GPU” is not in its cited passage c-fewshot."]
+    }
 
 
 def test_a_distractor_the_passage_gives_as_the_answer_fails():
     quiz = valid_quiz()
     quiz.questions[0].options[3] = "Two or three worked examples before the real task"
-    assert failing(check_quiz(quiz, PASSAGES)) == {"distractors": [
-        "Q1: the wrong option “Two or three worked examples before the real task” is also an answer its cited "
-        "passage c-fewshot gives."]}
+    assert failing(check_quiz(quiz, PASSAGES)) == {
+        "distractors": [
+            "Q1: the wrong option “Two or three worked examples before the real task” is also an answer its cited "
+            "passage c-fewshot gives."
+        ]
+    }
 
 
 def test_true_false_statements_are_checked_against_the_passage():
     quiz = valid_quiz()
     quiz.questions[1].question = "A high temperature makes answers more repeatable."  # marked True, but not said
     assert failing(check_quiz(quiz, PASSAGES))["supported"] == [
-        "Q2 is marked True, but its cited passage c-temperature does not say this."]
+        "Q2 is marked True, but its cited passage c-temperature does not say this."
+    ]
     quiz.questions[1].question, quiz.questions[1].answer = "A low temperature makes answers more repeatable.", "False"
     found = failing(check_quiz(quiz, PASSAGES))
     assert found["distractors"] == ["Q2 is marked False, but its cited passage c-temperature says exactly this."]
     assert found["supported"] == [  # and its explanation does not quote what the passage says instead
-        "Q2 is marked False, but its explanation does not quote what the cited passage c-temperature says instead."]
+        "Q2 is marked False, but its explanation does not quote what the cited passage c-temperature says instead."
+    ]
     quiz.questions[1].question = "A high temperature makes answers more repeatable."
     quiz.questions[1].explanation = "The lesson says: “A low temperature makes answers more repeatable.”"
     assert failing(check_quiz(quiz, PASSAGES)) == {}
@@ -239,8 +275,10 @@ def test_an_english_quiz_citing_chinese_passages_fails_unless_the_course_has_no_
     quiz = valid_quiz()
     chinese = {"c-fewshot": passage("c-fewshot", FEWSHOT_ZH, "zh"), "c-temperature": PASSAGES["c-temperature"]}
     found = failing(check_quiz(quiz, chinese))
-    assert found["language"] == ["Q1 cites a passage in Chinese (c-fewshot), but the document is in English.",
-                                 "Q3 cites a passage in Chinese (c-fewshot), but the document is in English."]
+    assert found["language"] == [
+        "Q1 cites a passage in Chinese (c-fewshot), but the document is in English.",
+        "Q3 cites a passage in Chinese (c-fewshot), but the document is in English.",
+    ]
     assert "language" not in failing(check_quiz(quiz, chinese, course_languages={"zh"}))
 
 
@@ -263,35 +301,43 @@ def test_near_duplicate_questions_and_activities_name_both_items():
     quiz.questions[0].question = "What does a few-shot prompt contain before the task?"
     quiz.questions[2].question = "What does a few-shot prompt contain before the real task?"
     assert failing(check_quiz(quiz, CHUNKS))["duplicate_questions"] == [
-        "Q3 asks nearly the same as Q1 (83% of their words are shared)."]
+        "Q3 asks nearly the same as Q1 (83% of their words are shared)."
+    ]
     plan = valid_plan()
     for activity in plan.activities:
         activity.description = "Few-shot prompts can be used in many different, 1"
     assert failing(check_plan(plan, CHUNKS))["duplicate_activities"] == [
         "Activity “Explain” has the same description as “Warm-up”.",
-        "Activity “Practice” has the same description as “Warm-up”."]
+        "Activity “Practice” has the same description as “Warm-up”.",
+    ]
 
 
-@pytest.mark.parametrize("answer,text,supported", [
-    ("Worked examples before the task", FEWSHOT, True),
-    ("it copies their format", FEWSHOT, True),
-    ("A password for the model", FEWSHOT, False),
-    ("examples of passwords and keys before the task", FEWSHOT, False),  # 3 of 5 words: under the 0.75 share
-    ("示范例子", FEWSHOT_ZH, True),
-    ("照着示范例子的格式来做", FEWSHOT_ZH, True),  # not a substring, but 9 of its 10 character pairs are there
-    ("一种显卡", FEWSHOT_ZH, False),
-])
+@pytest.mark.parametrize(
+    "answer,text,supported",
+    [
+        ("Worked examples before the task", FEWSHOT, True),
+        ("it copies their format", FEWSHOT, True),
+        ("A password for the model", FEWSHOT, False),
+        ("examples of passwords and keys before the task", FEWSHOT, False),  # 3 of 5 words: under the 0.75 share
+        ("示范例子", FEWSHOT_ZH, True),
+        ("照着示范例子的格式来做", FEWSHOT_ZH, True),  # not a substring, but 9 of its 10 character pairs are there
+        ("一种显卡", FEWSHOT_ZH, False),
+    ],
+)
 def test_answer_supported_rule(answer, text, supported):
     assert answer_supported(answer, text) is supported
 
 
-@pytest.mark.parametrize("stem,option,fits", [
-    ("Fill in the blank: A low _____ makes answers more repeatable.", "temperature", True),
-    ("Fill in the blank: A low _____ makes answers more repeatable.", "token", False),  # in the passage, not there
-    ("Which setting controls how random the model's token choices are?", "Temperature", True),
-    ("Which setting controls how random the model's token choices are?", "Tokens", False),  # only the stem's own word
-    ("What is few-shot prompting?", "Choosing tokens at random", False),
-])
+@pytest.mark.parametrize(
+    "stem,option,fits",
+    [
+        ("Fill in the blank: A low _____ makes answers more repeatable.", "temperature", True),
+        ("Fill in the blank: A low _____ makes answers more repeatable.", "token", False),  # in the passage, not there
+        ("Which setting controls how random the model's token choices are?", "Temperature", True),
+        ("Which setting controls how random the model's token choices are?", "Tokens", False),  # only the stem's own word
+        ("What is few-shot prompting?", "Choosing tokens at random", False),
+    ],
+)
 def test_option_fits_rule(stem, option, fits):
     assert option_fits(stem, option, TEMPERATURE + " " + FEWSHOT) is fits
 

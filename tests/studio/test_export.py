@@ -7,8 +7,8 @@ import docx
 import pytest
 
 from tests.support.studio_examples import valid_plan, valid_quiz
-from tutor_app.studio.export import filename, to_docx, to_json, to_markdown
 from tutor_app.core.schemas import LessonPlan, Quiz
+from tutor_app.studio.export import filename, to_docx, to_json, to_markdown
 
 SOURCES = {"c-fewshot": "en/04-prompt-engineering.md › Few-shot", "c-temperature": "en/04.md › Temperature"}
 
@@ -22,10 +22,20 @@ def test_plan_docx_reads_back_with_headings_timed_activities_and_sources():
     paragraphs, document = read_docx(to_docx(valid_plan(), SOURCES))
     assert paragraphs[0] == ("Heading 1", "Few-shot prompts in practice")
     headings = [text for style, text in paragraphs if style == "Heading 2"]
-    assert headings == ["Learning objectives", "Prerequisites", "Materials", "Activities", "Formative assessment",
-                        "Support for learners who need more help", "Challenge for learners who are ahead", "Homework"]
+    assert headings == [
+        "Learning objectives",
+        "Prerequisites",
+        "Materials",
+        "Activities",
+        "Formative assessment",
+        "Support for learners who need more help",
+        "Challenge for learners who are ahead",
+        "Homework",
+    ]
     bullets = [text for style, text in paragraphs if style == "List Bullet"]
-    assert "Practice (25 min; O2): Pairs write a prompt. [en/04-prompt-engineering.md › Few-shot; en/04.md › Temperature]" in bullets
+    assert (
+        "Practice (25 min; O2): Pairs write a prompt. [en/04-prompt-engineering.md › Few-shot; en/04.md › Temperature]" in bullets
+    )
     assert document.core_properties.title == "Few-shot prompts in practice"
 
 
@@ -77,8 +87,15 @@ def test_json_carries_each_cited_passage_beside_its_chunk_id_and_still_loads():
     quiz = json.loads(to_json(valid_quiz(), chunks))
     assert quiz["questions"][0]["passage"] == "A few-shot prompt puts worked examples before the task."
     assert quiz["questions"][1]["chunk_id"] == "c-temperature" and quiz["questions"][1]["passage"] == ""  # not in the index
-    assert quiz["passages"] == {"c-fewshot": {"text": chunks["c-fewshot"].text, "source": "en/04.md", "heading": "Few-shot",
-                                              "title": "Prompting", "lang": "en"}}
+    assert quiz["passages"] == {
+        "c-fewshot": {
+            "text": chunks["c-fewshot"].text,
+            "source": "en/04.md",
+            "heading": "Few-shot",
+            "title": "Prompting",
+            "lang": "en",
+        }
+    }
     assert Quiz.model_validate(quiz) == valid_quiz()
     plan = json.loads(to_json(valid_plan(), chunks))
     assert plan["materials"][0]["passages"] == [chunks["c-fewshot"].text]

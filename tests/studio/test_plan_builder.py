@@ -11,20 +11,24 @@ import re
 
 import pytest
 
-from tests.conftest import ROOT, write
 from tests.support.fakes import HashEmbedding
-from tutor_app.studio.activity_patterns import ACTIVITY_FIELDS, PATTERNS_FILE, load_patterns, parse_patterns
+from tests.support.paths import ROOT, write
 from tutor_app.core.config import load_settings
 from tutor_app.core.errors import ConfigError
-from tutor_app.studio.plan_builder import build_plan
-from tutor_app.studio.shared import BUILT_LABEL
 from tutor_app.core.schemas import BLOOM_LEVELS
 from tutor_app.services import build_services
-from tutor_app.studio.shared import STEPS, NotCovered, StudioRequest
+from tutor_app.studio.activity_patterns import ACTIVITY_FIELDS, PATTERNS_FILE, load_patterns, parse_patterns
 from tutor_app.studio.checks import PLAN_CHECKS, artefacts, in_language, normalise, plain
+from tutor_app.studio.plan_builder import build_plan
+from tutor_app.studio.shared import BUILT_LABEL, STEPS, NotCovered, StudioRequest
 
-TOPICS = [("few-shot prompting", "en"), ("temperature", "en"), ("retrieval-augmented generation", "en"),
-          ("少样本提示", "zh"), ("向量数据库", "zh")]
+TOPICS = [
+    ("few-shot prompting", "en"),
+    ("temperature", "en"),
+    ("retrieval-augmented generation", "en"),
+    ("少样本提示", "zh"),
+    ("向量数据库", "zh"),
+]
 NO_GROUNDING = {f"{p}grounding_{k}": 0.0 for p in ("", "cross_") for k in ("threshold", "floor")}
 
 
@@ -45,8 +49,9 @@ def sample(tmp_path_factory):
 @pytest.fixture(scope="module")
 def built(sample):
     """One 45-minute plan per topic, built once for the module."""
-    return {topic: build_plan(StudioRequest(course="genai", topic=topic, language=lang), sample.retriever)
-            for topic, lang in TOPICS}
+    return {
+        topic: build_plan(StudioRequest(course="genai", topic=topic, language=lang), sample.retriever) for topic, lang in TOPICS
+    }
 
 
 def _chunks(services, ids):
@@ -60,9 +65,14 @@ def _first_sentence(quote: str) -> str:
 
 
 def _texts(plan) -> list[str]:
-    return ([plan.title, plan.formative_assessment, plan.support_weaker, plan.challenge_stronger, plan.homework]
-            + [o.text for o in plan.objectives] + [m.title for m in plan.materials] + [m.description for m in plan.materials]
-            + [a.title for a in plan.activities] + [a.description for a in plan.activities])
+    return (
+        [plan.title, plan.formative_assessment, plan.support_weaker, plan.challenge_stronger, plan.homework]
+        + [o.text for o in plan.objectives]
+        + [m.title for m in plan.materials]
+        + [m.description for m in plan.materials]
+        + [a.title for a in plan.activities]
+        + [a.description for a in plan.activities]
+    )
 
 
 @pytest.mark.parametrize("topic,lang", TOPICS)
@@ -96,8 +106,9 @@ def test_objectives_are_the_cited_lessons_own_front_matter_objectives(built, sam
     assert order == sorted(order)  # from lower to higher levels
     for objective, activity in zip(plan.objectives, plan.activities[1:-1]):
         lessons = {cited[i].lesson_id for i in activity.chunk_ids}
-        assert any((objective.text, objective.bloom) in {(o.text, o.bloom) for o in cited[i].objectives}
-                   for i in activity.chunk_ids), (objective, lessons)
+        assert any(
+            (objective.text, objective.bloom) in {(o.text, o.bloom) for o in cited[i].objectives} for i in activity.chunk_ids
+        ), (objective, lessons)
 
 
 def test_the_objectives_are_the_ones_closest_to_the_topic(built):
@@ -139,7 +150,9 @@ def test_materials_are_the_cited_sections_with_a_course_sentence(built, sample, 
 @pytest.mark.parametrize("topic,lang", TOPICS)
 def test_a_plan_cites_only_passages_in_its_language(built, sample, topic, lang):
     generated = built[topic]
-    cited = {i for a in generated.document.activities for i in a.chunk_ids} | {i for m in generated.document.materials for i in m.chunk_ids}
+    cited = {i for a in generated.document.activities for i in a.chunk_ids} | {
+        i for m in generated.document.materials for i in m.chunk_ids
+    }
     assert cited <= set(generated.sources.chunk_ids)
     assert {c.lang for c in _chunks(sample, cited).values()} == {lang}
     assert {h.chunk.lang for h in generated.sources.passages} == {lang}
@@ -192,8 +205,9 @@ def test_formative_assessment_uses_the_given_question_maker(sample):
 
 
 def test_picked_lessons_without_a_topic_give_a_plan_from_those_lessons(sample):
-    generated = build_plan(StudioRequest(course="genai", lessons=["genai-07"], language="zh", duration_minutes=30),
-                           sample.retriever)
+    generated = build_plan(
+        StudioRequest(course="genai", lessons=["genai-07"], language="zh", duration_minutes=30), sample.retriever
+    )
     plan = generated.document
     assert generated.passed, [c.to_json() for c in generated.checks if not c.passed]
     cited = _chunks(sample, [i for m in plan.materials for i in m.chunk_ids])
@@ -247,9 +261,19 @@ def test_every_level_has_patterns_and_every_text_fills_without_leftovers():
     patterns = load_patterns()
     assert set(patterns.levels) == set(BLOOM_LEVELS)
     values = {name: f"<{name}>" for name in ACTIVITY_FIELDS | {"term", "questions"}}
-    texts = [patterns.title, patterns.support_weaker, patterns.challenge_stronger, patterns.homework,
-             patterns.assessment_lead, patterns.term_question, patterns.section_question,
-             patterns.opening.title, patterns.opening.description, patterns.closing.title, patterns.closing.description]
+    texts = [
+        patterns.title,
+        patterns.support_weaker,
+        patterns.challenge_stronger,
+        patterns.homework,
+        patterns.assessment_lead,
+        patterns.term_question,
+        patterns.section_question,
+        patterns.opening.title,
+        patterns.opening.description,
+        patterns.closing.title,
+        patterns.closing.description,
+    ]
     for level in patterns.levels.values():
         texts += [level.objective] + [t for p in level.activities for t in (p.title, p.description)]
         assert any(not p.needs_example for p in level.activities)
@@ -267,18 +291,30 @@ def _broken(old: str, new: str) -> str:
     return text.replace(old, new, 1)
 
 
-@pytest.mark.parametrize("old,new,key", [
-    ('  zh: "教案：{topic}"\n', "", "title.zh is missing"),
-    ("  evaluate:\n", "  evaluation:\n", "levels.evaluate is missing"),
-    ('          en: "Retrieval practice: {section}"', '          en: "Retrieval practice: {chapter}"',
-     "levels.remember.activities[0].title.en uses {chapter}"),
-    ('          en: "Retrieval practice: {section}"', '          en: "Retrieval practice: {0}"',
-     "levels.remember.activities[0].title.en uses {0}"),
-    ('          en: "Retrieval practice: {section}"', '          en: "Retrieval practice: {section"',
-     "levels.remember.activities[0].title.en is not a valid template"),
-    ("homework:\n", "homework_task:\n", "homework is missing"),
-    ('  en: "Lesson plan: {topic}"', '  en: ""', "title.en must be a non-empty text"),
-])
+@pytest.mark.parametrize(
+    "old,new,key",
+    [
+        ('  zh: "教案：{topic}"\n', "", "title.zh is missing"),
+        ("  evaluate:\n", "  evaluation:\n", "levels.evaluate is missing"),
+        (
+            '          en: "Retrieval practice: {section}"',
+            '          en: "Retrieval practice: {chapter}"',
+            "levels.remember.activities[0].title.en uses {chapter}",
+        ),
+        (
+            '          en: "Retrieval practice: {section}"',
+            '          en: "Retrieval practice: {0}"',
+            "levels.remember.activities[0].title.en uses {0}",
+        ),
+        (
+            '          en: "Retrieval practice: {section}"',
+            '          en: "Retrieval practice: {section"',
+            "levels.remember.activities[0].title.en is not a valid template",
+        ),
+        ("homework:\n", "homework_task:\n", "homework is missing"),
+        ('  en: "Lesson plan: {topic}"', '  en: ""', "title.en must be a non-empty text"),
+    ],
+)
 def test_a_broken_pattern_file_is_refused_naming_the_file_and_the_key(tmp_path, old, new, key):
     with pytest.raises(ConfigError) as caught:
         parse_patterns(_broken(old, new), "broken.yaml")

@@ -5,11 +5,11 @@ import copy
 
 import pytest
 
-from tests.conftest import write
 from tests.cli.test_studio_cli import PLAN, QUIZ
+from tests.support.paths import write
+from tutor_app.core.schemas import Chunk, Hit, LearningObjective
 from tutor_app.studio.plan_writer import parse_plan
 from tutor_app.studio.quiz_writer import mix_options, parse_quiz, quiz_schema, repeated_positions, rewrite_repeats
-from tutor_app.core.schemas import Chunk, Hit, LearningObjective
 from tutor_app.studio.shared import MAX_TOPIC_CHARS, NotCovered, Sources, StudioInputError, StudioRequest, gather_sources
 
 ONE = Sources([Hit(chunk=Chunk(id="c1", text="t", course="demo", source="a.md"), score=1, similarity=1)], "", True, "few-shot")
@@ -55,15 +55,18 @@ def test_mix_options_places_the_answer_among_the_wrong_ones_stably():
     assert positions == {0, 1, 2, 3}  # not always first
 
 
-@pytest.mark.parametrize("fields,key", [
-    ({"duration_minutes": 0}, "studio_err_duration"),
-    ({"duration_minutes": 7 * 24 * 60}, "studio_err_duration"),
-    ({"topic": "   "}, "studio_err_topic_empty"),
-    ({"topic": "x" * 5000}, "studio_err_topic_long"),
-    ({"question_count": 0}, "studio_err_questions"),
-    ({"kinds": []}, "studio_err_kinds"),
-    ({"bloom_levels": []}, "studio_err_bloom"),
-])
+@pytest.mark.parametrize(
+    "fields,key",
+    [
+        ({"duration_minutes": 0}, "studio_err_duration"),
+        ({"duration_minutes": 7 * 24 * 60}, "studio_err_duration"),
+        ({"topic": "   "}, "studio_err_topic_empty"),
+        ({"topic": "x" * 5000}, "studio_err_topic_long"),
+        ({"question_count": 0}, "studio_err_questions"),
+        ({"kinds": []}, "studio_err_kinds"),
+        ({"bloom_levels": []}, "studio_err_bloom"),
+    ],
+)
 def test_bad_requests_name_their_problem_in_both_languages(fields, key):
     with pytest.raises(StudioInputError) as caught:
         StudioRequest(**({"topic": "few-shot"} | fields)).validated()
@@ -96,15 +99,17 @@ def test_picked_lessons_give_their_own_chunks_without_a_topic(retriever):
 
 
 def test_uncovered_topic_is_refused_unless_confirmed(retriever):
-    strict = retriever.settings.model_copy(update={k: 0.999 for k in ("grounding_threshold", "grounding_floor",
-                                                                        "cross_grounding_threshold", "cross_grounding_floor")})
+    strict = retriever.settings.model_copy(
+        update={
+            k: 0.999 for k in ("grounding_threshold", "grounding_floor", "cross_grounding_threshold", "cross_grounding_floor")
+        }
+    )
     retriever.settings = strict
     request = StudioRequest(course="demo", topic="sourdough bread baking").validated()
     with pytest.raises(NotCovered, match="does not cover “sourdough bread baking”"):
         gather_sources(retriever, request, 500, 3)
     uncited = gather_sources(retriever, request.model_copy(update={"allow_ungrounded": True}), 500, 3)
     assert not uncited.grounded and uncited.passages == [] and "without citations" in uncited.text
-
 
 
 def test_quiz_schema_gives_each_objective_and_passage_a_question_in_turn():
@@ -116,26 +121,42 @@ def test_quiz_schema_gives_each_objective_and_passage_a_question_in_turn():
 
 
 def _question(text: str, wrong=("A password", "A GPU", "Nothing"), answer="Worked examples") -> dict:
-    return {"kind": "multiple_choice", "bloom": "remember", "question": text, "answer": answer,
-            "wrong_options": list(wrong), "explanation": "e", "objective": 1, "passage": 1}
+    return {
+        "kind": "multiple_choice",
+        "bloom": "remember",
+        "question": text,
+        "answer": answer,
+        "wrong_options": list(wrong),
+        "explanation": "e",
+        "objective": 1,
+        "passage": 1,
+    }
 
 
 def _quiz(*questions) -> tuple:
     request = StudioRequest(topic="few-shot", question_count=len(questions), kinds=["multiple_choice"], bloom_levels=["remember"])
-    data = {"title": "t", "objectives": [{"text": "Explain few-shot prompts", "bloom": "understand"}], "questions": list(questions)}
+    data = {
+        "title": "t",
+        "objectives": [{"text": "Explain few-shot prompts", "bloom": "understand"}],
+        "questions": list(questions),
+    }
     return parse_quiz(data, request, ONE), request
 
 
 def test_repeats_are_found_across_case_and_punctuation_and_in_options():
-    quiz, _ = _quiz(_question("What comes first?"), _question("what comes FIRST"), _question("Why?", wrong=("A", "a.", "B")),
-                    _question("Which format?"))
+    quiz, _ = _quiz(
+        _question("What comes first?"),
+        _question("what comes FIRST"),
+        _question("Why?", wrong=("A", "a.", "B")),
+        _question("Which format?"),
+    )
     assert repeated_positions(quiz) == [1, 2]
 
 
 @pytest.fixture
 def scripted_chat():
-    from tests.support.scripted_server import ScriptedServer
     from tests.engine.models.test_structured import Chat
+    from tests.support.scripted_server import ScriptedServer
 
     servers = []
 

@@ -15,21 +15,31 @@ import time
 
 import pytest
 
-from tests.conftest import write
 from tests.support.fakes import HashEmbedding
+from tests.support.paths import write
 from tutor_app.core.config import PROJECT_ROOT, load_settings
 from tutor_app.core.i18n import t
-from tutor_app.studio.quiz_builder import assessment_lines, build_quiz, quiz_items
 from tutor_app.core.schemas import LearningObjective
+from tutor_app.engine.text import CJK
 from tutor_app.services import build_services
+from tutor_app.studio.checks import (
+    QUIZ_CHECKS,
+    answer_supported,
+    check_quiz,
+    normalise,
+    option_fits,
+    statement_stated,
+    strip_frames,
+)
+from tutor_app.studio.quiz_builder import assessment_lines, build_quiz, quiz_items
 from tutor_app.studio.shared import BUILT_LABEL, NotCovered, Sources, StudioInputError, StudioRequest
-from tutor_app.studio.checks import (QUIZ_CHECKS, answer_supported, check_quiz, normalise, option_fits,
-                                     statement_stated, strip_frames)
 
 TOPICS = [("few-shot prompting", "en"), ("temperature", "en"), ("少样本提示", "zh"), ("提示注入", "zh")]
-CJK = re.compile(r"[\u4e00-\u9fff]")
-LEFTOVERS = re.compile(r"\bQ\d|true_false|multiple_choice|short_answer|TrueFalse|[{}]|\*\*|\[\d\]|\((?:remember|"
-                       r"understand|apply|analy[sz]e|evaluate|create)\)", re.IGNORECASE)
+LEFTOVERS = re.compile(
+    r"\bQ\d|true_false|multiple_choice|short_answer|TrueFalse|[{}]|\*\*|\[\d\]|\((?:remember|"
+    r"understand|apply|analy[sz]e|evaluate|create)\)",
+    re.IGNORECASE,
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +55,9 @@ def services(tmp_path_factory):
 @pytest.fixture(scope="module")
 def quizzes(services):
     """One five-question quiz per topic (the default mix), built once for the module."""
-    return {topic: build_quiz(StudioRequest(course="genai", topic=topic, language=lang), services.retriever)
-            for topic, lang in TOPICS}
+    return {
+        topic: build_quiz(StudioRequest(course="genai", topic=topic, language=lang), services.retriever) for topic, lang in TOPICS
+    }
 
 
 def passage_of(services, chunk_id):
@@ -58,7 +69,7 @@ def quoted_sentence(explanation: str, lang: str) -> str:
     """The course sentence an explanation quotes ("The lesson says: “…”")."""
     before, after = t("studio_quiz_explain_source", lang, sentence="\0").split("\0")
     assert explanation.startswith(before) and explanation.endswith(after), explanation
-    return explanation[len(before):len(explanation) - len(after)]
+    return explanation[len(before) : len(explanation) - len(after)]
 
 
 def texts_of(quiz):
@@ -136,8 +147,10 @@ def test_objectives_are_the_cited_lessons_own_and_each_is_assessed(services, qui
 
 @pytest.mark.parametrize("topic,lang", TOPICS)
 def test_bloom_levels_follow_the_pattern(quizzes, topic, lang):
-    frames = {key: t(key, lang, sentence="", term="", example="", statement="").strip()
-              for key in ("studio_quiz_q_cloze_choice", "studio_quiz_q_cloze_fill", "studio_quiz_q_example")}
+    frames = {
+        key: t(key, lang, sentence="", term="", example="", statement="").strip()
+        for key in ("studio_quiz_q_cloze_choice", "studio_quiz_q_cloze_fill", "studio_quiz_q_example")
+    }
     for q in quizzes[topic].document.questions:
         if q.question.startswith(frames["studio_quiz_q_example"]):
             assert q.bloom == "apply"
@@ -170,8 +183,7 @@ def test_twelve_questions_all_different_and_passing(services):
 
 
 def test_a_lesson_request_cites_the_lesson_in_the_requested_language(services):
-    result = build_quiz(StudioRequest(course="genai", lessons=["genai-05"], language="zh", question_count=4),
-                        services.retriever)
+    result = build_quiz(StudioRequest(course="genai", lessons=["genai-05"], language="zh", question_count=4), services.retriever)
     chunks = [passage_of(services, q.chunk_id) for q in result.document.questions]
     assert {c.lesson_id for c in chunks} == {"genai-05"} and {c.lang for c in chunks} == {"zh"}
     assert result.passed, {c.name: c.messages() for c in result.checks if not c.passed}
@@ -179,8 +191,10 @@ def test_a_lesson_request_cites_the_lesson_in_the_requested_language(services):
 
 
 def test_given_objectives_are_each_assessed(services):
-    given = [LearningObjective(id="O1", text="Explain what temperature controls", bloom="understand"),
-             LearningObjective(id="O2", text="Use few-shot examples in a prompt", bloom="apply")]
+    given = [
+        LearningObjective(id="O1", text="Explain what temperature controls", bloom="understand"),
+        LearningObjective(id="O2", text="Use few-shot examples in a prompt", bloom="apply"),
+    ]
     request = StudioRequest(course="genai", topic="temperature", question_count=4)
     quiz = build_quiz(request, services.retriever, objectives=given).document
     assert quiz.objectives == given and {q.objective_id for q in quiz.questions} == {"O1", "O2"}
@@ -245,16 +259,18 @@ def test_checks_of_a_built_quiz_catch_an_edit_that_breaks_it(services, quizzes):
 def test_a_course_without_objectives_gets_one_per_section(tmp_path):
     zero = {f"{p}grounding_{k}": 0.0 for p in ("", "cross_") for k in ("threshold", "floor")}
     services = build_services(load_settings(env={}, home=tmp_path / "home", **zero), embedder=HashEmbedding())
-    write(tmp_path / "c" / "sampling.md", "# Sampling\n\n## Temperature and top-p\n**Temperature** is a setting that "
-          "controls how random the token choices are. **Top-p** is a setting that keeps only the most likely tokens "
-          "whose probabilities add up to p. A **seed** is a number that makes a random run repeatable. A low "
-          "temperature gives repeatable answers, and a high temperature gives varied answers.\n")
+    write(
+        tmp_path / "c" / "sampling.md",
+        "# Sampling\n\n## Temperature and top-p\n**Temperature** is a setting that "
+        "controls how random the token choices are. **Top-p** is a setting that keeps only the most likely tokens "
+        "whose probabilities add up to p. A **seed** is a number that makes a random run repeatable. A low "
+        "temperature gives repeatable answers, and a high temperature gives varied answers.\n",
+    )
     assert services.ingestor.ingest_paths([tmp_path / "c"], "demo").ok
     result = build_quiz(StudioRequest(course="demo", topic="temperature", question_count=3), services.retriever)
     services.close()
     assert result.passed, {c.name: c.messages() for c in result.checks if not c.passed}
-    assert [(o.id, o.text) for o in result.document.objectives] == [
-        ("O1", "Recall the key terms of “Temperature and top-p”")]
+    assert [(o.id, o.text) for o in result.document.objectives] == [("O1", "Recall the key terms of “Temperature and top-p”")]
 
 
 def test_the_index_says_which_languages_a_course_has(services):

@@ -39,8 +39,12 @@ def test_another_educator_cannot_see_load_change_or_delete(db, users):
     store = StudioStore(db)
     info = store.create(erin, valid_quiz())
     assert store.list(omar) == []
-    for action in (lambda: store.load(omar, info.id), lambda: store.save_version(omar, info.id, valid_quiz()),
-                   lambda: store.duplicate(omar, info.id), lambda: store.delete(omar, info.id)):
+    for action in (
+        lambda: store.load(omar, info.id),
+        lambda: store.save_version(omar, info.id, valid_quiz()),
+        lambda: store.duplicate(omar, info.id),
+        lambda: store.delete(omar, info.id),
+    ):
         with pytest.raises(NotFound):
             action()
     assert store.load(erin, info.id).title == "Few-shot prompts quiz"

@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import write
-from tests.support.fakes import HashEmbedding
 from tests.engine.models.test_model_server import build_settings, bundled_model, llama_cpp_available  # noqa: F401  (fixtures)
+from tests.support.fakes import HashEmbedding
+from tests.support.paths import write
 from tutor_app.core.errors import ModelError
+from tutor_app.core.schemas import LessonPlan, Quiz
 from tutor_app.engine.models.chat import make_chat_model
 from tutor_app.engine.models.server import EmbeddedServer
+from tutor_app.services import build_services
+from tutor_app.studio.checks import PLAN_CHECKS, QUIZ_CHECKS
 from tutor_app.studio.plan_writer import generate_plan
 from tutor_app.studio.quiz_writer import generate_quiz
-from tutor_app.core.schemas import LessonPlan, Quiz
-from tutor_app.services import build_services
 from tutor_app.studio.shared import StudioRequest
-from tutor_app.studio.checks import PLAN_CHECKS, QUIZ_CHECKS
 
 pytestmark = pytest.mark.slow
 
@@ -47,9 +47,14 @@ Temperature controls how random the model's token choices are. A low temperature
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory, bundled_model):  # noqa: F811
     home = tmp_path_factory.mktemp("studio-home")
-    settings = build_settings(home, embedded_context=2048, embedded_start_timeout_s=180, read_timeout_s=600,
-                              stream_idle_timeout_s=300, **{f"{p}grounding_{k}": 0.0 for p in ("", "cross_")
-                                                           for k in ("threshold", "floor")})
+    settings = build_settings(
+        home,
+        embedded_context=2048,
+        embedded_start_timeout_s=180,
+        read_timeout_s=600,
+        stream_idle_timeout_s=300,
+        **{f"{p}grounding_{k}": 0.0 for p in ("", "cross_") for k in ("threshold", "floor")},
+    )
     course = tmp_path_factory.mktemp("course")
     write(course / "prompts.md", LESSON)
     services = build_services(settings, embedder=HashEmbedding())
@@ -91,8 +96,13 @@ def test_real_model_writes_a_lesson_plan_of_the_requested_shape(setup):
 
 def test_real_model_writes_a_quiz_with_the_requested_kinds_and_levels(setup):
     services, chat = setup
-    request = StudioRequest(course="demo", topic="temperature", question_count=4,
-                            kinds=["multiple_choice", "true_false"], bloom_levels=["remember", "understand"])
+    request = StudioRequest(
+        course="demo",
+        topic="temperature",
+        question_count=4,
+        kinds=["multiple_choice", "true_false"],
+        bloom_levels=["remember", "understand"],
+    )
     result = generate_quiz(request, services.retriever, chat, budget_tokens=300, max_passages=2)
 
     quiz = result.document
@@ -107,4 +117,3 @@ def test_real_model_writes_a_quiz_with_the_requested_kinds_and_levels(setup):
     assert [c.name for c in result.checks] == list(QUIZ_CHECKS)
     assert next(c for c in result.checks if c.name == "answer_in_options").passed
     assert next(c for c in result.checks if c.name == "citations").passed
-

@@ -1,28 +1,44 @@
 """Studio prompt files: golden renderings, and worked examples that obey the very schemas sent to the model."""
 
 import json
-from pathlib import Path
 
 import pytest
 
-from tutor_app.studio.plan_writer import parse_plan, plan_schema
-from tutor_app.engine.models.prompts import load_prompt
-from tutor_app.studio.quiz_writer import parse_quiz, quiz_schema
+from tests.support.paths import ROOT
 from tutor_app.core.schemas import Chunk, Hit
+from tutor_app.engine.models.prompts import load_prompt
+from tutor_app.studio.plan_writer import parse_plan, plan_schema
+from tutor_app.studio.quiz_writer import parse_quiz, quiz_schema
 from tutor_app.studio.shared import Sources, StudioRequest
-from tests.conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "fixtures" / "golden"
 PASSAGE = '<passage n="1" lesson="L" section="S">\ntext\n</passage>'
 RENDER = {
-    "educator_lesson_plan": dict(language="English", course="demo", topic="few-shot prompts", audience="Year 10",
-                                 duration=45, objectives_count=3, minutes="8, 10, 10, 9, 8", passages=PASSAGE),
-    "educator_quiz": dict(language="简体中文 (Simplified Chinese)", topic="温度", audience="初中生",
-                          objectives="Write 2, each with a Bloom level.", questions="Q1: true_false, remember, objective 1, passage 1\nQ2: short_answer, apply, objective 2, passage 1",
-                          passages=PASSAGE),
-    "educator_quiz_rewrite": dict(places="Q2, Q3", count=2, asked="- 温度是什么？\n- 温度是什么？\n- 温度是什么？",
-                                  questions="Q2: true_false, remember, objective 2, passage 1\nQ3: short_answer, apply, objective 1, passage 1",
-                                  language="简体中文 (Simplified Chinese)"),
+    "educator_lesson_plan": dict(
+        language="English",
+        course="demo",
+        topic="few-shot prompts",
+        audience="Year 10",
+        duration=45,
+        objectives_count=3,
+        minutes="8, 10, 10, 9, 8",
+        passages=PASSAGE,
+    ),
+    "educator_quiz": dict(
+        language="简体中文 (Simplified Chinese)",
+        topic="温度",
+        audience="初中生",
+        objectives="Write 2, each with a Bloom level.",
+        questions="Q1: true_false, remember, objective 1, passage 1\nQ2: short_answer, apply, objective 2, passage 1",
+        passages=PASSAGE,
+    ),
+    "educator_quiz_rewrite": dict(
+        places="Q2, Q3",
+        count=2,
+        asked="- 温度是什么？\n- 温度是什么？\n- 温度是什么？",
+        questions="Q2: true_false, remember, objective 2, passage 1\nQ3: short_answer, apply, objective 1, passage 1",
+        language="简体中文 (Simplified Chinese)",
+    ),
 }
 
 
@@ -68,8 +84,12 @@ def test_quiz_example_fits_the_schema_and_parses():
     assert set(data) == set(schema["required"])
     for question, item in zip(data["questions"], schema["properties"]["questions"]["prefixItems"]):
         assert set(question) == set(item["required"])
-    request = StudioRequest(topic="tokens", question_count=3, kinds=["multiple_choice", "true_false", "short_answer"],
-                            bloom_levels=["remember", "understand", "understand"])
+    request = StudioRequest(
+        topic="tokens",
+        question_count=3,
+        kinds=["multiple_choice", "true_false", "short_answer"],
+        bloom_levels=["remember", "understand", "understand"],
+    )
     assert request.question_mix() == mix
     quiz = parse_quiz(data, request, one_passage())
     assert quiz.questions[0].answer in quiz.questions[0].options and len(quiz.questions[0].options) == 4

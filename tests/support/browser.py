@@ -2,7 +2,7 @@
 
 ``require_browser()`` skips the calling test module when Chromium or Playwright
 is missing. ``running_app`` serves the app on a free loopback port against a
-prepared TUTOR_HOME and stops it afterwards; ``browser_page`` opens one page in
+TUTOR_HOME prepared with ``apptest``'s helpers and stops it afterwards; ``browser_page`` opens one page in
 headless Chromium. The tests themselves say what they click and check.
 """
 
@@ -18,26 +18,33 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.apptest import APP, PASSWORD
+from tests.support.paths import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "correct horse battery"
 SHOTS = Path(os.environ.get("TUTOR_SCREENSHOTS", "/tmp/tutor-screenshots"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def require_browser():
     """Playwright's sync API; skips the calling module when Chromium or Playwright is absent."""
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)",
-                    allow_module_level=True)
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)", allow_module_level=True)
     return pytest.importorskip("playwright.sync_api", reason="pip install playwright (in requirements-dev)")
 
 
 @contextmanager
-def running_app(home: Path, env: dict[str, str] | None = None, drop: tuple[str, ...] = ("OPENAI_", "AZURE_OPENAI_"),
-                timeout_s: float = 90):
+def running_app(
+    home: Path, env: dict[str, str] | None = None, drop: tuple[str, ...] = ("OPENAI_", "AZURE_OPENAI_"), timeout_s: float = 90
+):
     """The app served by `streamlit run` with TUTOR_HOME=home; yields its URL. Variables starting with
     ``drop`` are removed from this process's environment first, so a developer's key cannot leak in.
     The sample course is not indexed unless ``env`` asks for it."""
@@ -49,9 +56,25 @@ def running_app(home: Path, env: dict[str, str] | None = None, drop: tuple[str, 
     child_env.update({"TUTOR_HOME": str(home), "TUTOR_SAMPLE_COURSE": "false", **(env or {})})
     log = open(Path(home) / "streamlit.log", "wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "tutor_app" / "app" / "main.py"), "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(APP),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=child_env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout_s

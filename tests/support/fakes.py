@@ -6,14 +6,15 @@ Integration tests use the real e5 embedder and the real llama.cpp server.
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
+from tutor_app.engine.models.chat import ChatModel, StreamEnd
 from tutor_app.engine.search.lexical import terms
-from tutor_app.engine.models.chat import StreamEnd
 
 
 @register_embedding_function
@@ -43,14 +44,14 @@ class HashEmbedding(EmbeddingFunction[Documents]):
         return ["cosine"]
 
     @staticmethod
-    def build_from_config(config: dict[str, Any]) -> "HashEmbedding":
+    def build_from_config(config: dict[str, Any]) -> HashEmbedding:
         return HashEmbedding(int(config.get("dimensions", 64)))
 
     def get_config(self) -> dict[str, Any]:
         return {"dimensions": self.dimensions}
 
 
-class ScriptedChat:
+class ScriptedChat(ChatModel):
     """A chat model that yields given pieces, then a given ending; records what it was sent."""
 
     label = "scripted"

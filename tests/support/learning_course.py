@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tests.conftest import write
+from tests.support.paths import write
 
 LESSON_1 = """---
 id: demo-01

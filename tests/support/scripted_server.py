@@ -42,12 +42,17 @@ class ScriptedServer:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
-                pieces = [text[i:i + 7] for i in range(0, len(text), 7)] or [""]
+                pieces = [text[i : i + 7] for i in range(0, len(text), 7)] or [""]
                 try:
                     for n, piece in enumerate(pieces):
                         last = n == len(pieces) - 1
-                        event = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m",
-                                 "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": "stop" if last else None}]}
+                        event = {
+                            "id": "x",
+                            "object": "chat.completion.chunk",
+                            "created": 0,
+                            "model": "m",
+                            "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": "stop" if last else None}],
+                        }
                         self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
                         self.wfile.flush()
                         if outer.delay_s:

@@ -5,10 +5,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from tutor_app.tutoring.conversations import ConversationStore, NotFound, auto_title
+from tutor_app.core.database import Feedback, Message, User, open_database
 from tutor_app.core.errors import InputError, TutorError
 from tutor_app.core.schemas import Citation
-from tutor_app.core.database import Feedback, Message, User, open_database
+from tutor_app.tutoring.conversations import ConversationStore, NotFound, auto_title
 
 CITES = [
     {"number": 1, "chunk_id": "c1", "source": "lessons/01-intro.md", "heading": "What is a prompt", "text": "A prompt is ..."},
@@ -85,8 +85,17 @@ def test_messages_keep_order_and_every_field(store, a):
     cid = store.create(a, "genai", "Chat").id
     q = store.add_message(a, cid, "user", "What is a prompt?")
     r = store.add_message(
-        a, cid, "assistant", "An instruction.", citations=[Citation(**CITES[0])], model="gpt-4o-mini",
-        grounded=False, complete=False, prompt_tokens=120, completion_tokens=30, cost_usd=0.000036,
+        a,
+        cid,
+        "assistant",
+        "An instruction.",
+        citations=[Citation(**CITES[0])],
+        model="gpt-4o-mini",
+        grounded=False,
+        complete=False,
+        prompt_tokens=120,
+        completion_tokens=30,
+        cost_usd=0.000036,
     )
     user_turn, answer = store.messages(a, cid)
     assert (user_turn.id, user_turn.role, user_turn.content, user_turn.citation_list) == (q, "user", "What is a prompt?", [])

@@ -2,11 +2,11 @@
 
 import pytest
 
-from tests.conftest import write
 from tests.support.fakes import ScriptedChat
-from tutor_app.engine.models.chat import StreamEnd
+from tests.support.paths import write
 from tutor_app.core.schemas import Chunk, Hit
-from tutor_app.tutoring.explain import map_citations, pack_passages
+from tutor_app.engine.answers.passages import map_citations, pack_passages
+from tutor_app.engine.models.chat import StreamEnd
 
 LESSON_EN = """---
 id: demo-1
@@ -90,10 +90,13 @@ def test_packing_respects_the_token_budget_and_escapes_delimiters():
     assert text.count("</passage>") == len(used)  # the passage's own text cannot close the delimiter
 
 
-@pytest.mark.parametrize("question,expected_source,lang_word", [
-    ("What is a few-shot prompt?", "en.md", "English"),
-    ("什么是少样本提示？", "zh.md", "简体中文"),
-])
+@pytest.mark.parametrize(
+    "question,expected_source,lang_word",
+    [
+        ("What is a few-shot prompt?", "en.md", "English"),
+        ("什么是少样本提示？", "zh.md", "简体中文"),
+    ],
+)
 def test_grounded_answer_streams_with_citations_in_the_learners_language(course, question, expected_source, lang_word):
     model = ScriptedChat(["Examples ", "come first [1]."])
     tutor = _tutor_with(course, model)
@@ -196,5 +199,5 @@ def test_the_embedded_model_gets_a_smaller_budget_for_chinese_passages(course):
     stream.text()
     assert stream.passages[0].chunk.lang == "zh"
     user_message = model.calls[0][-1]["content"]
-    passages = user_message[user_message.index("<passage"):user_message.rindex("</passage>") + len("</passage>")]
+    passages = user_message[user_message.index("<passage") : user_message.rindex("</passage>") + len("</passage>")]
     assert count_tokens(passages) <= 120 / 1.5 + 8  # + the closing tags, which the packer does not count

@@ -17,30 +17,39 @@ def test_units_cut_words_and_chinese_characters_alike():
     assert units("Ｗorked EXAMPLES，示例") == ["work", "exampl", "示", "例"]
 
 
-@pytest.mark.parametrize("reply", [
-    "Sure: two or three worked examples, so the model copies their format and style.",
-    "TWO  OR  THREE   WORKED examples!!",  # spacing and case do not hide it
-    "the model copies the style and format of examples that were worked out",  # reordered content words
-])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Sure: two or three worked examples, so the model copies their format and style.",
+        "TWO  OR  THREE   WORKED examples!!",  # spacing and case do not hide it
+        "the model copies the style and format of examples that were worked out",  # reordered content words
+    ],
+)
 def test_english_leaks(reply):
     assert check(reply, EN_KEY).leaked
 
 
-@pytest.mark.parametrize("reply", [
-    "放两三个示例。",
-    "放 两 三 个 示 例",  # spaces between characters
-    "风格和格式：让模型去模仿示例",  # reordered pieces
-])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "放两三个示例。",
+        "放 两 三 个 示 例",  # spaces between characters
+        "风格和格式：让模型去模仿示例",  # reordered pieces
+    ],
+)
 def test_chinese_leaks(reply):
     assert check(reply, ZH_KEY).leaked
 
 
-@pytest.mark.parametrize("reply, key", [
-    ("What do you think the model needs to see before it starts?", EN_KEY),
-    ("Which part of the lesson talks about prompts with examples?", EN_KEY),  # one content word is not the answer
-    ("想一想：模型开始回答之前，需要先看到什么？", ZH_KEY),
-    ("课程里哪一节讲到了提示？", ZH_KEY),
-])
+@pytest.mark.parametrize(
+    "reply, key",
+    [
+        ("What do you think the model needs to see before it starts?", EN_KEY),
+        ("Which part of the lesson talks about prompts with examples?", EN_KEY),  # one content word is not the answer
+        ("想一想：模型开始回答之前，需要先看到什么？", ZH_KEY),
+        ("课程里哪一节讲到了提示？", ZH_KEY),
+    ],
+)
 def test_guiding_questions_pass(reply, key):
     assert not check(reply, key).leaked
 
@@ -56,8 +65,10 @@ def test_words_of_the_exercise_and_of_the_learner_are_not_secret():
 
 def test_an_answer_key_longer_than_the_exercise_is_still_guarded():
     question = "Why use RAG?"
-    key = ("Retrieval-augmented generation looks up relevant passages in a vector database before the model answers, "
-           "adds them to the prompt as context, and so reduces made-up answers and lets the answer cite its sources.")
+    key = (
+        "Retrieval-augmented generation looks up relevant passages in a vector database before the model answers, "
+        "adds them to the prompt as context, and so reduces made-up answers and lets the answer cite its sources."
+    )
     guard = KeyGuard(key, [question])
     assert guard.check("It looks up relevant passages in a vector database first.").leaked
     assert not guard.check("What could the model look at before it answers?").leaked
@@ -78,8 +89,13 @@ class EchoKeyModel(ScriptedChat):
     """The worst model: every reply hands over the key, in one of several disguises."""
 
     def __init__(self, key: str, disguise: int) -> None:
-        forms = [key, key.upper(), " ".join(key), f"OK, since you insist. {key} Good luck tomorrow!",
-                 " ".join(reversed(key.split())) if " " in key else key[::-1]]
+        forms = [
+            key,
+            key.upper(),
+            " ".join(key),
+            f"OK, since you insist. {key} Good luck tomorrow!",
+            " ".join(reversed(key.split())) if " " in key else key[::-1],
+        ]
         super().__init__([forms[disguise % len(forms)]])
 
 
@@ -117,21 +133,35 @@ def test_hint_ladder_climbs_under_pressure_and_each_hint_is_more_specific():
     assert len(set(shown)) == 3
 
 
-@pytest.mark.parametrize("reply, key, question", [
-    ("在任务前放两三个例子，模型会照着它们的格式和风格写。", EN_KEY, "In a few-shot prompt, what do you place before the task, and why?"),
-    ("A few examples, so that the model imitates their format and style.", ZH_KEY, "少样本提示在真正的任务之前放什么？为什么？"),
-])
+@pytest.mark.parametrize(
+    "reply, key, question",
+    [
+        (
+            "在任务前放两三个例子，模型会照着它们的格式和风格写。",
+            EN_KEY,
+            "In a few-shot prompt, what do you place before the task, and why?",
+        ),
+        (
+            "A few examples, so that the model imitates their format and style.",
+            ZH_KEY,
+            "少样本提示在真正的任务之前放什么？为什么？",
+        ),
+    ],
+)
 def test_the_key_translated_into_the_other_language_is_a_leak(reply, key, question):
     assert not check(reply, key).leaked  # no shared words or characters at all ...
     verdict = check(reply, key, question=question)
     assert verdict.leaked and verdict.passes_as_answer  # ... but graded as an answer it would pass
 
 
-@pytest.mark.parametrize("reply, key", [
-    ("T-w-o o-r t-h-r-e-e w-o-r-k-e-d e-x-a-m-p-l-e-s", EN_KEY),  # spelled out
-    ("Backwards: selpmaxe dekrow eerht ro owT", EN_KEY),
-    (ZH_KEY[::-1], ZH_KEY),  # the Chinese key with its characters reversed
-    ("放-两-三-个-示-例", ZH_KEY),
-])
+@pytest.mark.parametrize(
+    "reply, key",
+    [
+        ("T-w-o o-r t-h-r-e-e w-o-r-k-e-d e-x-a-m-p-l-e-s", EN_KEY),  # spelled out
+        ("Backwards: selpmaxe dekrow eerht ro owT", EN_KEY),
+        (ZH_KEY[::-1], ZH_KEY),  # the Chinese key with its characters reversed
+        ("放-两-三-个-示-例", ZH_KEY),
+    ],
+)
 def test_spelled_out_and_reversed_keys_leak(reply, key):
     assert check(reply, key).leaked

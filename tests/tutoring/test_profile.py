@@ -3,10 +3,10 @@
 from tests.support.fakes import ScriptedChat
 from tests.support.learning_course import write_course
 from tutor_app.accounts.users import create_user
+from tutor_app.core.database import open_database
 from tutor_app.tutoring.chat import start_turn
 from tutor_app.tutoring.conversations import ConversationStore
 from tutor_app.tutoring.profile import Profile, profile_instructions, save_profile, saved_profile
-from tutor_app.core.database import open_database
 
 
 def test_explain_mode_prompt_carries_the_profile_and_its_language(fake_services, tmp_path):
@@ -28,8 +28,17 @@ def test_explain_mode_prompt_carries_the_profile_and_its_language(fake_services,
 
     save_profile(db, alice.id, level="advanced", language="zh", style="concise", goal="pass my exam")
     profile = saved_profile(db, alice.id)
-    turn = start_turn(store, tutor, alice.id, None, "demo", "What is a few-shot prompt?", "en",
-                      profile_instructions(profile, with_language=False), profile.language)
+    turn = start_turn(
+        store,
+        tutor,
+        alice.id,
+        None,
+        "demo",
+        "What is a few-shot prompt?",
+        "en",
+        profile_instructions(profile, with_language=False),
+        profile.language,
+    )
     "".join(turn.pieces())
     system, *_, last = model.calls[-1]
     assert "advanced" in last["content"] and "two or three sentences" in last["content"] and "pass my exam" in last["content"]
@@ -43,4 +52,4 @@ def test_instructions_follow_each_setting():
     assert "concrete example" in profile_instructions(Profile(style="examples"))
     assert "简体中文" in profile_instructions(Profile(language="zh"))
     assert "简体中文" not in profile_instructions(Profile(language="zh"), with_language=False)
-    assert '"ship it\'' in profile_instructions(Profile(goal='ship it"'))  # the learner's quote cannot close ours
+    assert "\"ship it'" in profile_instructions(Profile(goal='ship it"'))  # the learner's quote cannot close ours

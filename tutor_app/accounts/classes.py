@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tutor_app.accounts.users import normalize_username
-from tutor_app.core.errors import InputError, TutorError
 from tutor_app.core.database import ClassMember, Classroom, Database, User
+from tutor_app.core.errors import InputError, TutorError
 
 
 class ClassNotFound(TutorError):
@@ -76,17 +76,15 @@ def add_student(db: Database, viewer: User, class_id: int, username: str) -> Use
         return student
 
 
-def remove_student(db: Database, viewer: User, class_id: int, student_id: int) -> None:
-    with db.session() as s:
-        _owned(s, viewer, class_id)
-        s.execute(delete(ClassMember).where(ClassMember.class_id == class_id, ClassMember.student_id == student_id))
-
-
 def members(db: Database, viewer: User, class_id: int) -> list[User]:
     with db.session() as s:
         _owned(s, viewer, class_id)
-        query = (select(User).join(ClassMember, ClassMember.student_id == User.id)
-                 .where(ClassMember.class_id == class_id).order_by(User.username))
+        query = (
+            select(User)
+            .join(ClassMember, ClassMember.student_id == User.id)
+            .where(ClassMember.class_id == class_id)
+            .order_by(User.username)
+        )
         return list(s.scalars(query))
 
 

@@ -15,19 +15,20 @@ import re
 
 from sqlalchemy import select
 
-from tutor_app.core.errors import InputError
 from tutor_app.core.database import LANGUAGES, Database, User
+from tutor_app.core.errors import InputError
 
 NO_PASSWORD = "!external"  # not an argon2 hash: verification always fails
 _NOT_ALLOWED = re.compile(r"[^a-z0-9_.-]+")
 
 
-def user_for_identity(db: Database, issuer: str, subject: str, email: str = "", name: str = "",
-                      language: str = "en") -> User:
+def user_for_identity(db: Database, issuer: str, subject: str, email: str = "", name: str = "", language: str = "en") -> User:
     """The account for an identity, created as a student on its first sign-in."""
     if not subject:
-        raise InputError("The identity provider sent no subject for this sign-in.",
-                         "Check the provider's settings under [auth] in .streamlit/secrets.toml.")
+        raise InputError(
+            "The identity provider sent no subject for this sign-in.",
+            "Check the provider's settings under [auth] in .streamlit/secrets.toml.",
+        )
     key = f"{issuer}|{subject}"[:255]
     with db.session() as s:
         found = s.scalar(select(User).where(User.external_subject == key))
@@ -39,9 +40,15 @@ def user_for_identity(db: Database, issuer: str, subject: str, email: str = "", 
         while s.scalar(select(User.id).where(User.username == username)) is not None:
             n += 1
             username = f"{base}-{n}"
-        user = User(username=username, password_hash=NO_PASSWORD, role="student",
-                    language=language if language in LANGUAGES else "en", display_name=(name or "")[:80],
-                    active=True, external_subject=key)
+        user = User(
+            username=username,
+            password_hash=NO_PASSWORD,
+            role="student",
+            language=language if language in LANGUAGES else "en",
+            display_name=(name or "")[:80],
+            active=True,
+            external_subject=key,
+        )
         s.add(user)
         s.flush()
         return user

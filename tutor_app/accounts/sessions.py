@@ -4,7 +4,7 @@
 it in a cookie and the database keeps only its SHA-256, with an expiry. A
 token stops working when it expires, when its session is ended (sign-out),
 or when the account is switched off. This module does not read or write
-cookies (``ui`` does) and does not check passwords (``accounts`` does).
+cookies (``ui`` does) and does not check passwords (``users`` does).
 """
 
 from __future__ import annotations

@@ -22,8 +22,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from tutor_app.core.errors import InputError, TutorError
 from tutor_app.core.database import LANGUAGES, ROLES, AuthSession, Database, LoginAttempt, User, as_utc
+from tutor_app.core.errors import InputError, TutorError
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=10)
@@ -155,9 +155,7 @@ def set_active(db: Database, user_id: int, active: bool) -> User:
         user = _existing(s, user_id)
         if not active and user.role == "administrator" and user.active:
             others = s.scalar(
-                select(User.id)
-                .where(User.role == "administrator", User.active.is_(True), User.id != user.id)
-                .limit(1)
+                select(User.id).where(User.role == "administrator", User.active.is_(True), User.id != user.id).limit(1)
             )
             if others is None:
                 raise InputError.of("err_last_admin")

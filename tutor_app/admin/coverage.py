@@ -86,16 +86,33 @@ class CoverageReport:
         """One flat row per cell, for tables, charts, CSV and JSON."""
         titles = {lesson.id: lesson.title for lesson in self.lessons}
         texts = {o.id: o.text for o in self.objectives}
-        return [{"lesson": c.lesson, "lesson_title": titles.get(c.lesson, ""), "objective": c.objective,
-                 "objective_text": texts.get(c.objective, ""), "level": c.level, "score": round(c.score, 3),
-                 "similarity": round(c.similarity, 4), "support": c.support, "chunk_ids": " ".join(c.chunk_ids),
-                 "gap": c.objective in self.gaps, "redundant": c.objective in self.redundant} for c in self.cells]
+        return [
+            {
+                "lesson": c.lesson,
+                "lesson_title": titles.get(c.lesson, ""),
+                "objective": c.objective,
+                "objective_text": texts.get(c.objective, ""),
+                "level": c.level,
+                "score": round(c.score, 3),
+                "similarity": round(c.similarity, 4),
+                "support": c.support,
+                "chunk_ids": " ".join(c.chunk_ids),
+                "gap": c.objective in self.gaps,
+                "redundant": c.objective in self.redundant,
+            }
+            for c in self.cells
+        ]
 
     def to_json(self) -> dict:
-        return {"course": self.course, "levels": list(LEVELS),
-                "lessons": [asdict(lesson) for lesson in self.lessons],
-                "objectives": [{"id": o.id, "text": o.text, "bloom": o.bloom, "origin": o.origin} for o in self.objectives],
-                "cells": [asdict(c) for c in self.cells], "gaps": self.gaps, "redundant": self.redundant}
+        return {
+            "course": self.course,
+            "levels": list(LEVELS),
+            "lessons": [asdict(lesson) for lesson in self.lessons],
+            "objectives": [{"id": o.id, "text": o.text, "bloom": o.bloom, "origin": o.origin} for o in self.objectives],
+            "cells": [asdict(c) for c in self.cells],
+            "gaps": self.gaps,
+            "redundant": self.redundant,
+        }
 
     def to_csv(self) -> str:
         out = io.StringIO()
@@ -138,8 +155,16 @@ def rate(similarity: float, support: int, thresholds: Thresholds) -> str:
     return "developed" if similarity >= thresholds.developed else "introduced"
 
 
-def compute_matrix(course: str, chunks: list, vectors, objectives: list[CourseObjective], query_vectors,
-                   query_langs: list[str], query_owner: list[int], thresholds: Thresholds = Thresholds()) -> CoverageReport:
+def compute_matrix(
+    course: str,
+    chunks: list,
+    vectors,
+    objectives: list[CourseObjective],
+    query_vectors,
+    query_langs: list[str],
+    query_owner: list[int],
+    thresholds: Thresholds = Thresholds(),
+) -> CoverageReport:
     """The pure part: chunks with their vectors, objectives with their texts' vectors -> the report.
 
     ``query_owner[k]`` is the index in ``objectives`` of query row ``k`` (an objective may have several texts).
@@ -147,7 +172,9 @@ def compute_matrix(course: str, chunks: list, vectors, objectives: list[CourseOb
     by_lesson: dict[str, list[int]] = {}
     for k, chunk in enumerate(chunks):
         by_lesson.setdefault(chunk.lesson_id or chunk.source, []).append(k)
-    lessons = [Lesson(lid, chunks[ks[0]].title, sorted({chunks[k].source for k in ks}), len(ks)) for lid, ks in sorted(by_lesson.items())]
+    lessons = [
+        Lesson(lid, chunks[ks[0]].title, sorted({chunks[k].source for k in ks}), len(ks)) for lid, ks in sorted(by_lesson.items())
+    ]
     cells: list[Cell] = []
     if chunks and objectives:
         similarity = _normalise(np.asarray(query_vectors, dtype=np.float32)) @ _normalise(np.asarray(vectors, dtype=np.float32)).T
@@ -172,16 +199,30 @@ def compute_matrix(course: str, chunks: list, vectors, objectives: list[CourseOb
                 support = int((block[o] >= thresholds.introduced).sum())
                 level = rate(best, support, thresholds)
                 links = [chunks[ks[j]].id for j in order[o] if block[o, j] >= thresholds.introduced]
-                cells.append(Cell(lesson.id, objective.id, level, float(np.clip((best - thresholds.score_floor) / span, 0, 1)),
-                                  best, support, links))
+                cells.append(
+                    Cell(
+                        lesson.id,
+                        objective.id,
+                        level,
+                        float(np.clip((best - thresholds.score_floor) / span, 0, 1)),
+                        best,
+                        support,
+                        links,
+                    )
+                )
     covered = {c.objective for c in cells if c.level != "none"}
     developed: dict[str, int] = {}
     for c in cells:
         if c.level in ("developed", "mastered"):
             developed[c.objective] = developed.get(c.objective, 0) + 1
-    return CoverageReport(course, lessons, objectives, cells,
-                          gaps=[o.id for o in objectives if o.id not in covered],
-                          redundant=[o.id for o in objectives if developed.get(o.id, 0) >= thresholds.redundant_lessons])
+    return CoverageReport(
+        course,
+        lessons,
+        objectives,
+        cells,
+        gaps=[o.id for o in objectives if o.id not in covered],
+        redundant=[o.id for o in objectives if developed.get(o.id, 0) >= thresholds.redundant_lessons],
+    )
 
 
 def build_coverage(index, db, course: str, thresholds: Thresholds = Thresholds()) -> CoverageReport:
@@ -203,30 +244,32 @@ def build_coverage(index, db, course: str, thresholds: Thresholds = Thresholds()
 
 def explain_cell(chat_model, report: CoverageReport, cell: Cell, index, language: str = "English") -> str:
     """One sentence from a language model on why the cell has its rating (optional; needs a model)."""
-    from tutor_app.engine.models.chat import StreamEnd
     from tutor_app.engine.models.prompts import chat_messages, load_prompt
 
     chunks, _ = index.get(cell.chunk_ids[:2])
-    passages = "\n\n".join(f'<passage heading="{c.heading}">\n{c.text[:800]}\n</passage>' for c in chunks) or "(no passage reaches the threshold)"
+    passages = (
+        "\n\n".join(f'<passage heading="{c.heading}">\n{c.text[:800]}\n</passage>' for c in chunks)
+        or "(no passage reaches the threshold)"
+    )
     objective = next(o for o in report.objectives if o.id == cell.objective)
-    messages = load_prompt("coverage_explain").template().format_messages(
-        language=language, objective=objective.text, level=cell.level, passages=passages)
-    payload = chat_messages(messages)
-    pieces, end = [], None
-    for piece in chat_model.stream(payload, 80):
-        if isinstance(piece, StreamEnd):
-            end = piece
-        else:
-            pieces.append(piece)
-    text = "".join(pieces).strip()
+    messages = (
+        load_prompt("coverage_explain")
+        .template()
+        .format_messages(language=language, objective=objective.text, level=cell.level, passages=passages)
+    )
+    answer = chat_model.complete(chat_messages(messages), 80)
+    text = answer.text.strip()
     if not text:
-        raise ModelError(f"The model gave no explanation ({(end.error if end else None) or 'empty answer'}).",
-                         "Check the model settings in the sidebar; the rating itself needs no model.")
+        raise ModelError(
+            f"The model gave no explanation ({answer.error or 'empty answer'}).",
+            "Check the model settings in the sidebar; the rating itself needs no model.",
+        )
     return text
 
 
 def score_against_labels(report: CoverageReport, labels: dict) -> dict:
     """Precision and recall of "any evidence" against hand labels {match: {lesson: [objective ids]}, no_match: {...}}."""
+
     def pairs(key: str) -> set[tuple[str, str]]:
         return {(lesson, objective) for lesson, ids in (labels.get(key) or {}).items() for objective in ids}
 
@@ -234,6 +277,13 @@ def score_against_labels(report: CoverageReport, labels: dict) -> dict:
     positives, negatives = pairs("match"), pairs("no_match")
     tp, fn = len(positives & found), len(positives - found)
     fp, tn = len(negatives & found), len(negatives - found)
-    return {"precision": tp / (tp + fp) if tp + fp else 0.0, "recall": tp / (tp + fn) if tp + fn else 0.0,
-            "true_positive": tp, "false_negative": fn, "false_positive": fp, "true_negative": tn,
-            "missed": sorted(positives - found), "wrong": sorted(negatives & found)}
+    return {
+        "precision": tp / (tp + fp) if tp + fp else 0.0,
+        "recall": tp / (tp + fn) if tp + fn else 0.0,
+        "true_positive": tp,
+        "false_negative": fn,
+        "false_positive": fp,
+        "true_negative": tn,
+        "missed": sorted(positives - found),
+        "wrong": sorted(negatives & found),
+    }

@@ -17,14 +17,22 @@ from dataclasses import dataclass, field
 import yaml
 from sqlalchemy import delete, select
 
-from tutor_app.core.errors import InputError
-from tutor_app.engine.ingest.loaders import detect_lang
-from tutor_app.core.schemas import Objective
 from tutor_app.core.database import CurriculumObjective, Database
+from tutor_app.core.errors import InputError
+from tutor_app.core.schemas import Objective
+from tutor_app.engine.text import detect_lang
 
 BLOOM_LEVELS = ("remember", "understand", "apply", "analyze", "evaluate", "create")
-_BLOOM_ALIASES = {"analyse": "analyze", "remembering": "remember", "understanding": "understand", "applying": "apply",
-                  "analysing": "analyze", "analyzing": "analyze", "evaluating": "evaluate", "creating": "create"}
+_BLOOM_ALIASES = {
+    "analyse": "analyze",
+    "remembering": "remember",
+    "understanding": "understand",
+    "applying": "apply",
+    "analysing": "analyze",
+    "analyzing": "analyze",
+    "evaluating": "evaluate",
+    "creating": "create",
+}
 MAX_OBJECTIVES = 2000
 
 
@@ -55,13 +63,17 @@ def _check(objectives: list[Objective], lines: list[int], name: str) -> list[Obj
     seen: dict[str, int] = {}
     for objective, line in zip(objectives, lines):
         if objective.id in seen:
-            raise CurriculumError(f"{name} line {line}: the id '{objective.id}' is used twice (first on line {seen[objective.id]}).",
-                                  "Give every objective its own id.")
+            raise CurriculumError(
+                f"{name} line {line}: the id '{objective.id}' is used twice (first on line {seen[objective.id]}).",
+                "Give every objective its own id.",
+            )
         seen[objective.id] = line
     if not objectives:
         raise CurriculumError(f"{name}: no objectives found.", "List objectives with id, text and bloom (see the example).")
     if len(objectives) > MAX_OBJECTIVES:
-        raise CurriculumError(f"{name}: {len(objectives)} objectives is over the limit of {MAX_OBJECTIVES}.", "Split the curriculum.")
+        raise CurriculumError(
+            f"{name}: {len(objectives)} objectives is over the limit of {MAX_OBJECTIVES}.", "Split the curriculum."
+        )
     return objectives
 
 
@@ -72,29 +84,42 @@ def parse_yaml(text: str, name: str) -> list[Objective]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark else ""
-        raise CurriculumError(f"{name}{line}: not valid YAML ({getattr(exc, 'problem', None) or exc}).",
-                              "Fix the YAML syntax on that line (indentation, quotes, colons).") from exc
+        raise CurriculumError(
+            f"{name}{line}: not valid YAML ({getattr(exc, 'problem', None) or exc}).",
+            "Fix the YAML syntax on that line (indentation, quotes, colons).",
+        ) from exc
     if isinstance(root, yaml.MappingNode):
         items = {k.value: v for k, v in root.value if isinstance(k, yaml.ScalarNode)}
         if "objectives" not in items:
-            raise CurriculumError(f"{name} line {root.start_mark.line + 1}: expected a list of objectives or an 'objectives:' key.",
-                                  "Start the file with 'objectives:' followed by '- id: ...' items.")
+            raise CurriculumError(
+                f"{name} line {root.start_mark.line + 1}: expected a list of objectives or an 'objectives:' key.",
+                "Start the file with 'objectives:' followed by '- id: ...' items.",
+            )
         root = items["objectives"]
     if not isinstance(root, yaml.SequenceNode):
         line = root.start_mark.line + 1 if root is not None else 1
-        raise CurriculumError(f"{name} line {line}: expected a list of objectives.", "Write each objective as '- id: ... text: ... bloom: ...'.")
+        raise CurriculumError(
+            f"{name} line {line}: expected a list of objectives.", "Write each objective as '- id: ... text: ... bloom: ...'."
+        )
     objectives, lines = [], []
     for node in root.value:
         line = node.start_mark.line + 1
         if not isinstance(node, yaml.MappingNode):
-            raise CurriculumError(f"{name} line {line}: an objective must be a mapping with id, text and bloom.",
-                                  "Write it as '- id: o1' then 'text: ...' and 'bloom: ...' indented below.")
+            raise CurriculumError(
+                f"{name} line {line}: an objective must be a mapping with id, text and bloom.",
+                "Write it as '- id: o1' then 'text: ...' and 'bloom: ...' indented below.",
+            )
         values = {k.value: (v.value if isinstance(v, yaml.ScalarNode) else None) for k, v in node.value}
         for key in ("id", "text"):
             if not str(values.get(key) or "").strip():
                 raise CurriculumError(f"{name} line {line}: the objective has no '{key}'.", f"Add a '{key}:' line to it.")
-        objectives.append(Objective(id=str(values["id"]).strip(), text=" ".join(str(values["text"]).split()),
-                                    bloom=_bloom(values.get("bloom"), f"{name} line {line}")))
+        objectives.append(
+            Objective(
+                id=str(values["id"]).strip(),
+                text=" ".join(str(values["text"]).split()),
+                bloom=_bloom(values.get("bloom"), f"{name} line {line}"),
+            )
+        )
         lines.append(line)
     return _check(objectives, lines, name)
 
@@ -111,8 +136,10 @@ def parse_csv(text: str, name: str) -> list[Objective]:
         columns = {h: i for i, h in enumerate(header)}
         bloom_col = next((columns[h] for h in ("bloom", "bloom_level", "level") if h in columns), None)
         if "id" not in columns or "text" not in columns:
-            raise CurriculumError(f"{name} line 1: the header must name the columns id, text and bloom (found: {', '.join(header)}).",
-                                  "Make the first row: id,text,bloom.")
+            raise CurriculumError(
+                f"{name} line 1: the header must name the columns id, text and bloom (found: {', '.join(header)}).",
+                "Make the first row: id,text,bloom.",
+            )
         while True:
             start = reader.line_num + 1
             row = next(reader, None)
@@ -122,16 +149,22 @@ def parse_csv(text: str, name: str) -> list[Objective]:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                raise CurriculumError(f"{name} line {line}: {len(row)} fields where the header has {len(header)}.",
-                                      "Quote text that contains commas, e.g. \"Explain A, B and C\".")
+                raise CurriculumError(
+                    f"{name} line {line}: {len(row)} fields where the header has {len(header)}.",
+                    'Quote text that contains commas, e.g. "Explain A, B and C".',
+                )
             oid, body = row[columns["id"]].strip(), " ".join(row[columns["text"]].split())
             if not oid or not body:
-                raise CurriculumError(f"{name} line {line}: the objective has no {'id' if not oid else 'text'}.", "Fill in the missing cell.")
+                raise CurriculumError(
+                    f"{name} line {line}: the objective has no {'id' if not oid else 'text'}.", "Fill in the missing cell."
+                )
             bloom = _bloom(row[bloom_col] if bloom_col is not None else "", f"{name} line {line}")
             objectives.append(Objective(id=oid, text=body, bloom=bloom))
             lines.append(line)
     except csv.Error as exc:
-        raise CurriculumError(f"{name} line {start}: malformed CSV ({exc}).", "Close the quote or remove the stray quote character.") from exc
+        raise CurriculumError(
+            f"{name} line {start}: malformed CSV ({exc}).", "Close the quote or remove the stray quote character."
+        ) from exc
     return _check(objectives, lines, name)
 
 
@@ -157,14 +190,17 @@ class CurriculumStore:
     def replace(self, course: str, objectives: list[Objective]) -> int:
         with self.db.session() as s:
             s.execute(delete(CurriculumObjective).where(CurriculumObjective.course == course))
-            s.add_all(CurriculumObjective(course=course, objective_id=o.id, text=o.text, bloom=o.bloom, position=n)
-                      for n, o in enumerate(objectives))
+            s.add_all(
+                CurriculumObjective(course=course, objective_id=o.id, text=o.text, bloom=o.bloom, position=n)
+                for n, o in enumerate(objectives)
+            )
         return len(objectives)
 
     def uploaded(self, course: str) -> list[Objective]:
         with self.db.session() as s:
-            rows = s.scalars(select(CurriculumObjective).where(CurriculumObjective.course == course)
-                             .order_by(CurriculumObjective.position))
+            rows = s.scalars(
+                select(CurriculumObjective).where(CurriculumObjective.course == course).order_by(CurriculumObjective.position)
+            )
             return [Objective(id=r.objective_id, text=r.text, bloom=r.bloom) for r in rows]
 
     def clear(self, course: str) -> None:
@@ -183,7 +219,9 @@ def course_objectives(index, db: Database | None, course: str) -> list[CourseObj
             entry.texts.append(objective.text)
 
     seen_sources: set[str] = set()
-    chunks = sorted((c for part in index.iter_chunks(where={"course": course}) for c in part), key=lambda c: (c.source, c.position))
+    chunks = sorted(
+        (c for part in index.iter_chunks(where={"course": course}) for c in part), key=lambda c: (c.source, c.position)
+    )
     for chunk in chunks:
         if chunk.source in seen_sources:
             continue

@@ -38,19 +38,27 @@ class GapTopic:
 def ungrounded_questions(db: Database, course: str | None = None) -> list[tuple[str, str]]:
     """(course, question) for every ungrounded answer in a student's conversation, oldest conversation first."""
     with db.session() as s:
-        query = (select(Message.conversation_id, Message.id, Message.role, Message.content, Message.grounded, Conversation.course)
-                 .join(Conversation, Conversation.id == Message.conversation_id)
-                 .join(User, User.id == Conversation.user_id)
-                 .where(User.role == "student")
-                 .order_by(Message.conversation_id, Message.id))
+        query = (
+            select(Message.conversation_id, Message.id, Message.role, Message.content, Message.grounded, Conversation.course)
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .join(User, User.id == Conversation.user_id)
+            .where(User.role == "student")
+            .order_by(Message.conversation_id, Message.id)
+        )
         if course:
             query = query.where(Conversation.course == course)
         rows = s.execute(query).all()
     out: list[tuple[str, str]] = []
     previous = None
     for row in rows:
-        if (row.role == "assistant" and not row.grounded and previous is not None
-                and previous.conversation_id == row.conversation_id and previous.role == "user" and previous.content.strip()):
+        if (
+            row.role == "assistant"
+            and not row.grounded
+            and previous is not None
+            and previous.conversation_id == row.conversation_id
+            and previous.role == "user"
+            and previous.content.strip()
+        ):
             out.append((row.course, previous.content.strip()))
         previous = row
     return out
@@ -80,7 +88,8 @@ def group_questions(questions: list[tuple[str, str]], embed, threshold: float = 
     return sorted(topics, key=lambda t: (-t.count, t.course, t.topic))
 
 
-def gap_topics(db: Database, embedder, course: str | None = None, threshold: float = DEFAULT_SIMILARITY,
-               limit: int = MAX_QUESTIONS) -> list[GapTopic]:
+def gap_topics(
+    db: Database, embedder, course: str | None = None, threshold: float = DEFAULT_SIMILARITY, limit: int = MAX_QUESTIONS
+) -> list[GapTopic]:
     embed = getattr(embedder, "embed_query", None) or embedder
     return group_questions(ungrounded_questions(db, course)[-limit:], embed, threshold)

@@ -5,11 +5,14 @@ content's own type (PDF, HTML or text are sniffed from the bytes; images,
 archives and programs are refused whatever their extension says). A file whose
 bytes are already in the course is recognised by its SHA-256 and skipped.
 
-Ingesting is two-phase so that a cancelled or failed upload leaves nothing
-half-indexed: first every file is loaded, chunked and embedded (reporting
-progress, checking for cancellation between batches), and only then are all
-chunks written in one go; if writing fails, what was written is removed again.
-Originals are kept under TUTOR_HOME/library so a course can be re-indexed.
+Indexing runs through the ingestion pipeline (``engine.ingest.pipeline``),
+all files together so that a cancelled or failed upload leaves nothing
+half-indexed: every file is prepared and embedded first (reporting progress,
+checking for cancellation between batches), and only then are all chunks
+committed in one go. The pipeline keeps the originals under TUTOR_HOME/library
+(for uploads and command-line ingestion alike), so a course can be re-indexed
+from them; this module records each uploaded file in the database and removes
+an original once no document holds its content any more.
 
 A deleted course keeps its row (with ``deleted_at``) so learners who chatted
 about it can be told. This module does not render anything; pages do.
@@ -19,29 +22,29 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
-from typing import Callable
+from pathlib import PurePath
 
 from sqlalchemy import delete, select, update
 
-from tutor_app.engine.ingest.chunking import chunk_document
-from tutor_app.core.errors import IngestError, InputError
-from tutor_app.engine.ingest.loaders import SUPPORTED_SUFFIXES, decode_text, load_bytes
-from tutor_app.core.schemas import Chunk
 from tutor_app.core.database import Conversation, CourseRecord, CurriculumObjective, Database, LibraryFile, utcnow
+from tutor_app.core.errors import IngestError, InputError
+from tutor_app.engine.ingest.loaders import SUPPORTED_SUFFIXES, decode_text
+from tutor_app.engine.ingest.pipeline import EmbedProgress, Ingestor, PreparedFile
 
-Progress = Callable[[float, str], None]  # (fraction done 0..1, what is happening)
-_EMBED_BATCH = 8
+_NO_LIMIT = 1 << 40  # re-indexing an original accepted once: a size limit lowered since must not drop it
 _NAME = re.compile(r"^[\w][\w .\-]{0,79}$", re.UNICODE)
 _MAGIC = [
-    (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"), (b"PK\x03\x04", "a ZIP archive (or a .docx/.pptx file)"),
-    (b"\x7fELF", "a program"), (b"MZ", "a Windows program"), (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file"), (b"RIFF", "a media file"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive (or a .docx/.pptx file)"),
+    (b"\x7fELF", "a program"),
+    (b"MZ", "a Windows program"),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file"),
+    (b"RIFF", "a media file"),
 ]
-
-
-class Cancelled(Exception):
-    """The administrator cancelled an upload; nothing was written."""
 
 
 @dataclass
@@ -60,22 +63,15 @@ class UploadReport:
     cancelled: bool = False
 
 
-@dataclass
-class _Prepared:
-    source: str
-    data: bytes
-    file_hash: str
-    chunks: list[Chunk]
-    vectors: list = field(default_factory=list)
-
-
 def sniff(data: bytes, name: str, max_bytes: int) -> str:
     """The file's real kind ('pdf', 'html' or 'text') from its bytes; raises IngestError for anything unusable."""
     if not data:
         raise IngestError(f"{name}: the file is empty (0 bytes).", "Choose the file again; it may not have finished saving.")
     if len(data) > max_bytes:
-        raise IngestError(f"{name}: {len(data) / 1048576:.2f} MB is over the {max_bytes / 1048576:g} MB limit.",
-                          "Split the file, or ask the operator to raise TUTOR_MAX_FILE_MB.")
+        raise IngestError(
+            f"{name}: {len(data) / 1048576:.2f} MB is over the {max_bytes / 1048576:g} MB limit.",
+            "Split the file, or ask the operator to raise TUTOR_MAX_FILE_MB.",
+        )
     if data.startswith(b"%PDF-"):
         return "pdf"
     for magic, what in _MAGIC:
@@ -95,8 +91,12 @@ def _load_name(source: str, kind: str) -> str:
 def removed_courses_for(db: Database, user_id: int) -> list[str]:
     """Deleted courses the user has conversations about (so the app can tell them)."""
     with db.session() as s:
-        query = (select(CourseRecord.name).join(Conversation, Conversation.course == CourseRecord.name)
-                 .where(Conversation.user_id == user_id, CourseRecord.deleted_at.is_not(None)).distinct())
+        query = (
+            select(CourseRecord.name)
+            .join(Conversation, Conversation.course == CourseRecord.name)
+            .where(Conversation.user_id == user_id, CourseRecord.deleted_at.is_not(None))
+            .distinct()
+        )
         return sorted(s.scalars(query))
 
 
@@ -105,7 +105,7 @@ class Library:
         self.settings = settings
         self.db = db
         self.index = index
-        self.originals = Path(settings.home) / "library"
+        self.pipeline = Ingestor(settings, index)
 
     # --- courses ---------------------------------------------------------
     def courses(self) -> list[CourseSummary]:
@@ -128,8 +128,10 @@ class Library:
     def _valid_name(name: str) -> str:
         name = " ".join((name or "").split())
         if not _NAME.match(name):
-            raise InputError(f"'{name}' is not a usable course name.",
-                             "Use 1-80 letters, digits, spaces, dots, dashes or underscores, starting with a letter or digit.")
+            raise InputError(
+                f"'{name}' is not a usable course name.",
+                "Use 1-80 letters, digits, spaces, dots, dashes or underscores, starting with a letter or digit.",
+            )
         return name
 
     def _ensure_record(self, s, name: str) -> None:
@@ -185,26 +187,39 @@ class Library:
         return self.index.documents(course)
 
     def delete_document(self, course: str, source: str) -> int:
+        hashes = set(self.index.source_hashes(course).get(source, {}).values())
         removed = self.index.delete_source(course, source)
         with self.db.session() as s:
-            hashes = set(s.scalars(select(LibraryFile.file_hash).where(LibraryFile.course == course,
-                                                                      LibraryFile.source == source)))
+            hashes |= set(
+                s.scalars(select(LibraryFile.file_hash).where(LibraryFile.course == course, LibraryFile.source == source))
+            )
             s.execute(delete(LibraryFile).where(LibraryFile.course == course, LibraryFile.source == source))
-            # An original is kept once per content; it goes when no course lists that content any more.
-            unused = [h for h in hashes if s.scalar(select(LibraryFile.id).where(LibraryFile.file_hash == h).limit(1)) is None]
+            # An original is kept once per content; it goes when no course lists or indexes that content any more
+            # (command-line ingestion keeps originals without a row).
+            unused = [
+                h
+                for h in hashes
+                if s.scalar(select(LibraryFile.id).where(LibraryFile.file_hash == h).limit(1)) is None
+                and not self.index.holds_file(h)
+            ]
         for file_hash in unused:
-            path = self._original(file_hash)
+            path = self.pipeline.originals.find(file_hash)
             if path is not None:
                 path.unlink(missing_ok=True)
         return removed
 
-    def upload(self, course: str, files: list[tuple[str, bytes]], progress: Progress | None = None,
-               cancelled: Callable[[], bool] | None = None) -> UploadReport:
+    def upload(
+        self,
+        course: str,
+        files: list[tuple[str, bytes]],
+        progress: EmbedProgress | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> UploadReport:
         """Check, embed, then write ``files`` (name, bytes) into ``course``; see the module docstring."""
         report = UploadReport()
         stored = self.index.source_hashes(course)
         by_hash = {h: source for source, hashes in stored.items() for h in set(hashes.values())}
-        prepared: list[_Prepared] = []
+        prepared: list[PreparedFile] = []
         for name, data in files:
             source = PurePath(name.replace("\\", "/")).name or "upload"
             try:
@@ -213,99 +228,56 @@ class Library:
                 if file_hash in by_hash:
                     report.duplicates.append((source, by_hash[file_hash]))
                     continue
-                doc = load_bytes(data, _load_name(source, kind), self.settings.max_file_bytes)
-                chunks = chunk_document(doc, course, source, self.settings.chunk_tokens, self.settings.chunk_overlap)
-                if not chunks:
-                    raise IngestError(f"{source}: nothing to index after splitting.", "Check that the file has text content.")
+                item = self.pipeline.prepare(data, source, course, _load_name(source, kind))
             except IngestError as exc:
                 report.failed.append(str(exc))
                 continue
             by_hash[file_hash] = source
-            report.notices.extend(doc.notices)
-            prepared.append(_Prepared(source, data, file_hash, chunks))
-        self._embed(prepared, progress, cancelled, report)
-        if report.cancelled:
+            report.notices.extend(item.notices)
+            prepared.append(item)
+        stored_ids = {cid for hashes in stored.values() for cid in hashes}
+        if not self.pipeline.embed(prepared, stored_ids, progress, cancelled):
+            report.cancelled = True
             return report
-        self._write(course, prepared, stored, progress)
+        self._commit(course, prepared, stored, progress)
         report.indexed = [(p.source, len(p.chunks)) for p in prepared]
         return report
 
-    def reindex_course(self, course: str, progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> UploadReport:
+    def reindex_course(
+        self, course: str, progress: EmbedProgress | None = None, cancelled: Callable[[], bool] | None = None
+    ) -> UploadReport:
         """Chunk and embed every document again (from its original when kept, else from its stored chunks)."""
         report = UploadReport()
         stored = self.index.source_hashes(course)
-        with self.db.session() as s:
-            originals = {f.source: f.file_hash for f in s.scalars(select(LibraryFile).where(LibraryFile.course == course))}
-        prepared: list[_Prepared] = []
+        prepared: list[PreparedFile] = []
         for source, hashes in sorted(stored.items()):
-            path = self._original(originals.get(source, ""))
+            file_hash = next(iter(hashes.values()), "")
+            path = self.pipeline.originals.find(file_hash)
             if path is not None:
                 data = path.read_bytes()
-                doc = load_bytes(data, _load_name(source, sniff(data, source, 1 << 40)), 1 << 40)
-                chunks = chunk_document(doc, course, source, self.settings.chunk_tokens, self.settings.chunk_overlap)
-                prepared.append(_Prepared(source, data, doc.file_hash, chunks))
+                prepared.append(
+                    self.pipeline.prepare(data, source, course, _load_name(source, sniff(data, source, _NO_LIMIT)), _NO_LIMIT)
+                )
             else:
                 chunks, _ = self.index.get(sorted(hashes))
-                prepared.append(_Prepared(source, b"", next(iter(hashes.values()), ""), chunks))
-        self._embed(prepared, progress, cancelled, report, reuse=False)
-        if not report.cancelled:
-            self._write(course, prepared, stored, progress)
+                prepared.append(PreparedFile(source, b"", file_hash, chunks))
+        if self.pipeline.embed(prepared, progress=progress, cancelled=cancelled):  # nothing reused: every vector is new
+            self._commit(course, prepared, stored, progress)
             report.indexed = [(p.source, len(p.chunks)) for p in prepared]
+        else:
+            report.cancelled = True
         return report
 
-    # --- the two phases --------------------------------------------------
-    def _embed(self, prepared: list[_Prepared], progress, cancelled, report: UploadReport, reuse: bool = True) -> None:
-        known = set(self.index.all_ids()) if reuse else set()
-        total = sum(len(p.chunks) for p in prepared) or 1
-        done = 0
-        if progress:
-            progress(0.0, "")
-        for item in prepared:
-            reused_chunks, reused_vectors = self.index.get([c.id for c in item.chunks if c.id in known], with_embeddings=True)
-            vectors = dict(zip([c.id for c in reused_chunks], reused_vectors))
-            fresh = [c for c in item.chunks if c.id not in vectors]
-            done += len(item.chunks) - len(fresh)
-            for start in range(0, len(fresh), _EMBED_BATCH):
-                if cancelled and cancelled():
-                    report.cancelled = True
-                    return
-                batch = fresh[start:start + _EMBED_BATCH]
-                vectors.update(zip([c.id for c in batch], self.index.embedder([c.embedding_text() for c in batch])))
-                done += len(batch)
-                if progress:
-                    progress(min(done / total, 0.99), item.source)
-            item.vectors = [vectors[c.id] for c in item.chunks]
-        if cancelled and cancelled():
-            report.cancelled = True
-
-    def _write(self, course: str, prepared: list[_Prepared], stored: dict, progress) -> None:
+    def _commit(self, course: str, prepared: list[PreparedFile], stored: dict, progress: EmbedProgress | None) -> None:
+        """Write the embedded files into the index, then list each file whose original is kept in the database."""
         if progress:
             # Reported before writing: a page's progress call is where Streamlit stops a run, and from here
             # on nothing may stop it half-way.
             progress(1.0, "")
-        chunks = [c for p in prepared for c in p.chunks]
-        before = set(self.index.all_ids())
-        try:
-            self.index.upsert(chunks, [v for p in prepared for v in p.vectors])
-        except BaseException:
-            self.index.delete(sorted({c.id for c in chunks} - before))  # leave nothing half-indexed
-            raise
-        new_ids = {c.id for c in chunks}
-        self.index.delete(sorted({cid for p in prepared for cid in stored.get(p.source, {})} - new_ids))
+        self.pipeline.commit(course, prepared, stored)
         with self.db.session() as s:
             self._ensure_record(s, course)
             for p in prepared:
                 if p.data:
-                    self._keep(p)
                     s.execute(delete(LibraryFile).where(LibraryFile.course == course, LibraryFile.source == p.source))
                     s.add(LibraryFile(course=course, source=p.source, file_hash=p.file_hash, size=len(p.data)))
-
-    def _keep(self, item: _Prepared) -> None:
-        path = self.originals / item.file_hash[:2] / item.file_hash
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(item.data)
-
-    def _original(self, file_hash: str) -> Path | None:
-        path = self.originals / file_hash[:2] / file_hash if file_hash else None
-        return path if path is not None and path.is_file() else None

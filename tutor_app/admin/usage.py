@@ -25,7 +25,8 @@ def questions_per_day(db: Database, days: int = 30, now: datetime | None = None)
             select(day.label("day"), Conversation.course, func.count(Message.id))
             .join(Conversation, Conversation.id == Message.conversation_id)
             .where(Message.role == "user", Message.created_at >= since)
-            .group_by(day, Conversation.course).order_by(day, Conversation.course)
+            .group_by(day, Conversation.course)
+            .order_by(day, Conversation.course)
         ).all()
     return [{"day": str(d), "course": course or "—", "questions": n} for d, course, n in rows]
 
@@ -34,15 +35,32 @@ def tokens_by_role_and_model(db: Database) -> list[dict]:
     """[{role, model, answers, prompt_tokens, completion_tokens, tokens, cost_usd}] over all answers."""
     with db.session() as s:
         rows = s.execute(
-            select(User.role, Message.model, func.count(Message.id), func.coalesce(func.sum(Message.prompt_tokens), 0),
-                   func.coalesce(func.sum(Message.completion_tokens), 0), func.coalesce(func.sum(Message.cost_usd), 0.0))
+            select(
+                User.role,
+                Message.model,
+                func.count(Message.id),
+                func.coalesce(func.sum(Message.prompt_tokens), 0),
+                func.coalesce(func.sum(Message.completion_tokens), 0),
+                func.coalesce(func.sum(Message.cost_usd), 0.0),
+            )
             .join(Conversation, Conversation.id == Message.conversation_id)
             .join(User, User.id == Conversation.user_id)
             .where(Message.role == "assistant")
-            .group_by(User.role, Message.model).order_by(User.role, Message.model)
+            .group_by(User.role, Message.model)
+            .order_by(User.role, Message.model)
         ).all()
-    return [{"role": role, "model": model or "(none)", "answers": n, "prompt_tokens": int(p), "completion_tokens": int(c),
-             "tokens": int(p) + int(c), "cost_usd": round(float(cost), 6)} for role, model, n, p, c, cost in rows]
+    return [
+        {
+            "role": role,
+            "model": model or "(none)",
+            "answers": n,
+            "prompt_tokens": int(p),
+            "completion_tokens": int(c),
+            "tokens": int(p) + int(c),
+            "cost_usd": round(float(cost), 6),
+        }
+        for role, model, n, p, c, cost in rows
+    ]
 
 
 def feedback_share(db: Database) -> dict:
@@ -52,9 +70,14 @@ def feedback_share(db: Database) -> dict:
             select(Conversation.course, func.count(Feedback.id), func.coalesce(func.sum(Feedback.score), 0))
             .join(Message, Message.id == Feedback.message_id)
             .join(Conversation, Conversation.id == Message.conversation_id)
-            .group_by(Conversation.course).order_by(Conversation.course)
+            .group_by(Conversation.course)
+            .order_by(Conversation.course)
         ).all()
     rated = sum(n for _, n, _ in rows)
     up = sum(int(u) for _, _, u in rows)
-    return {"rated": rated, "thumbs_up": up, "share_up": up / rated if rated else None,
-            "by_course": [{"course": c or "—", "rated": n, "share_up": int(u) / n} for c, n, u in rows]}
+    return {
+        "rated": rated,
+        "thumbs_up": up,
+        "share_up": up / rated if rated else None,
+        "by_course": [{"course": c or "—", "rated": n, "share_up": int(u) / n} for c, n, u in rows],
+    }

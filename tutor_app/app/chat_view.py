@@ -10,10 +10,12 @@ from __future__ import annotations
 import streamlit as st
 
 from tutor_app.app import ui
+from tutor_app.core.config import Provider
+from tutor_app.core.database import Message
+from tutor_app.engine.models.chat import UNAVAILABLE_MODEL
+from tutor_app.engine.models.pricing import price_known
 from tutor_app.tutoring.chat import FOLLOW_UPS, QUIZ_ANSWER_MARK, follow_up
 from tutor_app.tutoring.conversations import ConversationStore
-from tutor_app.engine.models.pricing import price_known
-from tutor_app.core.database import Message
 from tutor_app.tutoring.explain import EXTRACTIVE_MODEL
 
 
@@ -27,11 +29,14 @@ def show_sources(citations: list[dict]) -> None:
 
 def show_usage(message: Message) -> None:
     tokens = (message.prompt_tokens or 0) + (message.completion_tokens or 0)
-    if message.model in ("", "(unavailable)"):
+    if message.model in ("", UNAVAILABLE_MODEL):
         return
     course_text = message.style not in ("", "generative")  # extractive answers and follow-ups call no model
-    cost = ui.tr("free") if message.cost_usd == 0 and ("embedded" in message.model or course_text) else (
-        f"${message.cost_usd:.5f}" if price_known(message.model, "openai") else ui.tr("unknown_price"))
+    cost = (
+        ui.tr("free")
+        if message.cost_usd == 0 and ("embedded" in message.model or course_text)
+        else (f"${message.cost_usd:.5f}" if price_known(message.model, Provider.OPENAI) else ui.tr("unknown_price"))
+    )
     model = ui.tr("ans_model_course_text") if message.model == EXTRACTIVE_MODEL else message.model
     st.caption(f"{model} · " + ui.tr("tokens_cost", tokens=tokens, cost=cost))
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import streamlit as st
 
 from tutor_app.app import ui
-from tutor_app.tutoring.coach import Coach
 from tutor_app.learning.catalog import Catalog
 from tutor_app.learning.practice import Practice
+from tutor_app.tutoring.coach import Coach
 from tutor_app.tutoring.profile import Profile, load_profile
 
 
@@ -72,7 +72,6 @@ def show_feedback(feedback) -> None:
         with st.expander(ui.tr("learn_see_lesson", lesson=feedback.citation.title, section=feedback.citation.heading or "—")):
             st.caption(feedback.citation.source)
             st.markdown(feedback.citation.text)
-    st.caption(ui.tr("learn_mastery_moved", before=percent(feedback.mastery_before),
-                     after=percent(feedback.mastery_after)))
+    st.caption(ui.tr("learn_mastery_moved", before=percent(feedback.mastery_before), after=percent(feedback.mastery_after)))
     if feedback.review_due:
         st.caption(ui.tr("learn_review_scheduled", date=f"{feedback.review_due:%Y-%m-%d}"))

@@ -12,12 +12,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # `streamlit run` 
 
 import streamlit as st  # noqa: E402
 
-from tutor_app.app import ui  # noqa: E402
 from tutor_app.accounts.users import has_admin, set_language  # noqa: E402
-from tutor_app.core.errors import TutorError  # noqa: E402
 from tutor_app.admin.library import removed_courses_for  # noqa: E402
+from tutor_app.app import ui  # noqa: E402
+from tutor_app.core.errors import TutorError  # noqa: E402
 
-PAGES = Path(__file__).parent / "app_pages"  # not pages/: Streamlit runs a pages/ folder beside the entry script as old-style pages
+PAGES = (
+    Path(__file__).parent / "app_pages"
+)  # not pages/: Streamlit runs a pages/ folder beside the entry script as old-style pages
 
 st.set_page_config(page_title="Open tutor", page_icon="🎓", layout="wide")
 
@@ -35,22 +37,29 @@ elif user is None:
     pages = [st.Page(PAGES / "signin.py", title=ui.tr("page_signin"), url_path="signin")]
 else:
     pages = [st.Page(PAGES / "tutor_chat.py", title=ui.tr("page_tutor"), url_path="tutor", icon="💬", default=True)]
-    pages += [st.Page(PAGES / "coach.py", title=ui.tr("learn_page_coach"), url_path="coach", icon="🧭"),
-              st.Page(PAGES / "practice.py", title=ui.tr("learn_page_practice"), url_path="practice", icon="✍️"),
-              st.Page(PAGES / "progress.py", title=ui.tr("learn_page_progress"), url_path="progress", icon="📊"),
-              st.Page(PAGES / "profile.py", title=ui.tr("learn_page_profile"), url_path="profile", icon="🙂")]
+    pages += [
+        st.Page(PAGES / "coach.py", title=ui.tr("learn_page_coach"), url_path="coach", icon="🧭"),
+        st.Page(PAGES / "practice.py", title=ui.tr("learn_page_practice"), url_path="practice", icon="✍️"),
+        st.Page(PAGES / "progress.py", title=ui.tr("learn_page_progress"), url_path="progress", icon="📊"),
+        st.Page(PAGES / "profile.py", title=ui.tr("learn_page_profile"), url_path="profile", icon="🙂"),
+    ]
     if user.role in ("educator", "administrator"):
         pages.append(st.Page(PAGES / "studio.py", title=ui.tr("studio_page"), url_path="studio", icon="📝"))
     if user.role in ("educator", "administrator"):
-        pages += [st.Page(PAGES / "class_view.py", title=ui.tr("learn_page_class"), url_path="class", icon="🏫"),
-                  st.Page(PAGES / "exercises.py", title=ui.tr("learn_page_exercises"), url_path="exercises", icon="🗝️")]
+        pages += [
+            st.Page(PAGES / "class_view.py", title=ui.tr("learn_page_class"), url_path="class", icon="🏫"),
+            st.Page(PAGES / "exercises.py", title=ui.tr("learn_page_exercises"), url_path="exercises", icon="🗝️"),
+        ]
     if user.role == "administrator":
         pages.append(st.Page(PAGES / "users.py", title=ui.tr("page_users"), url_path="users", icon="👥"))
-        pages += [st.Page(PAGES / "library.py", title=ui.tr("admin_page_library"), url_path="library", icon="📚"),
-                  st.Page(PAGES / "coverage.py", title=ui.tr("admin_page_coverage"), url_path="coverage", icon="🗺️"),
-                  st.Page(PAGES / "insights.py", title=ui.tr("admin_page_insights"), url_path="insights", icon="📈")]
+        pages += [
+            st.Page(PAGES / "library.py", title=ui.tr("admin_page_library"), url_path="library", icon="📚"),
+            st.Page(PAGES / "coverage.py", title=ui.tr("admin_page_coverage"), url_path="coverage", icon="🗺️"),
+            st.Page(PAGES / "insights.py", title=ui.tr("admin_page_insights"), url_path="insights", icon="📈"),
+        ]
     for removed in removed_courses_for(db, user.id):  # a course this user chatted about was deleted: say so
         st.sidebar.warning(ui.tr("admin_course_removed", name=removed))
+
 
 def _language_changed() -> None:
     choice = st.session_state.get("lang_picker")
@@ -62,8 +71,13 @@ def _language_changed() -> None:
 
 with st.sidebar:
     st.session_state.lang_picker = ui.language()  # follow a sign-in's saved language
-    st.segmented_control(ui.tr("language"), ["en", "zh"], key="lang_picker", on_change=_language_changed,
-                         format_func=lambda code: {"en": "English", "zh": "简体中文"}[code])
+    st.segmented_control(
+        ui.tr("language"),
+        ["en", "zh"],
+        key="lang_picker",
+        on_change=_language_changed,
+        format_func=lambda code: {"en": "English", "zh": "简体中文"}[code],
+    )
     if user is not None:
         st.markdown(ui.tr("signed_in_as", name=user.display_name or user.username, role=ui.tr(f"role_{user.role}")))
         if st.button(ui.tr("sign_out"), key="sign_out"):

@@ -19,15 +19,15 @@ from pydantic import ValidationError
 
 from tutor_app.app import ui
 from tutor_app.core.errors import TutorError
-from tutor_app.studio.export import filename, to_docx, to_json, to_markdown
 from tutor_app.core.i18n import t
-from tutor_app.studio.plan_writer import fit_timings
 from tutor_app.core.schemas import BLOOM_LEVELS, QUESTION_KINDS, LessonPlan, Quiz
-from tutor_app.studio.shared import NotCovered, StudioInputError, StudioRequest, known_chunk_ids
-from tutor_app.studio.drafts import draft, draft_style
-from tutor_app.studio.checks import check_document, cited_chunk_ids
-from tutor_app.studio.saved import StudioStore
 from tutor_app.engine.models.structured import Cancelled, StructuredFailure
+from tutor_app.studio.checks import check_document, cited_chunk_ids
+from tutor_app.studio.drafts import draft, draft_style
+from tutor_app.studio.export import filename, to_docx, to_json, to_markdown
+from tutor_app.studio.plan_writer import fit_timings
+from tutor_app.studio.saved import StudioStore
+from tutor_app.studio.shared import NotCovered, StudioInputError, StudioRequest, known_chunk_ids
 
 DOC, DOC_ID, REV = "studio_doc", "studio_doc_id", "studio_rev"
 SEP = " | "
@@ -35,6 +35,7 @@ WRAPPING_ROW_HEIGHT = 76  # pixels; Streamlit wraps a cell's text only in rows t
 
 
 # --------------------------------------------------------------------------- tables (pure)
+
 
 def _cell(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -58,52 +59,108 @@ def objective_table(document) -> list[dict]:
 def plan_tables(plan: LessonPlan) -> dict[str, list[dict]]:
     return {
         "objectives": objective_table(plan),
-        "activities": [{"title": a.title, "minutes": a.minutes, "description": a.description,
-                        "objective_ids": ", ".join(a.objective_ids), "chunk_ids": ", ".join(a.chunk_ids)} for a in plan.activities],
-        "materials": [{"title": m.title, "description": m.description, "chunk_ids": ", ".join(m.chunk_ids)} for m in plan.materials],
+        "activities": [
+            {
+                "title": a.title,
+                "minutes": a.minutes,
+                "description": a.description,
+                "objective_ids": ", ".join(a.objective_ids),
+                "chunk_ids": ", ".join(a.chunk_ids),
+            }
+            for a in plan.activities
+        ],
+        "materials": [
+            {"title": m.title, "description": m.description, "chunk_ids": ", ".join(m.chunk_ids)} for m in plan.materials
+        ],
     }
 
 
 def plan_from_tables(plan: LessonPlan, objectives, activities, materials, **fields) -> LessonPlan:
     """The plan with the edited tables and fields; raises ValidationError if an edit breaks its shape."""
+
     def minutes(value) -> int:
         text = _cell(value)
         return int(float(text)) if text else 0
 
-    data = plan.model_dump() | fields | {
-        "objectives": [{"id": _cell(r.get("id")), "text": _cell(r.get("text")), "bloom": _cell(r.get("bloom")) or "understand"}
-                       for r in _records(objectives)],
-        "activities": [{"title": _cell(r.get("title")), "minutes": minutes(r.get("minutes")), "description": _cell(r.get("description")),
-                        "objective_ids": _split(r.get("objective_ids")), "chunk_ids": _split(r.get("chunk_ids"))}
-                       for r in _records(activities)],
-        "materials": [{"title": _cell(r.get("title")), "description": _cell(r.get("description")), "chunk_ids": _split(r.get("chunk_ids"))}
-                      for r in _records(materials)],
-    }
+    data = (
+        plan.model_dump()
+        | fields
+        | {
+            "objectives": [
+                {"id": _cell(r.get("id")), "text": _cell(r.get("text")), "bloom": _cell(r.get("bloom")) or "understand"}
+                for r in _records(objectives)
+            ],
+            "activities": [
+                {
+                    "title": _cell(r.get("title")),
+                    "minutes": minutes(r.get("minutes")),
+                    "description": _cell(r.get("description")),
+                    "objective_ids": _split(r.get("objective_ids")),
+                    "chunk_ids": _split(r.get("chunk_ids")),
+                }
+                for r in _records(activities)
+            ],
+            "materials": [
+                {
+                    "title": _cell(r.get("title")),
+                    "description": _cell(r.get("description")),
+                    "chunk_ids": _split(r.get("chunk_ids")),
+                }
+                for r in _records(materials)
+            ],
+        }
+    )
     return LessonPlan.model_validate(data)
 
 
 def quiz_tables(quiz: Quiz) -> dict[str, list[dict]]:
     return {
         "objectives": objective_table(quiz),
-        "questions": [{"kind": q.kind, "question": q.question, "options": SEP.join(q.options), "answer": q.answer,
-                       "explanation": q.explanation, "bloom": q.bloom, "objective_id": q.objective_id, "chunk_id": q.chunk_id}
-                      for q in quiz.questions],
+        "questions": [
+            {
+                "kind": q.kind,
+                "question": q.question,
+                "options": SEP.join(q.options),
+                "answer": q.answer,
+                "explanation": q.explanation,
+                "bloom": q.bloom,
+                "objective_id": q.objective_id,
+                "chunk_id": q.chunk_id,
+            }
+            for q in quiz.questions
+        ],
     }
 
 
 def quiz_from_tables(quiz: Quiz, objectives, questions, **fields) -> Quiz:
-    data = quiz.model_dump() | fields | {
-        "objectives": [{"id": _cell(r.get("id")), "text": _cell(r.get("text")), "bloom": _cell(r.get("bloom")) or "understand"}
-                       for r in _records(objectives)],
-        "questions": [{"kind": _cell(r.get("kind")), "question": _cell(r.get("question")), "options": _split(r.get("options"), "|"),
-                       "answer": _cell(r.get("answer")), "explanation": _cell(r.get("explanation")),
-                       "bloom": _cell(r.get("bloom")) or "understand", "objective_id": _cell(r.get("objective_id")),
-                       "chunk_id": _cell(r.get("chunk_id"))} for r in _records(questions)],
-    }
+    data = (
+        quiz.model_dump()
+        | fields
+        | {
+            "objectives": [
+                {"id": _cell(r.get("id")), "text": _cell(r.get("text")), "bloom": _cell(r.get("bloom")) or "understand"}
+                for r in _records(objectives)
+            ],
+            "questions": [
+                {
+                    "kind": _cell(r.get("kind")),
+                    "question": _cell(r.get("question")),
+                    "options": _split(r.get("options"), "|"),
+                    "answer": _cell(r.get("answer")),
+                    "explanation": _cell(r.get("explanation")),
+                    "bloom": _cell(r.get("bloom")) or "understand",
+                    "objective_id": _cell(r.get("objective_id")),
+                    "chunk_id": _cell(r.get("chunk_id")),
+                }
+                for r in _records(questions)
+            ],
+        }
+    )
     return Quiz.model_validate(data)
 
 
 # --------------------------------------------------------------------------- state
+
 
 def set_document(document, document_id: int | None) -> None:
     """Show ``document`` in the editors (a new revision resets their widgets)."""
@@ -114,8 +171,9 @@ def set_document(document, document_id: int | None) -> None:
 
 # --------------------------------------------------------------------------- generation
 
+
 def generate(kind: str, request: StudioRequest, objectives=None, style: str = "auto") -> None:
-    """Make one draft (``style``: see ``studio_drafts``) with a status showing its steps; a click on Cancel
+    """Make one draft (``style``: see ``studio.drafts``) with a status showing its steps; a click on Cancel
     stops a model-written draft and saves nothing."""
     services = ui.services()
     built = draft_style(services.settings, style) == "built"
@@ -157,8 +215,11 @@ def generate(kind: str, request: StudioRequest, objectives=None, style: str = "a
         if result is None:
             status.update(label=ui.tr("studio_failed"), state="error")
         else:
-            done = ui.tr("studio_done_built", seconds=f"{result.seconds:.1f}") if built else \
-                ui.tr("studio_done", seconds=round(result.seconds), attempts=result.attempts)
+            done = (
+                ui.tr("studio_done_built", seconds=f"{result.seconds:.1f}")
+                if built
+                else ui.tr("studio_done", seconds=round(result.seconds), attempts=result.attempts)
+            )
             status.update(label=done, state="complete")
     cancel.empty()
     if problem:
@@ -169,6 +230,7 @@ def generate(kind: str, request: StudioRequest, objectives=None, style: str = "a
 
 
 # --------------------------------------------------------------------------- showing and editing
+
 
 def show_checks(document) -> None:
     index = ui.services().index
@@ -189,19 +251,33 @@ def show_checks(document) -> None:
 # Each table's columns, in order: (column, message key of its header, how it is edited, width in pixels).
 # Long text gets 400 px and wraps onto three lines (WRAPPING_ROW_HEIGHT); a double click shows all of it.
 TABLE_COLUMNS: dict[str, tuple[tuple[str, str, str, int], ...]] = {
-    "objectives": (("id", "studio_col_id", "text", 70), ("text", "studio_col_objective_text", "text", 400),
-                   ("bloom", "studio_col_bloom", "bloom", 110)),
-    "activities": (("title", "studio_col_title", "text", 180), ("minutes", "studio_col_minutes", "minutes", 80),
-                   ("description", "studio_col_description", "text", 400),
-                   ("objective_ids", "studio_col_objective_ids", "ids", 110),
-                   ("chunk_ids", "studio_col_chunk_ids", "ids", 160)),
-    "materials": (("title", "studio_col_title", "text", 180), ("description", "studio_col_description", "text", 400),
-                  ("chunk_ids", "studio_col_chunk_ids", "ids", 160)),
-    "questions": (("question", "studio_col_question", "text", 300), ("options", "studio_col_options", "options", 300),
-                  ("answer", "studio_col_answer", "answer", 200), ("explanation", "studio_col_explanation", "text", 300),
-                  ("kind", "studio_col_kind", "kind", 120), ("bloom", "studio_col_bloom", "bloom", 110),
-                  ("objective_id", "studio_col_objective_id", "text", 110),
-                  ("chunk_id", "studio_col_chunk_id", "text", 160)),
+    "objectives": (
+        ("id", "studio_col_id", "text", 70),
+        ("text", "studio_col_objective_text", "text", 400),
+        ("bloom", "studio_col_bloom", "bloom", 110),
+    ),
+    "activities": (
+        ("title", "studio_col_title", "text", 180),
+        ("minutes", "studio_col_minutes", "minutes", 80),
+        ("description", "studio_col_description", "text", 400),
+        ("objective_ids", "studio_col_objective_ids", "ids", 110),
+        ("chunk_ids", "studio_col_chunk_ids", "ids", 160),
+    ),
+    "materials": (
+        ("title", "studio_col_title", "text", 180),
+        ("description", "studio_col_description", "text", 400),
+        ("chunk_ids", "studio_col_chunk_ids", "ids", 160),
+    ),
+    "questions": (
+        ("question", "studio_col_question", "text", 300),
+        ("options", "studio_col_options", "options", 300),
+        ("answer", "studio_col_answer", "answer", 200),
+        ("explanation", "studio_col_explanation", "text", 300),
+        ("kind", "studio_col_kind", "kind", 120),
+        ("bloom", "studio_col_bloom", "bloom", 110),
+        ("objective_id", "studio_col_objective_id", "text", 110),
+        ("chunk_id", "studio_col_chunk_id", "text", 160),
+    ),
 }
 
 
@@ -210,22 +286,34 @@ def editor_columns(table: str, lang: str) -> dict[str, dict]:
 
     (``None`` for a column would hide it, so each column gets a real setting.)
     """
+
     def column(name: str, label_key: str, editing: str, width: int) -> dict:
         label = t(label_key, lang)
         if editing == "minutes":
             return st.column_config.NumberColumn(label, width=width, min_value=1, max_value=600, step=1, required=True)
         if editing in ("bloom", "kind"):
             choices = BLOOM_LEVELS if editing == "bloom" else QUESTION_KINDS
-            return st.column_config.SelectboxColumn(label, width=width, options=list(choices), required=True,
-                                                    format_func=lambda value: t(f"studio_{editing}_{value}", lang))
-        help_key = {"ids": "studio_col_ids_help", "options": "studio_col_options_help", "answer": "studio_col_answer_help"}.get(editing)
+            return st.column_config.SelectboxColumn(
+                label,
+                width=width,
+                options=list(choices),
+                required=True,
+                format_func=lambda value: t(f"studio_{editing}_{value}", lang),
+            )
+        help_key = {"ids": "studio_col_ids_help", "options": "studio_col_options_help", "answer": "studio_col_answer_help"}.get(
+            editing
+        )
         return st.column_config.TextColumn(label, width=width, help=t(help_key, lang) if help_key else None)
 
     return {name: column(name, *rest) for name, *rest in TABLE_COLUMNS[table]}
 
 
-TABLE_HEADINGS = {"objectives": "studio_objectives", "activities": "studio_activities", "materials": "studio_materials",
-                  "questions": "studio_questions_table"}
+TABLE_HEADINGS = {
+    "objectives": "studio_objectives",
+    "activities": "studio_activities",
+    "materials": "studio_materials",
+    "questions": "studio_questions_table",
+}
 
 
 def _editor(rows: list[dict], key: str, table: str, note: str = "") -> pd.DataFrame:
@@ -236,9 +324,18 @@ def _editor(rows: list[dict], key: str, table: str, note: str = "") -> pd.DataFr
         st.caption(note)
     columns = editor_columns(table, ui.language())
     frame = pd.DataFrame(rows, columns=list(columns))
-    return st.data_editor(frame, key=f"{key}_{st.session_state.get(REV, 0)}", num_rows="dynamic", width="stretch",
-                          height="content", row_height=WRAPPING_ROW_HEIGHT, column_config=columns, hide_index=True,
-                          alt=heading, placeholder="")
+    return st.data_editor(
+        frame,
+        key=f"{key}_{st.session_state.get(REV, 0)}",
+        num_rows="dynamic",
+        width="stretch",
+        height="content",
+        row_height=WRAPPING_ROW_HEIGHT,
+        column_config=columns,
+        hide_index=True,
+        alt=heading,
+        placeholder="",
+    )
 
 
 def edit_document(document):
@@ -253,12 +350,28 @@ def edit_document(document):
             tables = plan_tables(document)
             activities = _editor(tables["activities"], "studio_ed_act", "activities")
             materials = _editor(tables["materials"], "studio_ed_mat", "materials")
-            texts = {field: st.text_area(ui.tr(label), getattr(document, field), key=f"studio_edit_{field}_{rev}")
-                     for field, label in (("formative_assessment", "studio_assessment"), ("support_weaker", "studio_support"),
-                                          ("challenge_stronger", "studio_challenge"), ("homework", "studio_homework"))}
-            prerequisites = st.text_area(ui.tr("studio_prerequisites"), "\n".join(document.prerequisites), key=f"studio_edit_pre_{rev}")
-            return plan_from_tables(document, objectives, activities, materials, title=title, audience=audience,
-                                    prerequisites=[p for p in prerequisites.splitlines() if p.strip()], **texts)
+            texts = {
+                field: st.text_area(ui.tr(label), getattr(document, field), key=f"studio_edit_{field}_{rev}")
+                for field, label in (
+                    ("formative_assessment", "studio_assessment"),
+                    ("support_weaker", "studio_support"),
+                    ("challenge_stronger", "studio_challenge"),
+                    ("homework", "studio_homework"),
+                )
+            }
+            prerequisites = st.text_area(
+                ui.tr("studio_prerequisites"), "\n".join(document.prerequisites), key=f"studio_edit_pre_{rev}"
+            )
+            return plan_from_tables(
+                document,
+                objectives,
+                activities,
+                materials,
+                title=title,
+                audience=audience,
+                prerequisites=[p for p in prerequisites.splitlines() if p.strip()],
+                **texts,
+            )
         questions = _editor(quiz_tables(document)["questions"], "studio_ed_q", "questions", note=ui.tr("studio_options_help"))
         return quiz_from_tables(document, objectives, questions, title=title, audience=audience)
     except (ValidationError, ValueError) as exc:
@@ -278,12 +391,27 @@ def save_and_export(user_id: int, document) -> None:
     cols = st.columns(3)
     chunks = _cited_chunks(document)
     labels = {c.id: f"{c.source} › {c.heading or c.title}" for c in chunks.values()}
-    cols[0].download_button(ui.tr("studio_export_md"), to_markdown(document, labels), filename(document, "md"),
-                            mime="text/markdown", key="studio_dl_md")
-    cols[1].download_button(ui.tr("studio_export_docx"), to_docx(document, labels), filename(document, "docx"), key="studio_dl_docx",
-                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    cols[2].download_button(ui.tr("studio_export_json"), to_json(document, chunks), filename(document, "json"),
-                            mime="application/json", key="studio_dl_json")
+    cols[0].download_button(
+        ui.tr("studio_export_md"),
+        to_markdown(document, labels),
+        filename(document, "md"),
+        mime="text/markdown",
+        key="studio_dl_md",
+    )
+    cols[1].download_button(
+        ui.tr("studio_export_docx"),
+        to_docx(document, labels),
+        filename(document, "docx"),
+        key="studio_dl_docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    cols[2].download_button(
+        ui.tr("studio_export_json"),
+        to_json(document, chunks),
+        filename(document, "json"),
+        mime="application/json",
+        key="studio_dl_json",
+    )
 
 
 def _cited_chunks(document) -> dict:
@@ -300,8 +428,9 @@ def saved_list(user_id: int) -> None:
         st.caption(ui.tr("studio_none_saved"))
         return
     names = {d.id: f"{ui.tr('studio_kind_' + d.kind)} · {d.title} (v{d.latest_version})" for d in saved}
-    chosen = st.selectbox(ui.tr("studio_saved_list"), list(names), format_func=names.get, key="studio_pick",
-                          label_visibility="collapsed")
+    chosen = st.selectbox(
+        ui.tr("studio_saved_list"), list(names), format_func=names.get, key="studio_pick", label_visibility="collapsed"
+    )
     versions = [v for v, _, _ in store.versions(user_id, chosen)]
     version = st.selectbox(ui.tr("studio_version"), versions, key=f"studio_ver_{chosen}")
     cols = st.columns(3)

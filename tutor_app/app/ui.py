@@ -12,14 +12,14 @@ import json
 
 import streamlit as st
 
+from tutor_app.accounts.sessions import COOKIE_NAME, SESSION_LIFETIME, end_session, start_session, user_for_session
 from tutor_app.accounts.users import can_access, get_user
-from tutor_app.core.config import Settings, load_settings
+from tutor_app.core.config import Provider, Settings, load_settings
+from tutor_app.core.database import Database, default_database_url, open_database
 from tutor_app.core.errors import TutorError
 from tutor_app.core.i18n import t
 from tutor_app.engine.ingest.sample_course import SampleIngest
 from tutor_app.services import Services, build_services
-from tutor_app.accounts.sessions import COOKIE_NAME, SESSION_LIFETIME, end_session, start_session, user_for_session
-from tutor_app.core.database import Database, default_database_url, open_database
 
 USER_KEY = "auth_user_id"
 SESSION_KEY = "auth_session_token"
@@ -121,8 +121,14 @@ def _identity_user():
         return None
     from tutor_app.accounts.identity import user_for_identity
 
-    user = user_for_identity(database(), str(claims.get("iss", "")), str(claims.get("sub", "")),
-                             str(claims.get("email", "")), str(claims.get("name", "")), language())
+    user = user_for_identity(
+        database(),
+        str(claims.get("iss", "")),
+        str(claims.get("sub", "")),
+        str(claims.get("email", "")),
+        str(claims.get("name", "")),
+        language(),
+    )
     return user if user.active else None
 
 
@@ -151,9 +157,11 @@ def write_cookie() -> None:
         return
     max_age = int(SESSION_LIFETIME.total_seconds()) if token else 0
     # json.dumps quotes the token safely for JavaScript; the token is URL-safe base64 anyway.
-    st.html(f"<script>document.cookie = {json.dumps(COOKIE_NAME)} + '=' + {json.dumps(token)} + "
-            f"'; path=/; max-age={max_age}; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');</script>",
-            unsafe_allow_javascript=True)
+    st.html(
+        f"<script>document.cookie = {json.dumps(COOKIE_NAME)} + '=' + {json.dumps(token)} + "
+        f"'; path=/; max-age={max_age}; SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def require_role(page_role: str):
@@ -168,7 +176,7 @@ def require_role(page_role: str):
 def model_status() -> None:
     """Which provider and model answer, what the embedded model can do, how to connect a better one."""
     current = settings()
-    if current.provider == "embedded":
+    if current.provider.is_embedded:
         from tutor_app.engine.models.server import model_label, model_path
 
         try:
@@ -177,12 +185,13 @@ def model_status() -> None:
             name = "SmolLM2-135M-Instruct"
         provider = "embedded llama.cpp"
     else:
-        name = current.azure_openai_deployment or current.chat_model if current.provider == "azure" else current.chat_model
-        provider = {"azure": "Azure OpenAI", "openai": current.openai_base_url or "OpenAI"}[current.provider]
+        name = current.azure_openai_deployment or current.chat_model if current.provider is Provider.AZURE else current.chat_model
+        provider = {Provider.AZURE: "Azure OpenAI", Provider.OPENAI: current.openai_base_url or "OpenAI"}[current.provider]
     with st.sidebar.expander(tr("model_status"), expanded=False):
         st.markdown(tr("answered_by", model=name, provider=provider))
-        st.caption(tr(f"style_{current.effective_answer_style}") + (
-            " " + tr("style_forced") if current.answer_style != "auto" else ""))
-        if current.provider == "embedded" and current.effective_answer_style == "generative":
+        st.caption(
+            tr(f"style_{current.effective_answer_style}") + (" " + tr("style_forced") if current.answer_style != "auto" else "")
+        )
+        if current.provider.is_embedded and current.effective_answer_style == "generative":
             st.caption(tr("embedded_limits"))
         st.caption(tr("connect_help"))

@@ -1,8 +1,10 @@
 """Command line: ``python -m tutor_app COMMAND``.
 
-Commands: ingest, search, ask, serve-model, reindex, doctor. ``--json`` gives
-machine-readable output as documented in DESIGN.md. Errors print what to do
-and exit non-zero. This module only parses arguments and prints.
+Commands: ingest, search, ask, serve-model, reindex, users, coverage, doctor,
+and the studio's plan and quiz (``cli/studio.py``). ``--json`` gives
+machine-readable output (its fields are listed in the README's "Command line").
+Errors print what to do and exit non-zero. This module only parses arguments
+and prints.
 """
 
 from __future__ import annotations
@@ -34,8 +36,19 @@ def cmd_ingest(args, settings) -> int:
     report = services.ingestor.ingest_paths([Path(p) for p in args.paths], args.course, None if args.json else _progress_bar)
     elapsed = time.perf_counter() - started
     if args.json:
-        print(json.dumps({"summary": report.summary(), "failed": report.failed, "notices": report.notices,
-                          "added": report.added, "removed": report.removed, "seconds": round(elapsed, 2)}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "summary": report.summary(),
+                    "failed": report.failed,
+                    "notices": report.notices,
+                    "added": report.added,
+                    "removed": report.removed,
+                    "seconds": round(elapsed, 2),
+                },
+                ensure_ascii=False,
+            )
+        )
     else:
         for line in report.notices:
             print(f"note: {line}")
@@ -126,16 +139,18 @@ def cmd_doctor(args, settings) -> int:
 def cmd_coverage(args, settings) -> int:
     """Print the lessons x objectives coverage matrix (no language model needed)."""
     from tutor_app.admin.coverage import build_coverage
+    from tutor_app.core.database import default_database_url, open_database
     from tutor_app.core.errors import InputError
     from tutor_app.engine.search.index import CourseIndex
-    from tutor_app.core.database import default_database_url, open_database
 
     index = CourseIndex(settings)
     courses = sorted(index.courses())
     course = args.course or (courses[0] if len(courses) == 1 else None)
     if course is None:
-        raise InputError(f"Name the course with --course (indexed: {', '.join(courses) or 'none'}).",
-                         "Example: python -m tutor_app coverage --course genai-beginners --format json")
+        raise InputError(
+            f"Name the course with --course (indexed: {', '.join(courses) or 'none'}).",
+            "Example: python -m tutor_app coverage --course genai-beginners --format json",
+        )
     report = build_coverage(index, open_database(default_database_url(settings)), course)
     if args.format == "csv":
         sys.stdout.write(report.to_csv())

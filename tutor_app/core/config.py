@@ -4,15 +4,18 @@ Values come, highest priority first, from explicit arguments, the process
 environment (``TUTOR_*`` plus the usual OpenAI / Azure OpenAI variables), and
 ``.streamlit/secrets.toml``. Nothing here reads the environment at import time,
 and secrets are ``SecretStr`` so they never show up in reprs or logs.
-This module does not create clients or folders; see ``llm`` and ``index``.
+This module does not create clients or folders; see ``engine.models.chat`` and
+``engine.search.index``.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
+from enum import StrEnum
 from pathlib import Path
-from typing import Literal, Mapping
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -31,7 +34,17 @@ _PLAIN_ENV = {
     "azure_openai_deployment": "AZURE_OPENAI_DEPLOYMENT",
 }
 
-Provider = Literal["azure", "openai", "embedded"]
+
+class Provider(StrEnum):
+    """Who answers. String-valued, so it compares, prints and serialises as its name."""
+
+    AZURE = "azure"
+    OPENAI = "openai"  # OpenAI itself, or any compatible server at openai_base_url
+    EMBEDDED = "embedded"  # the llama.cpp server the app starts itself
+
+    @property
+    def is_embedded(self) -> bool:
+        return self is Provider.EMBEDDED
 
 
 class Settings(BaseModel):
@@ -126,30 +139,30 @@ class Settings(BaseModel):
     def provider(self) -> Provider:
         """Azure OpenAI settings win, then an OpenAI key, then the embedded server."""
         if self.azure_openai_api_key and self.azure_openai_endpoint:
-            return "azure"
+            return Provider.AZURE
         if self.openai_api_key:
-            return "openai"
-        return "embedded"
+            return Provider.OPENAI
+        return Provider.EMBEDDED
 
     @property
     def effective_answer_style(self) -> Literal["extractive", "generative"]:
         if self.answer_style != "auto":
             return self.answer_style
-        return "extractive" if self.provider == "embedded" and self.embedded_model_path is None else "generative"
+        return "extractive" if self.provider.is_embedded and self.embedded_model_path is None else "generative"
 
     @property
     def embedder_kind(self) -> Literal["e5", "openai"]:
         if self.embedder == "auto":
             # A compatible server (Ollama, vLLM) may not serve OpenAI's embedding models,
             # so "auto" only picks OpenAI embeddings for OpenAI itself.
-            return "openai" if self.provider == "openai" and not self.openai_base_url else "e5"
+            return "openai" if self.provider is Provider.OPENAI and not self.openai_base_url else "e5"
         return self.embedder
 
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
 
-    def with_home(self, home: Path | str) -> "Settings":
+    def with_home(self, home: Path | str) -> Settings:
         return self.model_copy(update={"home": Path(home)})
 
 

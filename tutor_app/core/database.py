@@ -15,10 +15,10 @@ timestamps are naive UTC everywhere.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import (
     Boolean,
@@ -59,7 +59,7 @@ class StoreError(TutorError):
 
 def utcnow() -> datetime:
     """Naive UTC: the one timestamp form stored, so SQLite and PostgreSQL compare alike."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def as_utc(moment: datetime | None) -> datetime:
@@ -67,7 +67,7 @@ def as_utc(moment: datetime | None) -> datetime:
     if moment is None:
         return utcnow()
     if moment.tzinfo is not None:
-        return moment.astimezone(timezone.utc).replace(tzinfo=None)
+        return moment.astimezone(UTC).replace(tzinfo=None)
     return moment
 
 
@@ -133,9 +133,7 @@ class Message(Base):
     __tablename__ = "messages"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False, index=True)
     role: Mapped[str] = mapped_column(String(20), nullable=False)
     content: Mapped[str] = mapped_column(Text, nullable=False)
     citations: Mapped[str] = mapped_column(Text, nullable=False, server_default="[]")  # JSON list of dicts
@@ -191,9 +189,7 @@ class StudioVersion(Base):
     __table_args__ = (UniqueConstraint("document_id", "version", name="uq_studio_version"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("studio_documents.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    document_id: Mapped[int] = mapped_column(ForeignKey("studio_documents.id", ondelete="CASCADE"), nullable=False, index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     content: Mapped[str] = mapped_column(Text, nullable=False)  # the LessonPlan or Quiz as JSON
     note: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")

@@ -25,6 +25,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The language model did not finish its answer: {error} The matching course passages are shown below.",
         "zh": "语言模型没有完成回答：{error} 下面列出了相关的课程段落。",
     },
+    "index_empty": {
+        "en": "The index is empty: add course files first (Library page, or `python -m tutor_app ingest`).",
+        "zh": "索引是空的：请先添加课程文件（在“课程库”页面，或运行 `python -m tutor_app ingest`）。",
+    },
     "query_cut": {
         "en": "Your message was long; only its first {tokens} tokens were used.",
         "zh": "你的消息太长，只使用了前 {tokens} 个词元（token）。",
@@ -76,11 +80,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "course": {"en": "Course", "zh": "课程"},
     "no_course": {
         "en": "No course is indexed yet. Ask an administrator to add course files on the Library page "
-              "(or run `bash tutor.sh cli ingest data/course --course genai-beginners`).",
+        "(or run `bash tutor.sh cli ingest data/course --course genai-beginners`).",
         "zh": "还没有已索引的课程。请管理员在“课程库”页面添加课程文件"
-              "（或运行 `bash tutor.sh cli ingest data/course --course genai-beginners`）。",
+        "（或运行 `bash tutor.sh cli ingest data/course --course genai-beginners`）。",
     },
-    "sample_indexing": {"en": "Preparing the sample course: {percent}% ({source})", "zh": "正在准备示例课程：{percent}%（{source}）"},
+    "sample_indexing": {
+        "en": "Preparing the sample course: {percent}% ({source})",
+        "zh": "正在准备示例课程：{percent}%（{source}）",
+    },
     "sample_preparing": {
         "en": "The sample course is being indexed (progress in the sidebar). This page shows it as soon as it is ready.",
         "zh": "示例课程正在建立索引（进度见侧边栏），完成后本页会自动显示。",
@@ -100,7 +107,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tokens_cost": {"en": "{tokens} tokens · {cost}", "zh": "{tokens} 个词元 · {cost}"},
     "free": {"en": "free (local model)", "zh": "免费（本地模型）"},
     "unknown_price": {"en": "price unknown", "zh": "价格未知"},
-    "incomplete": {"en": "This answer was interrupted.", "zh": "这个回答被中断了。"},
     "empty_history": {
         "en": "Ask your first question. Answers come from the course and cite the sections they use.",
         "zh": "提出你的第一个问题吧。回答来自课程内容，并会注明引用的章节。",

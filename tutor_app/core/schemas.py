@@ -54,7 +54,7 @@ class Chunk(BaseModel):
         }
 
     @classmethod
-    def from_record(cls, chunk_id: str, text: str, metadata: dict) -> "Chunk":
+    def from_record(cls, chunk_id: str, text: str, metadata: dict) -> Chunk:
         meta = dict(metadata or {})
         objectives = json.loads(meta.pop("objectives", "[]") or "[]")
         return cls(id=chunk_id, text=text, objectives=objectives, **meta)
@@ -118,7 +118,7 @@ class Answer(BaseModel):
 # =========================================================================== educator studio (issue 4)
 # Lesson plans and quizzes as data. These models check shapes only (types, ranges, what each question
 # kind needs); whether a plan hangs together (timings, coverage, duplicates, citations) is decided by
-# ``studio_checks``, so an edited or half-wrong plan can still be loaded, shown and fixed.
+# ``studio.checks``, so an edited or half-wrong plan can still be loaded, shown and fixed.
 
 BloomLevel = Literal["remember", "understand", "apply", "analyze", "evaluate", "create"]
 BLOOM_LEVELS: tuple[str, ...] = ("remember", "understand", "apply", "analyze", "evaluate", "create")
@@ -179,7 +179,7 @@ class QuizQuestion(BaseModel):
     chunk_id: str = ""  # the course chunk the question comes from ("" only in an ungrounded quiz)
 
     @model_validator(mode="after")
-    def _options_fit_the_kind(self) -> "QuizQuestion":
+    def _options_fit_the_kind(self) -> QuizQuestion:
         if self.kind == "multiple_choice" and len(self.options) < 2:
             raise ValueError("a multiple-choice question needs at least two options")
         if self.kind == "true_false" and self.options != TRUE_FALSE:

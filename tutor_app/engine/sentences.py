@@ -9,7 +9,9 @@ with the sentence it introduces. A fenced code block (``` or ~~~) or a
 Markdown table stays one unit, so a quoted answer never cuts a fence or a
 table in half. List items are units of their own; headings and blank lines
 are dropped. Each unit keeps its position in the passage, so callers can
-restore the passage's order. This module does not score anything.
+restore the passage's order. ``bold_definitions`` finds the sentences that define
+a bold term (the course bolds a term where it defines it), for fill-in-the-blank
+items. This module does not score anything.
 """
 
 from __future__ import annotations
@@ -97,8 +99,14 @@ def _blocks(text: str) -> list[tuple[Kind, str]]:
             continue
         paragraph = [line]
         i += 1
-        while i < len(lines) and lines[i].strip() and not _FENCE.match(lines[i]) and not _HEADING.match(lines[i]) \
-                and not lines[i].lstrip().startswith("|") and not _LIST_ITEM.match(lines[i]):
+        while (
+            i < len(lines)
+            and lines[i].strip()
+            and not _FENCE.match(lines[i])
+            and not _HEADING.match(lines[i])
+            and not lines[i].lstrip().startswith("|")
+            and not _LIST_ITEM.match(lines[i])
+        ):
             paragraph.append(lines[i])
             i += 1
         blocks.append(("sentence", " ".join(p.strip() for p in paragraph)))
@@ -120,3 +128,19 @@ def split_units(text: str) -> list[Unit]:
 def sentences(text: str) -> list[str]:
     """Only the prose sentences of ``text``."""
     return [u.text for u in split_units(text) if u.kind == "sentence"]
+
+
+_BOLD_DEFINITION = re.compile(r"\*\*([^*\n]{2,40})\*\*")
+
+
+def bold_definitions(text: str) -> list[tuple[str, str]]:
+    """(term, sentence) for each bold term that a sentence of ``text`` defines."""
+    out = []
+    for sentence in re.split(r"(?<=[.!?。！？])\s*", text):
+        for match in _BOLD_DEFINITION.finditer(sentence):
+            term = match.group(1).strip()
+            rest = _BOLD_DEFINITION.sub(lambda m: m.group(1), sentence.replace(match.group(0), "_____", 1)).strip()
+            if len(rest) >= 25 and term not in rest:
+                out.append((term, rest))
+            break  # one blank per sentence
+    return out

@@ -87,5 +87,5 @@ def token_windows(text: str, size: int) -> list[str]:
         if not piece:  # one character longer than the budget: take it whole
             piece = rest[0]
         pieces.append(piece)
-        rest = rest[len(piece):] if was_cut or piece != rest else ""
+        rest = rest[len(piece) :] if was_cut or piece != rest else ""
     return pieces

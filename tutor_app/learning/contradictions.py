@@ -29,11 +29,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from tutor_app.engine.search.lexical import _CJK_RUN, _jieba, _jieba_lock, terms
-
-# Words that carry no content in an answer, beyond the search stop words.
-STOP_WORDS = {"it", "its", "they", "their", "them", "this", "that", "these", "those", "which", "also", "only", "just",
-              "它", "它们", "他们", "她们", "我们", "你们", "这个", "那个", "这些", "那些", "就是", "可以", "只", "只是"}
+from tutor_app.engine.search.lexical import _jieba, _jieba_lock, terms
+from tutor_app.engine.text import ANSWER_STOP_WORDS, CJK_CHARS, CJK_RUN
 
 
 def same_term(a: str, b: str) -> bool:
@@ -46,7 +43,7 @@ def same_term(a: str, b: str) -> bool:
 
 def key_terms(key: str) -> list[str]:
     """The key's content terms; a Chinese term inside a longer one (两三 in 两三个) is not counted twice."""
-    found = [t for t in dict.fromkeys(terms(key)) if t not in STOP_WORDS]
+    found = [t for t in dict.fromkeys(terms(key)) if t not in ANSWER_STOP_WORDS]
     return [t for t in found if t.isascii() or not any(t != other and t in other for other in found)]
 
 
@@ -61,63 +58,207 @@ _PAIRS_EN = {
     "speed": ("slow slower slowly", "fast faster quick quicker"),
     "truth": ("false untrue", "true"),
     "who": ("nobody noone", "anyone anybody everyone everybody"),
-    "keep": ("remove removes removed removing delete deletes deleted deleting drop dropped dropping discard "
-             "discards discarded", "keep keeps kept keeping retain retains retained preserve preserves preserved"),
+    "keep": (
+        "remove removes removed removing delete deletes deleted deleting drop dropped dropping discard discards discarded",
+        "keep keeps kept keeping retain retains retained preserve preserves preserved",
+    ),
     "age": ("old older oldest earliest", "new newer newest latest recent"),
 }
 _PAIRS_ZH = {
-    "level": ("低", "高"), "amount": ("少", "多"), "speed": ("慢", "快"), "truth": ("假", "真"),
-    "size": ("小 缩小", "大 扩大"), "bound": ("最少 最小", "最多 最大"),
-    "change": ("减少 减小 降低 下降", "增加 增大 提高"), "who": ("没人 没有人", "任何人 谁都"),
+    "level": ("低", "高"),
+    "amount": ("少", "多"),
+    "speed": ("慢", "快"),
+    "truth": ("假", "真"),
+    "size": ("小 缩小", "大 扩大"),
+    "bound": ("最少 最小", "最多 最大"),
+    "change": ("减少 减小 降低 下降", "增加 增大 提高"),
+    "who": ("没人 没有人", "任何人 谁都"),
     "keep": ("删 删除 删掉 去掉 移除 丢弃 清掉 清除", "保留 留 留着 留下"),
     "age": ("旧 最旧 较旧 早 最早 较早 更早 早期 最老 较老", "新 最新 较新 更新的 最近 近期"),
 }
-_POLES_EN = {word: (pair, side) for pair, sides in _PAIRS_EN.items() for side, words in enumerate(sides)
-             for word in words.split()}
-_POLES_ZH = sorted(((word, (pair, side)) for pair, sides in _PAIRS_ZH.items() for side, words in enumerate(sides)
-                    for word in words.split()), key=lambda item: -len(item[0]))  # a word is read as its longest pole
+_POLES_EN = {
+    word: (pair, side) for pair, sides in _PAIRS_EN.items() for side, words in enumerate(sides) for word in words.split()
+}
+_POLES_ZH = sorted(
+    ((word, (pair, side)) for pair, sides in _PAIRS_ZH.items() for side, words in enumerate(sides) for word in words.split()),
+    key=lambda item: -len(item[0]),
+)  # a word is read as its longest pole
 _ZH_JOIN = {"没人", "没有人", "谁都"}
 # Chinese words that hold a pole character without meaning it.
-_NOT_POLES_ZH = {"多样", "多个", "多种", "多数", "大多", "许多", "很多", "多少", "大小", "大大", "大量", "大幅", "大家",
-                 "差不多", "不少", "至少", "高兴", "多样性", "真正", "真的", "假如", "假设", "多余", "大型", "小型", "小心",
-                 "重新", "更新", "刷新", "新增", "创新", "最近邻", "留意", "留言", "停留", "老师", "早已", "早就"}
+_NOT_POLES_ZH = {
+    "多样",
+    "多个",
+    "多种",
+    "多数",
+    "大多",
+    "许多",
+    "很多",
+    "多少",
+    "大小",
+    "大大",
+    "大量",
+    "大幅",
+    "大家",
+    "差不多",
+    "不少",
+    "至少",
+    "高兴",
+    "多样性",
+    "真正",
+    "真的",
+    "假如",
+    "假设",
+    "多余",
+    "大型",
+    "小型",
+    "小心",
+    "重新",
+    "更新",
+    "刷新",
+    "新增",
+    "创新",
+    "最近邻",
+    "留意",
+    "留言",
+    "停留",
+    "老师",
+    "早已",
+    "早就",
+}
 # Verbs that take something away: negated, they keep it ("never remove X", "不落下任何人"),
 # so the negation stops at them instead of reaching their object.
-_PRIVATIVE_EN = set("""remove removes removed removing delete deletes deleted deleting drop dropped dropping discard
+_PRIVATIVE_EN = set(
+    """remove removes removed removing delete deletes deleted deleting drop dropped dropping discard
     discards discarded lose loses lost losing miss misses missed missing forget forgets forgot forgotten exclude
     excludes excluded excluding skip skips skipped omit omits omitted exceed exceeds exceeded exceeding ignore
-    ignores ignored ignoring lack lacks lacked""".split())
-_PRIVATIVE_ZH = ("删", "丢", "忘", "漏", "缺", "超", "排除", "落下", "去掉", "移除", "忽略", "遗漏", "省略", "跳过",
-                 "清除", "清掉", "失去")
+    ignores ignored ignoring lack lacks lacked""".split()
+)
+_PRIVATIVE_ZH = (
+    "删",
+    "丢",
+    "忘",
+    "漏",
+    "缺",
+    "超",
+    "排除",
+    "落下",
+    "去掉",
+    "移除",
+    "忽略",
+    "遗漏",
+    "省略",
+    "跳过",
+    "清除",
+    "清掉",
+    "失去",
+)
 # Order words. "X before Y": Y, the reference, comes later. Each entry: (where its reference stands, side given).
 _EARLY, _LATE = 0, 1
-_ORDER_EN = {"before": ("next", _LATE), "after": ("next", _EARLY), "then": ("rest", _LATE),
-             "later": ("prev", _LATE), "afterwards": ("prev", _LATE), "afterward": ("prev", _LATE),
-             "sooner": ("prev", _EARLY), "earlier": ("prev", _EARLY), "beforehand": ("prev", _EARLY),
-             "first": ("prev", _EARLY)}
-_ORDER_ZH = {"之前": ("prev", _LATE), "以前": ("prev", _LATE), "前": ("prev", _LATE), "之后": ("prev", _EARLY),
-             "以后": ("prev", _EARLY), "后": ("prev", _EARLY), "先": ("rest", _EARLY), "首先": ("rest", _EARLY),
-             "再": ("rest", _LATE), "然后": ("rest", _LATE), "随后": ("rest", _LATE), "接着": ("rest", _LATE),
-             "最后": ("rest", _LATE)}
+_ORDER_EN = {
+    "before": ("next", _LATE),
+    "after": ("next", _EARLY),
+    "then": ("rest", _LATE),
+    "later": ("prev", _LATE),
+    "afterwards": ("prev", _LATE),
+    "afterward": ("prev", _LATE),
+    "sooner": ("prev", _EARLY),
+    "earlier": ("prev", _EARLY),
+    "beforehand": ("prev", _EARLY),
+    "first": ("prev", _EARLY),
+}
+_ORDER_ZH = {
+    "之前": ("prev", _LATE),
+    "以前": ("prev", _LATE),
+    "前": ("prev", _LATE),
+    "之后": ("prev", _EARLY),
+    "以后": ("prev", _EARLY),
+    "后": ("prev", _EARLY),
+    "先": ("rest", _EARLY),
+    "首先": ("rest", _EARLY),
+    "再": ("rest", _LATE),
+    "然后": ("rest", _LATE),
+    "随后": ("rest", _LATE),
+    "接着": ("rest", _LATE),
+    "最后": ("rest", _LATE),
+}
 _NEGATORS_EN = {"not", "no", "never", "without", "cannot", "neither", "nor", "barely", "hardly", "scarcely"}
 _SUBJECT_NEGATORS_EN = {"nothing", "nobody", "none", "noone"}  # "nothing is retrieved", "changes nothing"
 # "X rather than Y", "instead of Y": Y is set aside, and a new statement starts.
 _CONTRAST_NEGATORS_EN = {("rather", "than"), ("instead", "of")}
 _AUXILIARIES = set("is are was were be been gets got can will would could should does do".split())
 # A negation covers a noun phrase; a preposition after its head starts another ("no memory between calls").
-_PREPOSITIONS = set("between among within into onto from with for of to in on at by about across through via per "
-                    "than over under".split())
+_PREPOSITIONS = set(
+    "between among within into onto from with for of to in on at by about across through via per than over under".split()
+)
 _NEGATOR_ZH_PREFIX = ("不", "没", "无", "未", "别", "勿", "非")
-_NOT_NEGATORS_ZH = {"不同", "不断", "不少", "不仅", "不过", "不但", "不久", "不错", "非常", "未来", "别人", "别的",
-                    "无论", "不管", "没错", "无数", "非得", "差不多"}
+_NOT_NEGATORS_ZH = {
+    "不同",
+    "不断",
+    "不少",
+    "不仅",
+    "不过",
+    "不但",
+    "不久",
+    "不错",
+    "非常",
+    "未来",
+    "别人",
+    "别的",
+    "无论",
+    "不管",
+    "没错",
+    "无数",
+    "非得",
+    "差不多",
+}
 _YES = {"yes", "yeah", "是", "是的", "会", "会的", "对", "能", "可以"}
 _NO = {"no", "nope", "不", "不会", "不是", "没有", "否", "不能", "不对"}
 # Where one statement ends and the next begins: no pole or negation reaches past these.
-_BOUNDARY = {".", ";", ":", "!", "?", "。", "；", "：", "！", "？", "and", "but", "while", "whereas", "because", "so",
-             "although", "though", "yet", "however", "then", "并", "但", "但是", "却", "而", "再", "并且", "而且",
-             "所以", "因此", "因为", "虽然", "然后"}
+_BOUNDARY = {
+    ".",
+    ";",
+    ":",
+    "!",
+    "?",
+    "。",
+    "；",
+    "：",
+    "！",
+    "？",
+    "and",
+    "but",
+    "while",
+    "whereas",
+    "because",
+    "so",
+    "although",
+    "though",
+    "yet",
+    "however",
+    "then",
+    "并",
+    "但",
+    "但是",
+    "却",
+    "而",
+    "再",
+    "并且",
+    "而且",
+    "所以",
+    "因此",
+    "因为",
+    "虽然",
+    "然后",
+}
 _COMMAS = {",", "，"}
-_CLAUSE_END = _COMMAS | {"、", "的", "(", ")", "（", "）"}  # a negation stops here; a pole's term may sit past it (温度低，输出稳定)
+_CLAUSE_END = _COMMAS | {
+    "、",
+    "的",
+    "(",
+    ")",
+    "（",
+    "）",
+}  # a negation stops here; a pole's term may sit past it (温度低，输出稳定)
 # Boundaries that may join two things in one statement ("BM25 and vector search find both"): no clause split there.
 _JOINERS = {"and", "并", "并且", "而且"}
 _POLE_REACH = 8  # tokens between a pole and the term it qualifies
@@ -150,7 +291,7 @@ def contradicts(answer: str, key: str, question: str = "", bilingual=None) -> bo
     """
     if _leading_answer(answer) and _leading_answer(key) and _leading_answer(answer) != _leading_answer(key):
         return True
-    concepts = list(dict.fromkeys(key_terms(key) + [t for t in terms(question) if t not in STOP_WORDS]))
+    concepts = list(dict.fromkeys(key_terms(key) + [t for t in terms(question) if t not in ANSWER_STOP_WORDS]))
     key_tokens, answer_tokens = _tokens(key, concepts, None), _tokens(answer, concepts, bilingual)
     said = _polarity(key_tokens, stated=True)
     # The question sets context for order and poles; a negation in it ("never ship") is the question's own.
@@ -184,7 +325,7 @@ def _differs(stated: set, given: set, prefers: bool) -> bool:
 
 def _leading_answer(text: str) -> str:
     """``yes`` or ``no`` when the text opens with one (a yes/no question's answer)."""
-    first = re.match(r"\s*([A-Za-z]+|[\u4e00-\u9fff]{1,2}?)(?=[\s,.:;!，。：；！]|$)", text or "")
+    first = re.match(rf"\s*([A-Za-z]+|[{CJK_CHARS}]{{1,2}}?)(?=[\s,.:;!，。：；！]|$)", text or "")
     word = first.group(1).lower() if first else ""
     return "yes" if word in _YES else "no" if word in _NO else ""
 
@@ -193,8 +334,8 @@ def _surface(text: str) -> list[str]:
     """Words and punctuation in order: jieba words for Chinese runs, lower-cased words for the rest."""
     out: list[str] = []
     text = unicodedata.normalize("NFKC", text or "").replace("’", "'")
-    for piece in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+(?:'[A-Za-z]+)?|[^\sA-Za-z0-9\u3400-\u9fff]", text):
-        if _CJK_RUN.fullmatch(piece):
+    for piece in re.findall(rf"[{CJK_CHARS}]+|[A-Za-z0-9]+(?:'[A-Za-z]+)?|[^\sA-Za-z0-9{CJK_CHARS}]", text):
+        if CJK_RUN.fullmatch(piece):
             with _jieba_lock:
                 words = [w for w in _jieba().lcut(piece, HMM=False) if w.strip()]
             for word in words:  # 没 + 人 -> 没人: a pole the dictionary splits
@@ -224,8 +365,11 @@ def _tokens(text: str, concepts: list[str], bilingual) -> list[_Token]:
         token.pole = _POLES_EN.get(word) if word.isascii() else _zh_pole(word)
         own = word[:-3] if word.endswith("n't") else word[1:] if _zh_negator(word) else word
         token.privative = own in _PRIVATIVE_EN if own.isascii() else own.startswith(_PRIVATIVE_ZH)
-        word_terms = [] if word in _NEGATORS_EN or token.negator and token.boundary else \
-            [t for t in terms(own) if t not in STOP_WORDS]
+        word_terms = (
+            []
+            if word in _NEGATORS_EN or token.negator and token.boundary
+            else [t for t in terms(own) if t not in ANSWER_STOP_WORDS]
+        )
         token.content = bool(word_terms) and not token.stop and not token.negator
         token.concepts = _concepts_of(own, word_terms, concepts, bilingual) if word_terms else set()
         if out:
@@ -256,8 +400,12 @@ def _concepts_of(word: str, word_terms: list[str], concepts: list[str], bilingua
         translated = [x for t in word_terms for tr in bilingual.translations(t) for x in (terms(tr) or [tr])]
         found = {c for c in concepts if any(same_term(c, x) or c == x for x in translated)}
         if not found:
-            found = {c for c in concepts for tr in bilingual.translations(c)
-                     if any(same_term(x, t) for x in (terms(tr) or [tr]) for t in word_terms) or (not tr.isascii() and tr in word)}
+            found = {
+                c
+                for c in concepts
+                for tr in bilingual.translations(c)
+                if any(same_term(x, t) for x in (terms(tr) or [tr]) for t in word_terms) or (not tr.isascii() and tr in word)
+            }
     return found
 
 

@@ -47,9 +47,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from tutor_app.engine.search.lexical import terms
+from tutor_app.engine.text import CJK_RUN, detect_lang
 from tutor_app.learning.contradictions import contradicts, key_terms, same_term
-from tutor_app.engine.search.lexical import _CJK_RUN, terms
-from tutor_app.engine.ingest.loaders import detect_lang
 
 CORRECT, PARTLY, NOT_YET = "correct", "partly", "not_yet"
 
@@ -155,8 +155,9 @@ class Signals:
     missing: list[str]
 
 
-def grade_short(answer: str, key: str, question: str = "", bilingual=None, embedder="default",
-                thresholds: Thresholds = THRESHOLDS) -> Grade:
+def grade_short(
+    answer: str, key: str, question: str = "", bilingual=None, embedder="default", thresholds: Thresholds = THRESHOLDS
+) -> Grade:
     """Grade a free-text answer against the key: correct, partly, or not yet.
 
     ``embedder`` is a Chroma-style embedding function (its ``embed_query`` when
@@ -176,8 +177,7 @@ def grade_short(answer: str, key: str, question: str = "", bilingual=None, embed
     return decide(assess(answer, key, question, bilingual, embedder, thresholds), thresholds)
 
 
-def assess(answer: str, key: str, question: str, bilingual, embedder, th: Thresholds = THRESHOLDS,
-           lazy: bool = True) -> Signals:
+def assess(answer: str, key: str, question: str, bilingual, embedder, th: Thresholds = THRESHOLDS, lazy: bool = True) -> Signals:
     """Measure an answer against the key: length, key terms, contradictions, meaning and precision.
 
     ``lazy``: sentences are scored one by one only when the whole answer could pass (a coach reply
@@ -245,8 +245,10 @@ def _coverage(answer: str, key: str, question: str, bilingual) -> tuple[float, l
         # Also try the other way: the key's terms translated, found in the answer as written.
         original_terms, original_text = terms(answer), _norm(answer)
         for t in wanted:
-            if t not in matched and any(_covered(tr, original_terms, original_text) or _covered_stem(tr, original_terms)
-                                         for tr in bilingual.translations(t)):
+            if t not in matched and any(
+                _covered(tr, original_terms, original_text) or _covered_stem(tr, original_terms)
+                for tr in bilingual.translations(t)
+            ):
                 matched.append(t)
     missing = [_display(t, key) for t in wanted if t not in matched]
     return len(matched) / len(wanted), matched, missing
@@ -274,7 +276,7 @@ def _bridge(answer_terms: list[str], answer_text: str, bilingual) -> tuple[list[
 
 def text_length(text: str) -> float:
     """Length in words; Chinese has no spaces, and about 1.6 characters make a word."""
-    cjk = sum(len(run) for run in _CJK_RUN.findall(text))
+    cjk = sum(len(run) for run in CJK_RUN.findall(text))
     return len(re.findall(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*", text)) + cjk / 1.6
 
 
@@ -335,8 +337,9 @@ def _meaning(answer: str, key: str, question: str, embedder, question_weight: fl
     return float(_unit(a - question_weight * q) @ _unit(k - question_weight * q))
 
 
-def _sentences(answer: str, key: str, question: str, embedder, question_weight: float, whole: float
-               ) -> list[tuple[float, float, float]]:
+def _sentences(
+    answer: str, key: str, question: str, embedder, question_weight: float, whole: float
+) -> list[tuple[float, float, float]]:
     """For each sentence of a longer answer: its length, its own score, and the answer's gain without it."""
     parts = [s.strip() for s in _SENTENCE.split(answer.strip()) if text_length(s) >= 1]
     if len(parts) < 2:
@@ -346,7 +349,7 @@ def _sentences(answer: str, key: str, question: str, embedder, question_weight: 
     q = vectors[1]
     k = _unit(vectors[0] - question_weight * q)
     scores = [float(_unit(v - question_weight * q) @ k) for v in vectors[2:]]
-    own, without = scores[:len(parts)], scores[len(parts):]
+    own, without = scores[: len(parts)], scores[len(parts) :]
     return [(text_length(p), o, w - whole) for p, o, w in zip(parts, own, without)]
 
 

@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from tutor_app.core.errors import InputError
-from tutor_app.learning.catalog import Catalog
 from tutor_app.core.database import Database, Exercise, User
+from tutor_app.core.errors import InputError
+from tutor_app.engine.search.index import where_filter
+from tutor_app.engine.sentences import bold_definitions
+from tutor_app.learning.catalog import Catalog
 
 MAX_QUESTION = 2000
 MAX_KEY = 4000
-_BOLD_DEFINITION = re.compile(r"\*\*([^*\n]{2,40})\*\*")
 
 
 @dataclass
@@ -48,8 +48,17 @@ class Item:
 # --------------------------------------------------------------------------- educator exercises
 
 
-def add_exercise(db: Database, owner: User, course: str, question: str, answer_key: str, lesson_id: str = "",
-                 objective_id: str = "", hints: list[str] | None = None, language: str = "en") -> tuple[int, list[str]]:
+def add_exercise(
+    db: Database,
+    owner: User,
+    course: str,
+    question: str,
+    answer_key: str,
+    lesson_id: str = "",
+    objective_id: str = "",
+    hints: list[str] | None = None,
+    language: str = "en",
+) -> tuple[int, list[str]]:
     """Store an exercise with its answer key; returns its id and notices for the educator."""
     if owner.role not in ("educator", "administrator"):
         raise InputError.of("err_exercise_role")
@@ -64,9 +73,16 @@ def add_exercise(db: Database, owner: User, course: str, question: str, answer_k
         notices.append("key_longer")
     clean_hints = [h.strip() for h in (hints or []) if h and h.strip()][:6]
     with db.session() as s:
-        row = Exercise(owner_id=owner.id, course=course or "", lesson_id=lesson_id or "", objective_id=objective_id or "",
-                       question=question, answer_key=answer_key, hints=json.dumps(clean_hints, ensure_ascii=False),
-                       language=language if language in ("en", "zh") else "en")
+        row = Exercise(
+            owner_id=owner.id,
+            course=course or "",
+            lesson_id=lesson_id or "",
+            objective_id=objective_id or "",
+            question=question,
+            answer_key=answer_key,
+            hints=json.dumps(clean_hints, ensure_ascii=False),
+            language=language if language in ("en", "zh") else "en",
+        )
         s.add(row)
         s.flush()
         return row.id, notices
@@ -85,8 +101,18 @@ def _exercise_item(row: Exercise) -> Item:
         hints = [str(h) for h in json.loads(row.hints or "[]")]
     except ValueError:
         hints = []
-    return Item(f"ex:{row.id}", "short_answer", row.question, row.answer_key, row.course, row.lesson_id, row.objective_id,
-                hints=hints, source="exercise", lang=row.language)
+    return Item(
+        f"ex:{row.id}",
+        "short_answer",
+        row.question,
+        row.answer_key,
+        row.course,
+        row.lesson_id,
+        row.objective_id,
+        hints=hints,
+        source="exercise",
+        lang=row.language,
+    )
 
 
 def exercises(db: Database, course: str, lesson_id: str | None = None) -> list[Item]:
@@ -112,7 +138,9 @@ def quiz_items(db: Database, index, catalog: Catalog, course: str, lesson_id: st
         return []
     out: list[Item] = []
     for info in course_quizzes(db, course):
-        out.extend(item for item in _quiz_document_items(db, index, catalog, info.id) if not lesson_id or item.lesson_id == lesson_id)
+        out.extend(
+            item for item in _quiz_document_items(db, index, catalog, info.id) if not lesson_id or item.lesson_id == lesson_id
+        )
     return out
 
 
@@ -131,34 +159,33 @@ def _quiz_document_items(db: Database, index, catalog: Catalog, document_id: int
         lesson_id = chunk.lesson_id if chunk else ""
         objective = catalog.best_objective(objective_texts.get(q.objective_id, "") + " " + q.question, lesson_id)
         lesson_id = lesson_id or (catalog.lesson_of(objective).lesson_id if catalog.lesson_of(objective) else "")
-        items.append(Item(f"quiz:{document_id}:{_question_hash(q.question)}", q.kind, q.question, q.answer, quiz.course,
-                          lesson_id, objective, options=list(q.options), explanation=q.explanation, chunk_id=q.chunk_id,
-                          source="quiz", lang=quiz.language))
+        items.append(
+            Item(
+                f"quiz:{document_id}:{_question_hash(q.question)}",
+                q.kind,
+                q.question,
+                q.answer,
+                quiz.course,
+                lesson_id,
+                objective,
+                options=list(q.options),
+                explanation=q.explanation,
+                chunk_id=q.chunk_id,
+                source="quiz",
+                lang=quiz.language,
+            )
+        )
     return items
 
 
 # --------------------------------------------------------------------------- generated from the lesson
 
 
-def bold_definitions(text: str) -> list[tuple[str, str]]:
-    """(term, sentence) for each bold term that a sentence of ``text`` defines."""
-    out = []
-    for sentence in re.split(r"(?<=[.!?。！？])\s*", text):
-        for match in _BOLD_DEFINITION.finditer(sentence):
-            term = match.group(1).strip()
-            rest = _BOLD_DEFINITION.sub(lambda m: m.group(1), sentence.replace(match.group(0), "_____", 1)).strip()
-            if len(rest) >= 25 and term not in rest:
-                out.append((term, rest))
-            break  # one blank per sentence
-    return out
-
-
 def generated_items(index, catalog: Catalog, course: str, lesson_id: str, lang: str, limit: int = 5) -> list[Item]:
     """Fill-in-the-blank questions from the lesson's bold-term definitions (no model needed)."""
-    where = {"$and": [{"course": course}, {"lesson_id": lesson_id}, {"lang": lang}]}
-    chunks = [c for batch in index.iter_chunks(where) for c in batch]
+    chunks = [c for batch in index.iter_chunks(where_filter(course, lang, [lesson_id])) for c in batch]
     if not chunks:
-        chunks = [c for batch in index.iter_chunks({"$and": [{"course": course}, {"lesson_id": lesson_id}]}) for c in batch]
+        chunks = [c for batch in index.iter_chunks(where_filter(course, lessons=[lesson_id])) for c in batch]
     chunks.sort(key=lambda c: c.position)
     items: list[Item] = []
     for chunk in chunks:
@@ -171,8 +198,18 @@ def generated_items(index, catalog: Catalog, course: str, lesson_id: str, lang: 
 
 def _generated(chunk, n: int, term: str, sentence: str, catalog: Catalog) -> Item:
     prompt = ("填空：" if chunk.lang == "zh" else "Fill in the blank: ") + sentence
-    return Item(f"gen:{chunk.id}:{n}", "short_answer", prompt, term, chunk.course, chunk.lesson_id,
-                catalog.best_objective(sentence, chunk.lesson_id), chunk_id=chunk.id, source="generated", lang=chunk.lang)
+    return Item(
+        f"gen:{chunk.id}:{n}",
+        "short_answer",
+        prompt,
+        term,
+        chunk.course,
+        chunk.lesson_id,
+        catalog.best_objective(sentence, chunk.lesson_id),
+        chunk_id=chunk.id,
+        source="generated",
+        lang=chunk.lang,
+    )
 
 
 # --------------------------------------------------------------------------- finding an item again

@@ -20,13 +20,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from tutor_app.core.database import Database, PracticeRun, ReviewItem, as_utc
 from tutor_app.core.errors import InputError, TutorError
+from tutor_app.learning.catalog import Catalog, build_catalog
 from tutor_app.learning.grading import Grade, grade_choice, grade_short
 from tutor_app.learning.items import Item, exercises, generated_items, quiz_items, resolve
-from tutor_app.learning.catalog import Catalog, build_catalog
 from tutor_app.learning.progress import record_answer
 from tutor_app.learning.scheduler import ReviewState, next_due, quality_from_grade, review
-from tutor_app.core.database import Database, PracticeRun, ReviewItem, as_utc, utcnow
 
 MAX_ANSWER = 2000
 RUN_LENGTH = 5
@@ -103,8 +103,14 @@ class Practice:
         if not items:
             raise InputError.of("err_practice_none")
         with self.db.session() as s:
-            run = PracticeRun(user_id=user_id, course=course, lesson_id=lesson_id,
-                              items=json.dumps([item.ref for item in items]), position=0, correct=0)
+            run = PracticeRun(
+                user_id=user_id,
+                course=course,
+                lesson_id=lesson_id,
+                items=json.dumps([item.ref for item in items]),
+                position=0,
+                correct=0,
+            )
             s.add(run)
             s.flush()
             return run.id
@@ -156,8 +162,9 @@ class Practice:
         """Grade, update mastery, and (re)schedule the question for review; the one path for every answer."""
         grade = self.grade(item, text)
         objective = item.objective_id or self.catalog(item.course).best_objective(item.question, item.lesson_id) or item.lesson_id
-        before, after = record_answer(self.db, user_id, item.course, objective, grade.correct, grade.score,
-                                      item.ref, item.lesson_id, text)
+        before, after = record_answer(
+            self.db, user_id, item.course, objective, grade.correct, grade.score, item.ref, item.lesson_id, text
+        )
         due = self._schedule(user_id, item, grade, as_utc(now))
         return Feedback(item, grade, self.cite(item), before, after, due)
 
@@ -204,8 +211,13 @@ class Practice:
         moment = as_utc(now)
         catalog = self.catalog(course)
         with self.db.session() as s:
-            rows = list(s.scalars(select(ReviewItem).where(ReviewItem.user_id == user_id, ReviewItem.course == course,
-                                                           ReviewItem.due_at <= moment).order_by(ReviewItem.due_at)))
+            rows = list(
+                s.scalars(
+                    select(ReviewItem)
+                    .where(ReviewItem.user_id == user_id, ReviewItem.course == course, ReviewItem.due_at <= moment)
+                    .order_by(ReviewItem.due_at)
+                )
+            )
             items, dropped = [], 0
             for row in rows:
                 item = resolve(self.db, self.index, catalog, row.item_ref)

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from tutor_app.learning.bkt import DEFAULT, MASTERED, BKTParams, update
 from tutor_app.accounts.classes import members, visible_students
-from tutor_app.learning.catalog import Catalog
 from tutor_app.core.database import Database, GradedAnswer, Mastery, User, utcnow
+from tutor_app.learning.bkt import DEFAULT, MASTERED, BKTParams, update
+from tutor_app.learning.catalog import Catalog
 
 READY = 0.6  # a prerequisite lesson counts as met when each of its objectives reaches this
 STRUGGLING = 0.4  # below this after at least MIN_EVIDENCE answers, a student needs help
@@ -40,12 +40,23 @@ class ObjectiveProgress:
         return self.mastery >= MASTERED
 
 
-def record_answer(db: Database, user_id: int, course: str, objective_id: str, correct: bool, score: float = 0.0,
-                  item_ref: str = "", lesson_id: str = "", answer: str = "", params: BKTParams = DEFAULT) -> tuple[float, float]:
+def record_answer(
+    db: Database,
+    user_id: int,
+    course: str,
+    objective_id: str,
+    correct: bool,
+    score: float = 0.0,
+    item_ref: str = "",
+    lesson_id: str = "",
+    answer: str = "",
+    params: BKTParams = DEFAULT,
+) -> tuple[float, float]:
     """Log one graded answer and update mastery; returns (mastery before, mastery after)."""
     with db.session() as s:
-        row = s.scalar(select(Mastery).where(Mastery.user_id == user_id, Mastery.course == course,
-                                             Mastery.objective_id == objective_id))
+        row = s.scalar(
+            select(Mastery).where(Mastery.user_id == user_id, Mastery.course == course, Mastery.objective_id == objective_id)
+        )
         if row is None:
             row = Mastery(user_id=user_id, course=course, objective_id=objective_id, p_known=params.prior, attempts=0, correct=0)
             s.add(row)
@@ -54,8 +65,19 @@ def record_answer(db: Database, user_id: int, course: str, objective_id: str, co
         row.attempts += 1
         row.correct += int(correct)
         row.updated_at = utcnow()
-        s.add(GradedAnswer(user_id=user_id, course=course, lesson_id=lesson_id, objective_id=objective_id,
-                           item_ref=item_ref[:200], correct=correct, score=score, answer=answer[:4000], mastery_after=row.p_known))
+        s.add(
+            GradedAnswer(
+                user_id=user_id,
+                course=course,
+                lesson_id=lesson_id,
+                objective_id=objective_id,
+                item_ref=item_ref[:200],
+                correct=correct,
+                score=score,
+                answer=answer[:4000],
+                mastery_after=row.p_known,
+            )
+        )
         return before, row.p_known
 
 
@@ -65,16 +87,24 @@ def _mastery_rows(db: Database, user_ids: set[int], course: str) -> dict[tuple[i
         return {(r.user_id, r.objective_id): r for r in rows}
 
 
-def student_progress(db: Database, catalog: Catalog, user_id: int, lang: str = "en",
-                     params: BKTParams = DEFAULT) -> list[ObjectiveProgress]:
+def student_progress(
+    db: Database, catalog: Catalog, user_id: int, lang: str = "en", params: BKTParams = DEFAULT
+) -> list[ObjectiveProgress]:
     rows = _mastery_rows(db, {user_id}, catalog.course)
     out = []
     for lesson in catalog.lessons:
         for oid in lesson.objectives:
             row = rows.get((user_id, oid))
-            out.append(ObjectiveProgress(oid, lesson.lesson_id, catalog.objective_text(oid, lang),
-                                         row.p_known if row else params.prior, row.attempts if row else 0,
-                                         row.correct if row else 0))
+            out.append(
+                ObjectiveProgress(
+                    oid,
+                    lesson.lesson_id,
+                    catalog.objective_text(oid, lang),
+                    row.p_known if row else params.prior,
+                    row.attempts if row else 0,
+                    row.correct if row else 0,
+                )
+            )
     return out
 
 
@@ -121,8 +151,10 @@ def class_heatmap(db: Database, viewer: User, class_id: int, catalog: Catalog, p
 
 def needs_help(heatmap: Heatmap) -> list[tuple[User, str, float]]:
     """(student, objective, mastery) where a student keeps getting an objective wrong, weakest first."""
-    out = [(student, oid, heatmap.mastery[(student.id, oid)])
-           for student in heatmap.students for oid in heatmap.objectives
-           if heatmap.attempts[(student.id, oid)] >= MIN_EVIDENCE and heatmap.mastery[(student.id, oid)] < STRUGGLING]
+    out = [
+        (student, oid, heatmap.mastery[(student.id, oid)])
+        for student in heatmap.students
+        for oid in heatmap.objectives
+        if heatmap.attempts[(student.id, oid)] >= MIN_EVIDENCE and heatmap.mastery[(student.id, oid)] < STRUGGLING
+    ]
     return sorted(out, key=lambda row: (row[2], row[0].username, row[1]))
-

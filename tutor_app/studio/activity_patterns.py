@@ -88,7 +88,9 @@ class _Reader:
                 raise self.fail(f"{key}.{name}" if key else name, "is missing.")
         unknown = sorted(set(map(str, data)) - set(required))
         if unknown:
-            raise self.fail(f"{key}.{unknown[0]}" if key else unknown[0], f"is not a known key (expected one of {', '.join(required)}).")
+            raise self.fail(
+                f"{key}.{unknown[0]}" if key else unknown[0], f"is not a known key (expected one of {', '.join(required)})."
+            )
         return data
 
     def text(self, data: object, key: str, allowed: frozenset[str]) -> Text:
@@ -111,15 +113,19 @@ class _Reader:
             if name is None:
                 continue
             if name not in allowed or spec or conversion:
-                raise self.fail(key, f"uses {{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}; "
-                                     f"it may use only {', '.join('{' + f + '}' for f in sorted(allowed))}.")
+                raise self.fail(
+                    key,
+                    f"uses {{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}; "
+                    f"it may use only {', '.join('{' + f + '}' for f in sorted(allowed))}.",
+                )
             used.add(name)
         return used
 
     def pattern(self, data: object, key: str, allowed: frozenset[str]) -> Pattern:
         data = self.mapping(data, key, ("title", "description"))
-        return Pattern(self.text(data["title"], f"{key}.title", allowed),
-                       self.text(data["description"], f"{key}.description", allowed))
+        return Pattern(
+            self.text(data["title"], f"{key}.title", allowed), self.text(data["description"], f"{key}.description", allowed)
+        )
 
     def level(self, data: object, key: str) -> Level:
         data = self.mapping(data, key, ("objective", "activities"))
@@ -138,8 +144,9 @@ def parse_patterns(text: str, origin: str) -> ActivityPatterns:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"Activity patterns file {origin} is not valid YAML: {exc}", _FIX) from exc
-    top = read.mapping(data, "", ("title", "opening", "closing", "support_weaker", "challenge_stronger", "homework",
-                                  "assessment", "levels"))
+    top = read.mapping(
+        data, "", ("title", "opening", "closing", "support_weaker", "challenge_stronger", "homework", "assessment", "levels")
+    )
     assessment = read.mapping(top["assessment"], "assessment", ("lead", "term_question", "section_question"))
     levels = read.mapping(top["levels"], "levels", BLOOM_LEVELS)
     return ActivityPatterns(
@@ -151,8 +158,7 @@ def parse_patterns(text: str, origin: str) -> ActivityPatterns:
         homework=read.text(top["homework"], "homework", SECTION_FIELDS),
         assessment_lead=read.text(assessment["lead"], "assessment.lead", frozenset({"questions"})),
         term_question=read.text(assessment["term_question"], "assessment.term_question", frozenset({"term"})),
-        section_question=read.text(assessment["section_question"], "assessment.section_question",
-                                   SECTION_FIELDS - {"quote"}),
+        section_question=read.text(assessment["section_question"], "assessment.section_question", SECTION_FIELDS - {"quote"}),
         levels={level: read.level(levels[level], f"levels.{level}") for level in BLOOM_LEVELS},
     )
 

@@ -11,7 +11,7 @@ an activity's title) and why, as a message key with values, so the page can
 say it in English or Chinese and the CLI in English. The text-matching rules
 (``text_units``, ``answer_supported``, ``option_fits``) are exported because the
 quiz builder applies the same rules to its own drafts. Checks never change the
-document (``planner.fit_timings`` is the one offered fix) and never call a
+document (``plan_writer.fit_timings`` is the one offered fix) and never call a
 model or the index themselves.
 """
 
@@ -20,18 +20,29 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import AbstractSet, Collection, Iterable, Iterator, Mapping
 
 from tutor_app.core.i18n import MESSAGES, t
-from tutor_app.engine.search.lexical import _CJK_RUN, _latin_terms
 from tutor_app.core.schemas import BLOOM_LEVELS, QUESTION_KINDS, Chunk, LessonPlan, Quiz
+from tutor_app.engine.search.lexical import _latin_terms
 from tutor_app.engine.sentences import split_units
+from tutor_app.engine.text import CJK_RUN, QUOTED_OR_CODE
 
 PLAN_CHECKS = ("timings", "objectives", "citations", "duplicate_activities", "artefacts", "language")
-QUIZ_CHECKS = ("objectives", "duplicate_questions", "duplicate_options", "answer_in_options", "citations",
-               "supported", "distractors", "artefacts", "language")
+QUIZ_CHECKS = (
+    "objectives",
+    "duplicate_questions",
+    "duplicate_options",
+    "answer_in_options",
+    "citations",
+    "supported",
+    "distractors",
+    "artefacts",
+    "language",
+)
 TEXT_CHECKS = ("supported", "distractors")  # need the passages' text: skipped when only chunk ids are known
 
 # Measured rules (tests/test_studio_checks.py has a passing and a failing example of each):
@@ -42,27 +53,40 @@ NEAR_DUPLICATE_MIN_UNITS = 4
 MIN_DESCRIPTION_UNITS = 3
 # The quiz builder's question frames ("True or false? …"): their fixed words are not content, so they are
 # left out when a question is compared with its passage, whoever wrote it.
-FRAME_KEYS = ("studio_quiz_q_definition", "studio_quiz_q_definition_plural", "studio_quiz_q_cloze_choice",
-              "studio_quiz_q_cloze_fill", "studio_quiz_q_true_false", "studio_quiz_q_example", "studio_quiz_explain_source")
+FRAME_KEYS = (
+    "studio_quiz_q_definition",
+    "studio_quiz_q_definition_plural",
+    "studio_quiz_q_cloze_choice",
+    "studio_quiz_q_cloze_fill",
+    "studio_quiz_q_true_false",
+    "studio_quiz_q_example",
+    "studio_quiz_explain_source",
+)
 
 _BLANK = re.compile(r"_{3,}")
 GLOSS = re.compile(r"\s*[（(][^（）()]{0,60}[)）]")  # a gloss or aside: "温度（temperature）", "Chain-of-thought (CoT)"
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
 _MARKUP = re.compile(r"\*\*|`|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
-_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|‘[^’]*’|「[^」]*」|『[^』]*』|`[^`]*`")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 
 _BLOOM = "|".join(BLOOM_LEVELS).replace("analyze", "analy[sz]e")
 _KIND_NAMES = "|".join(QUESTION_KINDS + tuple(k.replace("_", "") for k in QUESTION_KINDS))
 ARTEFACTS: tuple[tuple[str, re.Pattern], ...] = (
-    ("number", re.compile(r"\bQ\s?\d{1,2}\b|^\s*(?:Question\s+\d+|第\s*\d+\s*题|问题\s*\d+)|^\s*\d{1,2}[.)、]\s+\S",
-                          re.IGNORECASE)),
+    (
+        "number",
+        re.compile(r"\bQ\s?\d{1,2}\b|^\s*(?:Question\s+\d+|第\s*\d+\s*题|问题\s*\d+)|^\s*\d{1,2}[.)、]\s+\S", re.IGNORECASE),
+    ),
     ("kind", re.compile(rf"\b(?:{_KIND_NAMES})\b", re.IGNORECASE)),
     ("bloom", re.compile(rf"\((?:{_BLOOM})\)|\bbloom\s*[:=]|^\s*(?:{_BLOOM})\s*$", re.IGNORECASE)),
     ("brace", re.compile(r"[{}]")),
-    ("placeholder", re.compile(r"\b(?:lorem ipsum|TODO|TBD|FIXME|XXX)\b|\[(?:insert|your|add)\b[^\]]*\]|"
-                               r"<(?:insert|your)\b[^>]*>|(?:\.\.\.|…|……)\s*$|\b(?:passage|objective)\s+\d+\b|"
-                               r"(?:段落|目标)\s*\d+")),
+    (
+        "placeholder",
+        re.compile(
+            r"\b(?:lorem ipsum|TODO|TBD|FIXME|XXX)\b|\[(?:insert|your|add)\b[^\]]*\]|"
+            r"<(?:insert|your)\b[^>]*>|(?:\.\.\.|…|……)\s*$|\b(?:passage|objective)\s+\d+\b|"
+            r"(?:段落|目标)\s*\d+"
+        ),
+    ),
     ("markdown", re.compile(r"\*\*|(?<![\w*])\*[^*\s][^*\n]*\*(?![\w*])")),
     ("citation_mark", re.compile(r"\[\d{1,2}\]")),
 )
@@ -71,7 +95,7 @@ ARTEFACTS: tuple[tuple[str, re.Pattern], ...] = (
 class Label(str):
     """A message key (with its values) used inside another message, such as "Q2 answer"; said in the reader's language."""
 
-    def __new__(cls, key: str, **values) -> "Label":
+    def __new__(cls, key: str, **values) -> Label:
         label = super().__new__(cls, key)
         label.values = values
         return label
@@ -90,8 +114,10 @@ class CheckResult:
         return not self.problems
 
     def messages(self, lang: str = "en") -> list[str]:
-        return [t(key, lang, **{k: v.said(lang) if isinstance(v, Label) else v for k, v in values.items()})
-                for key, values in self.problems]
+        return [
+            t(key, lang, **{k: v.said(lang) if isinstance(v, Label) else v for k, v in values.items()})
+            for key, values in self.problems
+        ]
 
     def to_json(self) -> dict:
         return {"check": self.name, "passed": self.passed, "problems": self.messages("en")}
@@ -121,10 +147,10 @@ def text_units(text: str) -> frozenset[str]:
     text = unicodedata.normalize("NFKC", plain(text)).lower()
     units: set[str] = set()
     position = 0
-    for run in _CJK_RUN.finditer(text):
-        units.update(_latin_terms(text[position:run.start()]))
+    for run in CJK_RUN.finditer(text):
+        units.update(_latin_terms(text[position : run.start()]))
         chars = run.group()
-        units.update(chars[i:i + 2] for i in range(len(chars) - 1)) if len(chars) > 1 else units.add(chars)
+        units.update(chars[i : i + 2] for i in range(len(chars) - 1)) if len(chars) > 1 else units.add(chars)
         position = run.end()
     units.update(_latin_terms(text[position:]))
     return frozenset(units)
@@ -137,10 +163,10 @@ def share(part: AbstractSet[str], whole: AbstractSet[str]) -> float:
 
 @lru_cache(maxsize=1)
 def _frames() -> re.Pattern:
-    pieces = {piece.strip() for key in FRAME_KEYS for text in MESSAGES.get(key, {}).values()
-              for piece in re.split(r"\{[^}]*\}", text)}
-    return re.compile("|".join(re.escape(p) for p in sorted((p for p in pieces if p), key=len, reverse=True)),
-                      re.IGNORECASE)
+    pieces = {
+        piece.strip() for key in FRAME_KEYS for text in MESSAGES.get(key, {}).values() for piece in re.split(r"\{[^}]*\}", text)
+    }
+    return re.compile("|".join(re.escape(p) for p in sorted((p for p in pieces if p), key=len, reverse=True)), re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
@@ -180,7 +206,7 @@ def _edge(flat: str, from_end: bool) -> str:
         if weight >= 12:
             break
         taken.append(char)
-        weight += 3 if _CJK_RUN.match(char) else 1
+        weight += 3 if CJK_RUN.match(char) else 1
     return "".join(taken[::-1] if from_end else taken)
 
 
@@ -198,9 +224,10 @@ def option_fits(stem: str, option: str, passage: str) -> bool:
     own = text_units(option) - stem_units
     if not own:
         return False
-    return any(share(own, units) >= SUPPORTED_SHARE
-               and max(share(stem_units, units), share(units, stem_units)) >= STEM_SHARE
-               for _, units in _windows(passage))
+    return any(
+        share(own, units) >= SUPPORTED_SHARE and max(share(stem_units, units), share(units, stem_units)) >= STEM_SHARE
+        for _, units in _windows(passage)
+    )
 
 
 @lru_cache(maxsize=1024)
@@ -231,15 +258,15 @@ def near_duplicate(a: str, b: str) -> float:
 
 def cjk_share(text: str) -> tuple[int, int]:
     """(Chinese characters, Latin words) of a text, quoted parts left out."""
-    text = _QUOTED.sub(" ", text or "")
-    return sum(len(run) for run in _CJK_RUN.findall(text)), len(_LATIN_WORD.findall(text))
+    text = QUOTED_OR_CODE.sub(" ", text or "")
+    return sum(len(run) for run in CJK_RUN.findall(text)), len(_LATIN_WORD.findall(text))
 
 
 def in_language(text: str, lang: str) -> bool:
     """English text has no Chinese outside quotes and parentheses; Chinese text is mostly Chinese (at least
     two characters for each English word, unless it has fewer than three English words)."""
     if lang == "en":
-        return not _CJK_RUN.search(GLOSS.sub(" ", _QUOTED.sub(" ", text or "")))
+        return not CJK_RUN.search(GLOSS.sub(" ", QUOTED_OR_CODE.sub(" ", text or "")))
     chinese, words = cjk_share(text)
     return words < 3 or chinese >= 2 * words
 
@@ -286,22 +313,36 @@ def _artefact_check(fields: list[tuple[Label | str, str]]) -> CheckResult:
     return result
 
 
-def _language_check(fields: list[tuple[Label | str, str]], cited: list[tuple[str, list[str]]], lang: str,
-                    known: Collection[str] | Mapping[str, Chunk], course_languages: Collection[str] | None) -> CheckResult:
+def _language_check(
+    fields: list[tuple[Label | str, str]],
+    cited: list[tuple[str, list[str]]],
+    lang: str,
+    known: Collection[str] | Mapping[str, Chunk],
+    course_languages: Collection[str] | None,
+) -> CheckResult:
     """Every text in ``lang``; with the passages known, every citation too, unless the course lacks ``lang``."""
     result = CheckResult("language")
     for where, text in fields:
         if text and not in_language(text, lang):
-            result.problems.append(("studio_check_wrong_language", {
-                "where": where, "text": text[:80], "language": Label(f"lang_name_{lang}")}))
+            result.problems.append(
+                ("studio_check_wrong_language", {"where": where, "text": text[:80], "language": Label(f"lang_name_{lang}")})
+            )
     if isinstance(known, Mapping) and (course_languages is None or lang in course_languages):
         for where, ids in cited:
             for chunk_id in ids:
                 chunk = known.get(chunk_id)
                 if chunk is not None and chunk.lang != lang:
-                    result.problems.append(("studio_check_citation_language", {
-                        "where": where, "chunk": chunk_id, "passage_language": Label(f"lang_name_{chunk.lang}"),
-                        "language": Label(f"lang_name_{lang}")}))
+                    result.problems.append(
+                        (
+                            "studio_check_citation_language",
+                            {
+                                "where": where,
+                                "chunk": chunk_id,
+                                "passage_language": Label(f"lang_name_{chunk.lang}"),
+                                "language": Label(f"lang_name_{lang}"),
+                            },
+                        )
+                    )
     return result
 
 
@@ -313,14 +354,24 @@ def _plan_fields(plan: LessonPlan) -> list[tuple[Label, str]]:
     fields += [(Label("studio_where_objective", id=o.id), o.text) for o in plan.objectives]
     fields += [(Label("studio_where_prerequisite", n=n), p) for n, p in enumerate(plan.prerequisites, 1)]
     for m in plan.materials:
-        fields += [(Label("studio_where_material", title=m.title), m.title),
-                   (Label("studio_where_material", title=m.title), m.description)]
+        fields += [
+            (Label("studio_where_material", title=m.title), m.title),
+            (Label("studio_where_material", title=m.title), m.description),
+        ]
     for a in plan.activities:
-        fields += [(Label("studio_where_activity", title=a.title), a.title),
-                   (Label("studio_where_activity", title=a.title), a.description)]
-    fields += [(Label(key), text) for key, text in (
-        ("studio_assessment", plan.formative_assessment), ("studio_support", plan.support_weaker),
-        ("studio_challenge", plan.challenge_stronger), ("studio_homework", plan.homework))]
+        fields += [
+            (Label("studio_where_activity", title=a.title), a.title),
+            (Label("studio_where_activity", title=a.title), a.description),
+        ]
+    fields += [
+        (Label(key), text)
+        for key, text in (
+            ("studio_assessment", plan.formative_assessment),
+            ("studio_support", plan.support_weaker),
+            ("studio_challenge", plan.challenge_stronger),
+            ("studio_homework", plan.homework),
+        )
+    ]
     return fields
 
 
@@ -335,14 +386,16 @@ def _distinct_activities(plan: LessonPlan) -> CheckResult:
                 break
             overlap = near_duplicate(later.description, earlier.description)
             if overlap >= NEAR_DUPLICATE:
-                result.problems.append(("studio_check_near_activity", {
-                    "where": later.title, "other": earlier.title, "share": round(100 * overlap)}))
+                result.problems.append(
+                    ("studio_check_near_activity", {"where": later.title, "other": earlier.title, "share": round(100 * overlap)})
+                )
                 break
     return result
 
 
-def check_plan(plan: LessonPlan, known_chunks: Collection[str] | Mapping[str, Chunk], *,
-               course_languages: Collection[str] | None = None) -> list[CheckResult]:
+def check_plan(
+    plan: LessonPlan, known_chunks: Collection[str] | Mapping[str, Chunk], *, course_languages: Collection[str] | None = None
+) -> list[CheckResult]:
     """PLAN_CHECKS. ``course_languages``: the languages the course is written in (None: assume the plan's)."""
     timings = CheckResult("timings")
     total = sum(a.minutes for a in plan.activities)
@@ -368,8 +421,14 @@ def check_plan(plan: LessonPlan, known_chunks: Collection[str] | Mapping[str, Ch
         citations.problems += _citations([(activity.title, activity.chunk_ids)], known_chunks, False).problems
     fields = _plan_fields(plan)
     cited += [(a.title, a.chunk_ids) for a in plan.activities]
-    return [timings, objectives, citations, _distinct_activities(plan), _artefact_check(fields),
-            _language_check(fields, cited, plan.language, known_chunks, course_languages)]
+    return [
+        timings,
+        objectives,
+        citations,
+        _distinct_activities(plan),
+        _artefact_check(fields),
+        _language_check(fields, cited, plan.language, known_chunks, course_languages),
+    ]
 
 
 # --------------------------------------------------------------------------- quizzes
@@ -392,13 +451,15 @@ def _distinct_questions(quiz: Quiz) -> CheckResult:
     for j, later in enumerate(quiz.questions):
         for i, earlier in enumerate(quiz.questions[:j]):
             if normalise(later.question) == normalise(earlier.question):
-                result.problems.append(("studio_check_same_question", {"where": f"Q{j + 1}", "other": f"Q{i + 1}",
-                                                                       "question": later.question}))
+                result.problems.append(
+                    ("studio_check_same_question", {"where": f"Q{j + 1}", "other": f"Q{i + 1}", "question": later.question})
+                )
                 break
             overlap = near_duplicate(later.question, earlier.question)
             if overlap >= NEAR_DUPLICATE:
-                result.problems.append(("studio_check_near_question", {
-                    "where": f"Q{j + 1}", "other": f"Q{i + 1}", "share": round(100 * overlap)}))
+                result.problems.append(
+                    ("studio_check_near_question", {"where": f"Q{j + 1}", "other": f"Q{i + 1}", "share": round(100 * overlap)})
+                )
                 break
     return result
 
@@ -439,13 +500,15 @@ def _distractors(quiz: Quiz, passages: Mapping[str, Chunk]) -> CheckResult:
             continue
         for option in q.options:
             if normalise(option) != normalise(q.answer) and option_fits(q.question, option, chunk.text):
-                result.problems.append(("studio_check_distractor_fits", {"where": f"Q{n}", "option": option,
-                                                                         "chunk": q.chunk_id}))
+                result.problems.append(
+                    ("studio_check_distractor_fits", {"where": f"Q{n}", "option": option, "chunk": q.chunk_id})
+                )
     return result
 
 
-def check_quiz(quiz: Quiz, known_chunks: Collection[str] | Mapping[str, Chunk], *,
-               course_languages: Collection[str] | None = None) -> list[CheckResult]:
+def check_quiz(
+    quiz: Quiz, known_chunks: Collection[str] | Mapping[str, Chunk], *, course_languages: Collection[str] | None = None
+) -> list[CheckResult]:
     """QUIZ_CHECKS; ``supported`` and ``distractors`` only when ``known_chunks`` maps ids to passages.
     ``course_languages``: the languages the course is written in (None: assume the quiz's)."""
     objectives = CheckResult("objectives")
@@ -456,7 +519,9 @@ def check_quiz(quiz: Quiz, known_chunks: Collection[str] | Mapping[str, Chunk], 
             objectives.problems.append(("studio_check_not_assessed", {"objective": f"{objective.id} {objective.text}"}))
     for n, question in enumerate(quiz.questions, 1):
         if question.objective_id not in ids:
-            objectives.problems.append(("studio_check_unknown_objective", {"where": f"Q{n}", "objective": question.objective_id or "—"}))
+            objectives.problems.append(
+                ("studio_check_unknown_objective", {"where": f"Q{n}", "objective": question.objective_id or "—"})
+            )
 
     duplicate_options = CheckResult("duplicate_options")
     answer_in_options = CheckResult("answer_in_options")
@@ -477,8 +542,12 @@ def check_quiz(quiz: Quiz, known_chunks: Collection[str] | Mapping[str, Chunk], 
     return results + [_artefact_check(fields), _language_check(fields, cited, quiz.language, known_chunks, course_languages)]
 
 
-def check_document(document: LessonPlan | Quiz, known_chunks: Collection[str] | Mapping[str, Chunk], *,
-                   course_languages: Collection[str] | None = None) -> list[CheckResult]:
+def check_document(
+    document: LessonPlan | Quiz,
+    known_chunks: Collection[str] | Mapping[str, Chunk],
+    *,
+    course_languages: Collection[str] | None = None,
+) -> list[CheckResult]:
     check = check_plan if isinstance(document, LessonPlan) else check_quiz
     return check(document, known_chunks, course_languages=course_languages)
 

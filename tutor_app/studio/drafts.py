@@ -4,7 +4,7 @@
 the course (the built-in small model), plans and quizzes are assembled from the
 course too (``plan_builder``, ``quiz_builder``), because the small model cannot
 be trusted to write them; on a capable model the model writes them
-(``planner``, ``quiz``). The educator may ask for the built draft on any model.
+(``plan_writer``, ``quiz_writer``). The educator may ask for the built draft on any model.
 Both return the same ``Generated`` with the same checks. ``draft`` is the one
 entry point the page, the CLI and the benchmark call; it does not save or show.
 """
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from tutor_app.studio.plan_writer import generate_plan
 from tutor_app.studio.plan_builder import build_plan
-from tutor_app.studio.quiz_writer import generate_quiz
+from tutor_app.studio.plan_writer import generate_plan
 from tutor_app.studio.quiz_builder import assessment_lines, build_quiz
-from tutor_app.studio.shared import Generated, Progress, ShouldStop, StudioRequest, never, passage_budget
+from tutor_app.studio.quiz_writer import generate_quiz
+from tutor_app.studio.shared import Generated, ShouldStop, StepReporter, StudioRequest, never, passage_budget
 
 DraftStyle = Literal["built", "model"]
 DRAFT_STYLES: tuple[str, ...] = ("auto", "built", "model")
@@ -30,14 +30,23 @@ def draft_style(settings, asked: str = "auto") -> DraftStyle:
     return "built" if settings.effective_answer_style == "extractive" else "model"
 
 
-def draft(kind: str, request: StudioRequest, services, *, style: str = "auto", objectives=None,
-          on_step: Progress = lambda step: None, should_stop: ShouldStop = never) -> Generated:
+def draft(
+    kind: str,
+    request: StudioRequest,
+    services,
+    *,
+    style: str = "auto",
+    objectives=None,
+    on_step: StepReporter = lambda step: None,
+    should_stop: ShouldStop = never,
+) -> Generated:
     """A checked plan (``kind`` "plan") or quiz. Raises NotCovered and StudioInputError; the model path also
     StructuredFailure, ModelError and Cancelled."""
     if draft_style(services.settings, style) == "built":
         if kind == "plan":
-            return build_plan(request, services.retriever, progress=on_step, assessment=assessment_lines,
-                              answerer=services.tutor.extractive)
+            return build_plan(
+                request, services.retriever, progress=on_step, assessment=assessment_lines, answerer=services.tutor.extractive
+            )
         return build_quiz(request, services.retriever, objectives=objectives, progress=on_step)
     budget, passages = passage_budget(services.settings)
     common = dict(budget_tokens=budget, max_passages=passages, on_step=on_step, should_stop=should_stop)

@@ -45,7 +45,8 @@ def document_json(document: LessonPlan | Quiz, chunks: dict[str, Chunk] | None =
     for item in data.get("materials", []) + data.get("activities", []):
         item["passages"] = [text(chunk_id) for chunk_id in item["chunk_ids"]]
     cited = [q["chunk_id"] for q in data.get("questions", [])] + [
-        chunk_id for item in data.get("materials", []) + data.get("activities", []) for chunk_id in item["chunk_ids"]]
+        chunk_id for item in data.get("materials", []) + data.get("activities", []) for chunk_id in item["chunk_ids"]
+    ]
     data["passages"] = {chunk_id: passage_record(chunks[chunk_id]) for chunk_id in dict.fromkeys(cited) if chunk_id in chunks}
     return data
 
@@ -63,8 +64,10 @@ def _blocks(document: LessonPlan | Quiz, sources: dict[str, str] | None) -> list
     lang = document.language
     tr = lambda key, **v: t(key, lang, **v)  # noqa: E731
     out: list[tuple[str, str]] = [("h1", document.title)]
-    meta = [f"{tr('studio_x_audience')}: {document.audience}" if document.audience else "",
-            f"{tr('studio_topic')}: {document.topic}" if document.topic else ""]
+    meta = [
+        f"{tr('studio_x_audience')}: {document.audience}" if document.audience else "",
+        f"{tr('studio_topic')}: {document.topic}" if document.topic else "",
+    ]
     if isinstance(document, LessonPlan):
         meta.append(f"{tr('studio_duration')}: {document.duration_minutes}")
     out += [("p", line) for line in meta if line]
@@ -84,10 +87,19 @@ def _blocks(document: LessonPlan | Quiz, sources: dict[str, str] | None) -> list
         out.append(("h2", tr("studio_activities")))
         for a in document.activities:
             cited = _cite(a.chunk_ids, sources)
-            out.append(("li", f"{a.title} ({a.minutes} {tr('studio_x_minutes')}; {', '.join(a.objective_ids)}): "
-                              f"{a.description}" + (f" [{cited}]" if cited else "")))
-        for key, text in (("studio_assessment", document.formative_assessment), ("studio_support", document.support_weaker),
-                          ("studio_challenge", document.challenge_stronger), ("studio_homework", document.homework)):
+            out.append(
+                (
+                    "li",
+                    f"{a.title} ({a.minutes} {tr('studio_x_minutes')}; {', '.join(a.objective_ids)}): "
+                    f"{a.description}" + (f" [{cited}]" if cited else ""),
+                )
+            )
+        for key, text in (
+            ("studio_assessment", document.formative_assessment),
+            ("studio_support", document.support_weaker),
+            ("studio_challenge", document.challenge_stronger),
+            ("studio_homework", document.homework),
+        ):
             if text:
                 out += [("h2", tr(key)), ("p", text)]
         return out

@@ -9,7 +9,7 @@ level with the serving section's title, one or two of its key sentences
 (ranked by the extractive answerer's sentence scoring) and, where a pattern
 needs one, the start of its worked example; each activity cites its section's
 chunks. An opening, a closing, minutes that add up
-(``planner.suggested_minutes``), the cited sections as materials, a formative
+(``plan_writer.suggested_minutes``), the cited sections as materials, a formative
 assessment (from the given question maker, else questions on the terms the
 sections define) and support and challenge notes complete the plan, which
 then goes through the same ``check_plan`` as a model-written one. Nothing
@@ -21,21 +21,20 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from tutor_app.studio.activity_patterns import ActivityPatterns, Pattern, load_patterns
-from tutor_app.engine.answers.extractive import _EXAMPLE_SENTENCE, CANDIDATE_PASSAGES, ExtractiveAnswerer, defines_something
-from tutor_app.learning.items import bold_definitions
-from tutor_app.engine.search.lexical import terms
-from tutor_app.engine.ingest.loaders import detect_lang
-from tutor_app.studio.plan_writer import objectives_for, suggested_minutes
 from tutor_app.core.schemas import BLOOM_LEVELS, Activity, Hit, LearningObjective, LessonPlan, Material, Objective
-from tutor_app.engine.sentences import split_units
-from tutor_app.studio.shared import BUILT_LABEL, Generated, NotCovered, Progress, Sources, StudioRequest, gather_sources
+from tutor_app.engine.answers.extractive import _EXAMPLE_SENTENCE, CANDIDATE_PASSAGES, ExtractiveAnswerer, defines_something
+from tutor_app.engine.answers.passages import pack_passages
+from tutor_app.engine.search.lexical import terms
+from tutor_app.engine.sentences import bold_definitions, split_units
+from tutor_app.engine.text import detect_lang
+from tutor_app.studio.activity_patterns import ActivityPatterns, Pattern, load_patterns
 from tutor_app.studio.checks import NEAR_DUPLICATE, artefacts, check_plan, in_language, near_duplicate, plain
-from tutor_app.tutoring.explain import pack_passages
+from tutor_app.studio.plan_writer import objectives_for, suggested_minutes
+from tutor_app.studio.shared import BUILT_LABEL, Generated, NotCovered, Sources, StepReporter, StudioRequest, gather_sources
 
 PASSAGE_BUDGET_TOKENS = 4000  # nothing is sent to a model; the budget only bounds Sources.text
 FORMATIVE_QUESTIONS = 3
@@ -116,8 +115,12 @@ def _name(text: str) -> str:
 
 
 def _quotable(text: str, lang: str) -> bool:
-    return (MIN_SENTENCE_CHARS[lang] <= len(text) <= MAX_QUOTE_CHARS[lang] and not any(artefacts(text))
-            and not text.rstrip().endswith((":", "：")) and not text.lstrip().startswith("|"))
+    return (
+        MIN_SENTENCE_CHARS[lang] <= len(text) <= MAX_QUOTE_CHARS[lang]
+        and not any(artefacts(text))
+        and not text.rstrip().endswith((":", "："))
+        and not text.lstrip().startswith("|")
+    )
 
 
 def _excerpt(text: str, lang: str) -> str:
@@ -137,8 +140,11 @@ def worked_example(text: str, lang: str) -> str:
     for unit in units:
         if unit.kind == "code":
             lines = [line.strip() for line in unit.text.splitlines()[1:]]
-            usable = [line for line in lines if line and not line.startswith(("```", "~~~")) and not any(artefacts(line))
-                      and any(ch.isalnum() for ch in line)]
+            usable = [
+                line
+                for line in lines
+                if line and not line.startswith(("```", "~~~")) and not any(artefacts(line)) and any(ch.isalnum() for ch in line)
+            ]
             telling = [line for line in usable if not _IMPORT_LINE.match(line)] or usable
             if telling:
                 return _excerpt(telling[0], lang)
@@ -170,11 +176,19 @@ def sections_of(hits: list[Hit], lang: str) -> list[Section]:
         quotable = [s for s in (_clean(u.text, lang) for u in split_units(text) if u.kind == "sentence") if _quotable(s, lang)]
         if not quotable:
             continue
-        sections.append(Section(
-            lesson_id=first.lesson_id or first.source, lesson=_name(first.title or first.source),
-            title=_name(heading or first.title or first.source), rank=rank, hits=ordered,
-            objectives=list(first.objectives), terms=set(terms(plain(f"{first.heading}\n{text}"))),
-            sentences=quotable, example=worked_example(text, lang)))
+        sections.append(
+            Section(
+                lesson_id=first.lesson_id or first.source,
+                lesson=_name(first.title or first.source),
+                title=_name(heading or first.title or first.source),
+                rank=rank,
+                hits=ordered,
+                objectives=list(first.objectives),
+                terms=set(terms(plain(f"{first.heading}\n{text}"))),
+                sentences=quotable,
+                example=worked_example(text, lang),
+            )
+        )
     return sorted(sections, key=lambda s: s.rank)
 
 
@@ -197,8 +211,9 @@ def cited_languages(sources: Sources, lang: str) -> set[str] | None:
 
 
 class _Builder:
-    def __init__(self, request: StudioRequest, sources: Sources, answerer: ExtractiveAnswerer,
-                 patterns: ActivityPatterns) -> None:
+    def __init__(
+        self, request: StudioRequest, sources: Sources, answerer: ExtractiveAnswerer, patterns: ActivityPatterns
+    ) -> None:
         self.request = request
         self.lang = request.language
         self.sources = sources
@@ -275,7 +290,9 @@ class _Builder:
             support = max(_overlap(own, s.terms) / (1 + 0.25 * s.rank) for s in lesson_sections)
             score = float(cosine) + TOPIC_TERM_WEIGHT * share + SECTION_SUPPORT_WEIGHT * support
             scored.append((-score, n, objective, lesson_sections))
-        return [(objective, sections, -negative) for negative, _, objective, sections in sorted(scored, key=lambda item: item[:2])]
+        return [
+            (objective, sections, -negative) for negative, _, objective, sections in sorted(scored, key=lambda item: item[:2])
+        ]
 
     def fallback_objectives(self, count: int) -> list[tuple[Objective, list[Section], float]]:
         """For lessons whose front matter names no objectives: one per top section, at the requested levels."""
@@ -283,8 +300,9 @@ class _Builder:
         out = []
         for n, section in enumerate(self.sections[:count]):
             level = levels[n % len(levels)]
-            text = self.patterns.levels[level].objective.fill(self.lang, topic=self.subject, section=section.title,
-                                                               lesson=section.lesson)
+            text = self.patterns.levels[level].objective.fill(
+                self.lang, topic=self.subject, section=section.title, lesson=section.lesson
+            )
             out.append((Objective(id=f"built-{n + 1}", text=text, bloom=level), [section], 0.0))
         return out
 
@@ -297,12 +315,18 @@ class _Builder:
         total = sum(weight.values()) or 1.0
 
         def score(section: Section) -> float:
-            return (sum(weight[t] for t in own & section.terms) / total + 0.3 * _overlap(self.topic_terms, section.terms)
-                    + 0.2 / (1 + section.rank) - (USED_SECTION_PENALTY if id(section) in used else 0.0))
+            return (
+                sum(weight[t] for t in own & section.terms) / total
+                + 0.3 * _overlap(self.topic_terms, section.terms)
+                + 0.2 / (1 + section.rank)
+                - (USED_SECTION_PENALTY if id(section) in used else 0.0)
+            )
+
         return max(lesson_sections, key=lambda s: (score(s), -s.rank))
 
-    def plan_activity(self, objective: Objective, section: Section, used_patterns: set[int], used_quotes: set[str],
-                      descriptions: list[str]) -> tuple[Planned, Pattern] | None:
+    def plan_activity(
+        self, objective: Objective, section: Section, used_patterns: set[int], used_quotes: set[str], descriptions: list[str]
+    ) -> tuple[Planned, Pattern] | None:
         """The activity for ``objective`` on ``section``: the first pattern of its level not used yet whose
         description says something other than ``descriptions``; None when every one repeats."""
         level = self.patterns.levels[bloom_level(objective.bloom)]
@@ -311,12 +335,18 @@ class _Builder:
         quoted = self.key_sentences(section, f"{self.query} {objective.text}", used_quotes | {section.example})
         quote = self.in_order(section, quoted)
         for pattern in ordered:
-            values = dict(topic=self.subject, section=section.title, lesson=section.lesson, quote=quote,
-                          example=section.example)
+            values = dict(topic=self.subject, section=section.title, lesson=section.lesson, quote=quote, example=section.example)
             description = pattern.description.fill(self.lang, **values)
             if all(near_duplicate(description, other) < NEAR_DUPLICATE and description != other for other in descriptions):
-                return Planned(objective, section, pattern.title.fill(self.lang, **values), description, quote,
-                               best=quoted[0], used=set(quoted)), pattern
+                return Planned(
+                    objective,
+                    section,
+                    pattern.title.fill(self.lang, **values),
+                    description,
+                    quote,
+                    best=quoted[0],
+                    used=set(quoted),
+                ), pattern
         return None
 
     def planned_activities(self) -> list[Planned]:
@@ -364,15 +394,18 @@ class _Builder:
                         found[term.casefold()] = (on_topic, n, term)
         chosen = [term for _, _, term in sorted(found.values(), key=lambda f: f[:2])][:FORMATIVE_QUESTIONS]
         questions = [self.patterns.term_question.fill(self.lang, term=term) for term in chosen]
-        for section in cited[:FORMATIVE_QUESTIONS - len(questions)]:
-            questions.append(self.patterns.section_question.fill(self.lang, topic=self.subject, section=section.title,
-                                                                 lesson=section.lesson))
+        for section in cited[: FORMATIVE_QUESTIONS - len(questions)]:
+            questions.append(
+                self.patterns.section_question.fill(self.lang, topic=self.subject, section=section.title, lesson=section.lesson)
+            )
         return questions
 
     def plan(self, assessment: AssessmentMaker | None) -> LessonPlan:
         planned = self.planned_activities()
-        objectives = [LearningObjective(id=f"O{n}", text=" ".join(p.objective.text.split()), bloom=bloom_level(p.objective.bloom))
-                      for n, p in enumerate(planned, 1)]
+        objectives = [
+            LearningObjective(id=f"O{n}", text=" ".join(p.objective.text.split()), bloom=bloom_level(p.objective.bloom))
+            for n, p in enumerate(planned, 1)
+        ]
         ids = [o.id for o in objectives]
         sections = list({id(p.section): p.section for p in planned}.values())
         opening_section, opening_quote = self.topic_sentence(sections)
@@ -384,31 +417,59 @@ class _Builder:
 
         minutes = suggested_minutes(self.request.duration_minutes, len(planned))
         opening = self._values(opening_section, opening_quote)
-        activities = [Activity(title=self.patterns.opening.title.fill(self.lang, **opening), minutes=minutes[0],
-                               description=self.patterns.opening.description.fill(self.lang, **opening),
-                               objective_ids=ids, chunk_ids=opening_section.chunk_ids)]
-        activities += [Activity(title=p.title, minutes=m, description=p.description, objective_ids=[oid],
-                                chunk_ids=p.section.chunk_ids) for p, m, oid in zip(planned, minutes[1:], ids)]
-        activities.append(Activity(title=self.patterns.closing.title.fill(self.lang, **opening), minutes=minutes[-1],
-                                   description=self.patterns.closing.description.fill(self.lang, **opening),
-                                   objective_ids=ids, chunk_ids=[]))
-        materials = [Material(title=f"{s.lesson} › {s.title}" if s.title != s.lesson else s.title,
-                              description=key_sentence[id(s)], chunk_ids=s.chunk_ids) for s in cited]
+        activities = [
+            Activity(
+                title=self.patterns.opening.title.fill(self.lang, **opening),
+                minutes=minutes[0],
+                description=self.patterns.opening.description.fill(self.lang, **opening),
+                objective_ids=ids,
+                chunk_ids=opening_section.chunk_ids,
+            )
+        ]
+        activities += [
+            Activity(title=p.title, minutes=m, description=p.description, objective_ids=[oid], chunk_ids=p.section.chunk_ids)
+            for p, m, oid in zip(planned, minutes[1:], ids)
+        ]
+        activities.append(
+            Activity(
+                title=self.patterns.closing.title.fill(self.lang, **opening),
+                minutes=minutes[-1],
+                description=self.patterns.closing.description.fill(self.lang, **opening),
+                objective_ids=ids,
+                chunk_ids=[],
+            )
+        )
+        materials = [
+            Material(
+                title=f"{s.lesson} › {s.title}" if s.title != s.lesson else s.title,
+                description=key_sentence[id(s)],
+                chunk_ids=s.chunk_ids,
+            )
+            for s in cited
+        ]
 
         questions = [q.strip() for q in (assessment(self.request, self.sources) if assessment else []) if q and q.strip()]
         questions = questions or self.formative_questions(cited)
         first, last = planned[0], planned[-1]
         practice = next((p for p in planned if bloom_level(p.objective.bloom) == "apply"), last)
         return LessonPlan(
-            title=self.patterns.title.fill(self.lang, topic=self.subject), course=self.request.course or "",
-            topic=self.query, audience=self.request.audience, duration_minutes=self.request.duration_minutes,
-            language=self.lang, objectives=objectives, prerequisites=[], materials=materials, activities=activities,
-            formative_assessment=self.patterns.assessment_lead.fill(
-                self.lang, questions=_numbered(questions, self.lang)),
+            title=self.patterns.title.fill(self.lang, topic=self.subject),
+            course=self.request.course or "",
+            topic=self.query,
+            audience=self.request.audience,
+            duration_minutes=self.request.duration_minutes,
+            language=self.lang,
+            objectives=objectives,
+            prerequisites=[],
+            materials=materials,
+            activities=activities,
+            formative_assessment=self.patterns.assessment_lead.fill(self.lang, questions=_numbered(questions, self.lang)),
             support_weaker=self.patterns.support_weaker.fill(self.lang, **self._values(first.section, first.quote)),
             challenge_stronger=self.patterns.challenge_stronger.fill(self.lang, **self._values(last.section, last.quote)),
             homework=self.patterns.homework.fill(self.lang, **self._values(practice.section, practice.best)),
-            grounded=True, model=BUILT_LABEL)
+            grounded=True,
+            model=BUILT_LABEL,
+        )
 
     def _values(self, section: Section, quote: str) -> dict[str, str]:
         return dict(topic=self.subject, section=section.title, lesson=section.lesson, quote=quote)
@@ -421,8 +482,15 @@ def _numbered(questions: list[str], lang: str) -> str:
     return " ".join(f"({n}) {q}" for n, q in enumerate(questions, 1))
 
 
-def build_plan(request: StudioRequest, retriever, *, max_passages: int = 6, progress: Progress | None = None,
-               assessment: AssessmentMaker | None = None, answerer: ExtractiveAnswerer | None = None) -> Generated:
+def build_plan(
+    request: StudioRequest,
+    retriever,
+    *,
+    max_passages: int = 6,
+    progress: StepReporter | None = None,
+    assessment: AssessmentMaker | None = None,
+    answerer: ExtractiveAnswerer | None = None,
+) -> Generated:
     """A lesson plan assembled from the course text, checked like a model-written one.
 
     ``assessment(request, sources)`` may supply the formative questions (e.g. the quiz builder's items);
@@ -439,11 +507,13 @@ def build_plan(request: StudioRequest, retriever, *, max_passages: int = 6, prog
         raise NotCovered("studio_err_not_covered", topic=sources.query[:80])
     sources = same_language(sources, request.language, PASSAGE_BUDGET_TOKENS)
     step("drafting")
-    answerer = answerer or ExtractiveAnswerer(retriever.index.embedder, retriever.bilingual,
-                                              Path(retriever.settings.home) / "cache")
+    answerer = answerer or ExtractiveAnswerer(
+        retriever.index.embedder, retriever.bilingual, Path(retriever.settings.home) / "cache"
+    )
     plan = _Builder(request, sources, answerer, load_patterns()).plan(assessment)
     step("checking")
     passages = {h.chunk.id: h.chunk for h in sources.passages}
     checks = check_plan(plan, passages, course_languages=cited_languages(sources, request.language))
-    return Generated(document=plan, checks=checks, first_try=True, attempts=0,
-                     seconds=time.perf_counter() - started, sources=sources)
+    return Generated(
+        document=plan, checks=checks, first_try=True, attempts=0, seconds=time.perf_counter() - started, sources=sources
+    )

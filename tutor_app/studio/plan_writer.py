@@ -13,25 +13,34 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from tutor_app.core.i18n import LANGUAGE_NAMES
-from tutor_app.engine.models.prompts import chat_messages, load_prompt
 from tutor_app.core.schemas import BLOOM_LEVELS, Activity, LearningObjective, LessonPlan, Material
-from tutor_app.studio.shared import Generated, Progress, ShouldStop, Sources, StudioRequest, gather_sources, never
-from tutor_app.studio.checks import check_plan
+from tutor_app.engine.models.prompts import chat_messages, load_prompt
 from tutor_app.engine.models.structured import StructuredGenerator
-
+from tutor_app.studio.checks import check_plan
+from tutor_app.studio.shared import Generated, ShouldStop, Sources, StepReporter, StudioRequest, gather_sources, never
 
 
 def objectives_for(duration: int) -> int:
     return 2 if duration <= 30 else 3
 
 
-def _text(limit: int) -> dict:
+def text_schema(limit: int) -> dict:
     return {"type": "string", "minLength": 1, "maxLength": limit}
 
 
+def objectives_schema(count: int) -> dict:
+    """Exactly ``count`` learning objectives, each a text and its Bloom level (plans and quizzes alike)."""
+    objective = {"text": text_schema(140), "bloom": {"type": "string", "enum": list(BLOOM_LEVELS)}}
+    return {
+        "type": "array",
+        "minItems": count,
+        "maxItems": count,
+        "items": {"type": "object", "properties": objective, "required": list(objective)},
+    }
+
+
 def _refs(count: int, low: int, high: int) -> dict:
-    return {"type": "array", "items": {"type": "integer", "enum": list(range(1, count + 1))}, "minItems": low,
-            "maxItems": high}
+    return {"type": "array", "items": {"type": "integer", "enum": list(range(1, count + 1))}, "minItems": low, "maxItems": high}
 
 
 def suggested_minutes(duration: int, objectives: int) -> list[int]:
@@ -52,9 +61,13 @@ def activities_schema(objectives: int, cite: dict, duration: int | None = None) 
     minutes = suggested_minutes(duration, objectives) if duration else [None] * (objectives + 2)
 
     def activity(objective_refs: dict, fixed_minutes: int | None) -> dict:
-        properties = {"title": _text(80),
-                      "minutes": {"const": fixed_minutes} if fixed_minutes else {"type": "integer", "minimum": 1, "maximum": 240},
-                      "description": _text(220), "objectives": objective_refs, "passages": cite}
+        properties = {
+            "title": text_schema(80),
+            "minutes": {"const": fixed_minutes} if fixed_minutes else {"type": "integer", "minimum": 1, "maximum": 240},
+            "description": text_schema(220),
+            "objectives": objective_refs,
+            "passages": cite,
+        }
         return {"type": "object", "properties": properties, "required": list(properties)}
 
     free = _refs(objectives, 1, objectives)
@@ -68,19 +81,24 @@ def plan_schema(objectives: int, passages: int, duration: int | None = None) -> 
     with ``duration`` the activities' minutes are fixed to a split that adds up to it."""
     cite = _refs(passages, 1, 2) if passages else {"type": "array", "items": {"type": "integer"}, "maxItems": 0}
     properties = {
-        "title": _text(90),
-        "objectives": {"type": "array", "minItems": objectives, "maxItems": objectives, "items": {
-            "type": "object", "properties": {"text": _text(140), "bloom": {"type": "string", "enum": list(BLOOM_LEVELS)}},
-            "required": ["text", "bloom"]}},
-        "prerequisites": {"type": "array", "items": _text(120), "minItems": 1, "maxItems": 3},
-        "materials": {"type": "array", "minItems": 1, "maxItems": 3, "items": {
-            "type": "object", "properties": {"title": _text(80), "description": _text(160), "passages": cite},
-            "required": ["title", "description", "passages"]}},
+        "title": text_schema(90),
+        "objectives": objectives_schema(objectives),
+        "prerequisites": {"type": "array", "items": text_schema(120), "minItems": 1, "maxItems": 3},
+        "materials": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 3,
+            "items": {
+                "type": "object",
+                "properties": {"title": text_schema(80), "description": text_schema(160), "passages": cite},
+                "required": ["title", "description", "passages"],
+            },
+        },
         "activities": activities_schema(objectives, cite, duration),
-        "formative_assessment": _text(220),
-        "support_weaker": _text(200),
-        "challenge_stronger": _text(200),
-        "homework": _text(200),
+        "formative_assessment": text_schema(220),
+        "support_weaker": text_schema(200),
+        "challenge_stronger": text_schema(200),
+        "homework": text_schema(200),
     }
     return {"type": "object", "properties": properties, "required": list(properties)}
 
@@ -133,26 +151,56 @@ def parse_plan(data: object, request: StudioRequest, sources: Sources, model: st
         bad = [k for k in a.objectives if not 1 <= k <= len(objectives)]
         if bad:
             raise ValueError(f"activities.{n}: objective {bad[0]} does not exist (use 1 to {len(objectives)}).")
-        activities.append(Activity(title=a.title, minutes=a.minutes, description=a.description,
-                                   objective_ids=[f"O{k}" for k in dict.fromkeys(a.objectives)],
-                                   chunk_ids=chunk_ids_for(a.passages, sources, f"activities.{n}")))
-    materials = [Material(title=m.title, description=m.description, chunk_ids=chunk_ids_for(m.passages, sources, f"materials.{n}"))
-                 for n, m in enumerate(draft.materials, 1)]
-    return LessonPlan(title=draft.title, course=request.course or "", topic=sources.query, audience=request.audience,
-                      duration_minutes=request.duration_minutes, language=request.language, objectives=objectives,
-                      prerequisites=[p for p in draft.prerequisites if p.strip()], materials=materials,
-                      activities=activities, formative_assessment=draft.formative_assessment,
-                      support_weaker=draft.support_weaker, challenge_stronger=draft.challenge_stronger,
-                      homework=draft.homework, grounded=sources.grounded, model=model)
+        activities.append(
+            Activity(
+                title=a.title,
+                minutes=a.minutes,
+                description=a.description,
+                objective_ids=[f"O{k}" for k in dict.fromkeys(a.objectives)],
+                chunk_ids=chunk_ids_for(a.passages, sources, f"activities.{n}"),
+            )
+        )
+    materials = [
+        Material(title=m.title, description=m.description, chunk_ids=chunk_ids_for(m.passages, sources, f"materials.{n}"))
+        for n, m in enumerate(draft.materials, 1)
+    ]
+    return LessonPlan(
+        title=draft.title,
+        course=request.course or "",
+        topic=sources.query,
+        audience=request.audience,
+        duration_minutes=request.duration_minutes,
+        language=request.language,
+        objectives=objectives,
+        prerequisites=[p for p in draft.prerequisites if p.strip()],
+        materials=materials,
+        activities=activities,
+        formative_assessment=draft.formative_assessment,
+        support_weaker=draft.support_weaker,
+        challenge_stronger=draft.challenge_stronger,
+        homework=draft.homework,
+        grounded=sources.grounded,
+        model=model,
+    )
 
 
 def plan_messages(request: StudioRequest, sources: Sources) -> list[dict]:
     objectives = objectives_for(request.duration_minutes)
     minutes = suggested_minutes(request.duration_minutes, objectives)
-    messages = load_prompt("educator_lesson_plan").template().format_messages(
-        language=LANGUAGE_NAMES[request.language], course=request.course or "(any)", topic=sources.query,
-        audience=request.audience, duration=request.duration_minutes, objectives_count=objectives,
-        minutes=", ".join(map(str, minutes)), passages=sources.text)
+    messages = (
+        load_prompt("educator_lesson_plan")
+        .template()
+        .format_messages(
+            language=LANGUAGE_NAMES[request.language],
+            course=request.course or "(any)",
+            topic=sources.query,
+            audience=request.audience,
+            duration=request.duration_minutes,
+            objectives_count=objectives,
+            minutes=", ".join(map(str, minutes)),
+            passages=sources.text,
+        )
+    )
     return chat_messages(messages)
 
 
@@ -176,17 +224,38 @@ def fit_timings(plan: LessonPlan) -> LessonPlan:
     return plan.model_copy(update={"activities": activities})
 
 
-def generate_plan(request: StudioRequest, retriever, chat, *, budget_tokens: int, max_passages: int = 4,
-                  on_step: Progress = lambda s: None, should_stop: ShouldStop = never) -> Generated:
+def generate_plan(
+    request: StudioRequest,
+    retriever,
+    chat,
+    *,
+    budget_tokens: int,
+    max_passages: int = 4,
+    on_step: StepReporter = lambda s: None,
+    should_stop: ShouldStop = never,
+) -> Generated:
     """Retrieve, draft, validate (repairing once), check. Raises NotCovered, StructuredFailure, ModelError, Cancelled."""
     request = request.validated()
     on_step("retrieving")
     sources = gather_sources(retriever, request, budget_tokens, max_passages)
     schema = plan_schema(objectives_for(request.duration_minutes), len(sources.passages), request.duration_minutes)
     result = StructuredGenerator(chat, max_tokens=1400).run(
-        plan_messages(request, sources), "lesson_plan", schema,
-        lambda data: parse_plan(data, request, sources, chat.label), on_step, should_stop)
+        plan_messages(request, sources),
+        "lesson_plan",
+        schema,
+        lambda data: parse_plan(data, request, sources, chat.label),
+        on_step,
+        should_stop,
+    )
     plan = result.value
     checks = check_plan(plan, {h.chunk.id: h.chunk for h in sources.passages})
-    return Generated(plan, checks, result.first_try, len(result.attempts), result.seconds, sources,
-                     result.attempts[0].errors, result.attempts[0].raw)
+    return Generated(
+        plan,
+        checks,
+        result.first_try,
+        len(result.attempts),
+        result.seconds,
+        sources,
+        result.attempts[0].errors,
+        result.attempts[0].raw,
+    )

@@ -5,7 +5,7 @@
     assessment_lines(request, sources, count=3) -> list[str]
 
 ``build_quiz`` retrieves the sections that teach the topic (in the requested
-language when the course has it; ``NotCovered`` as ``studio.gather_sources``
+language when the course has it; ``NotCovered`` as ``shared.gather_sources``
 raises it), builds questions from their sentences, links each to one of the
 lessons' own front-matter objectives (or to the given ``objectives``) and runs
 every check. ``quiz_items`` is the question maker alone, for the plan
@@ -25,7 +25,7 @@ number; as a short answer, or multiple choice with sibling terms), true/false
 quoted in the explanation), "what is X?" with the definition's key phrase as
 the answer, and "which idea does this example show?" for a section's example.
 Every wrong option and false statement is tested against the lessons' text
-with the same rules as ``studio_checks`` (it must not fit the question), no
+with the same rules as ``checks`` (it must not fit the question), no
 two questions use the same sentence or ask for the same term, and the Bloom
 level is the pattern's (definitions and blanks: remember; a relation:
 understand; an example: apply). Same input, same quiz. This module reads the
@@ -36,19 +36,34 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import AbstractSet, Sequence
 
-from tutor_app.engine.search.bilingual import glossary_pairs
 from tutor_app.core.i18n import t
-from tutor_app.engine.search.lexical import _CJK_RUN, _latin_terms
-from tutor_app.studio.quiz_writer import mix_options
 from tutor_app.core.schemas import BLOOM_LEVELS, TRUE_FALSE, Chunk, Hit, LearningObjective, Quiz, QuizQuestion
+from tutor_app.engine.search.bilingual import glossary_pairs
+from tutor_app.engine.search.index import where_filter
+from tutor_app.engine.search.lexical import _latin_terms
 from tutor_app.engine.sentences import split_units
-from tutor_app.studio.shared import BUILT_LABEL, Generated, Progress, Sources, StudioInputError, StudioRequest, gather_sources
-from tutor_app.studio.checks import (GLOSS, answer_supported, artefacts, check_quiz, in_language, normalise, option_fits, plain,
-                            share, statement_stated, strip_frames, text_units)
+from tutor_app.engine.text import CJK_RUN, OPENS_NEEDING_CONTEXT, POINTS_BACK_ANYWHERE, POINTS_BACK_EARLY, QUOTED
+from tutor_app.studio.checks import (
+    GLOSS,
+    answer_supported,
+    artefacts,
+    check_quiz,
+    in_language,
+    normalise,
+    option_fits,
+    plain,
+    share,
+    statement_stated,
+    strip_frames,
+    text_units,
+)
+from tutor_app.studio.quiz_writer import mix_options
+from tutor_app.studio.shared import BUILT_LABEL, Generated, Sources, StepReporter, StudioInputError, StudioRequest, gather_sources
 
 PASSAGE_BUDGET_TOKENS = 8000  # no prompt is written: keep every retrieved passage whole
 MAX_WRONG_OPTIONS = 3
@@ -62,32 +77,35 @@ KEY_WORDS, KEY_CHARS_ZH = 25, 50
 ASSESSMENT_ITEMS = 3  # questions in a lesson plan's formative assessment
 
 _ENDS_SENTENCE = re.compile(r"[.!?。！？”\"’)）]$")
-_NEEDS_CONTEXT = re.compile(r"^(?:This|These|That|Those|It|Its|They|Their|Here|Such|First|Second|Third|Finally|Also|"
-                            r"But|And|So|Then|Both|The (?:first|second|third|last|latter|former|same|two))\b|"
-                            r"^(?:这|那|它|其|此|该|第一|第二|第三|另外|但|而且|所以|因此|然后|两者|前者|后者)")
-# ...or that points back within its first words ("Later prompts answer them in order.").
-_POINTS_BACK_EARLY = re.compile(r"^(?:\S+\s+){0,4}(?:them|they|it|its|their|this|these|those)\b|^.{0,6}(?:它|它们|这些|这种|其)",
-                                re.IGNORECASE)
 # An example that illustrates the section: opening the sentence, or quoted right after the marker (a "for
 # example" inside a list or parentheses only names members of the list).
-_EXAMPLE = re.compile(r"^(?:for example|for instance)\b|^(?:例如|比如|举例来说|举个例子)|"
-                      r"\b(?:for example|for instance)[:,]?\s*[\"“]|(?:例如|比如)[：:，,]?\s*[\"“「]", re.IGNORECASE)
-_EXAMPLE_LEAD = re.compile(r"^(?:for example|for instance)\s*[:,]?\s*|^(?:例如|比如|举例来说|举个例子)[：，,:]?\s*",
-                           re.IGNORECASE)
+_EXAMPLE = re.compile(
+    r"^(?:for example|for instance)\b|^(?:例如|比如|举例来说|举个例子)|"
+    r"\b(?:for example|for instance)[:,]?\s*[\"“]|(?:例如|比如)[：:，,]?\s*[\"“「]",
+    re.IGNORECASE,
+)
+_EXAMPLE_LEAD = re.compile(
+    r"^(?:for example|for instance)\s*[:,]?\s*|^(?:例如|比如|举例来说|举个例子)[：，,:]?\s*", re.IGNORECASE
+)
 _BOLD = re.compile(r"\*\*([^*\n]{1,40})\*\*")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?%?(?![\w.])")
 _LESSON_NUMBER = re.compile(r"(?:lesson|课|第)\s*$", re.IGNORECASE)
-_DEFINES_EN = re.compile(r"^(?:(?P<article>A|An|The)\s+)?(?P<subject>[^,.;:]{2,60}?)\s+(?:\([^)]*\)\s+)?"
-                         r"(?P<verb>is|are|means|refers to|happens when|occurs when)\s+(?P<rest>.{8,})$")
+_DEFINES_EN = re.compile(
+    r"^(?:(?P<article>A|An|The)\s+)?(?P<subject>[^,.;:]{2,60}?)\s+(?:\([^)]*\)\s+)?"
+    r"(?P<verb>is|are|means|refers to|happens when|occurs when)\s+(?P<rest>.{8,})$"
+)
 _NOT_A_WORD_AFTER_ZHI = "(?![令出导标南定向])"  # 指令, 指出, 指导 ... are words, not "refers to"
-_DEFINES_ZH = re.compile(rf"^(?P<subject>[^，。；：、]{{1,24}}?)(?P<verb>是指{_NOT_A_WORD_AFTER_ZHI}|指的是|意味着|是|"
-                         rf"指{_NOT_A_WORD_AFTER_ZHI})(?P<rest>[^。！？]{{6,}})")
-_NOT_A_DEFINITION_EN = re.compile(r"^(?:more|less|very|not|also|often|usually|especially|only|simple|important|useful|"
-                                  r"still|always|never|sometimes|rarely|easy|hard|good|better|best)\b|^\w+ed\b",
-                                  re.IGNORECASE)  # "is named after", "is asked to": not what the thing is
+_DEFINES_ZH = re.compile(
+    rf"^(?P<subject>[^，。；：、]{{1,24}}?)(?P<verb>是指{_NOT_A_WORD_AFTER_ZHI}|指的是|意味着|是|"
+    rf"指{_NOT_A_WORD_AFTER_ZHI})(?P<rest>[^。！？]{{6,}})"
+)
+_NOT_A_DEFINITION_EN = re.compile(
+    r"^(?:more|less|very|not|also|often|usually|especially|only|simple|important|useful|"
+    r"still|always|never|sometimes|rarely|easy|hard|good|better|best)\b|^\w+ed\b",
+    re.IGNORECASE,
+)  # "is named after", "is asked to": not what the thing is
 _SUCH_AS_EN = re.compile(r",\s*(?:such as|for example|for instance|e\.g\.)\s[^,]*(,?)")
 _SUCH_AS_ZH = re.compile(r"[，,（(]\s*(?:例如|比如|譬如|像)")
-_POINTS_BACK = re.compile(r"\b(?:these|those|this|its|their|it|they)\b|这|那|其|它|该", re.IGNORECASE)
 _NOT_A_DEFINITION_ZH = re.compile(r"^(?:不|很|非常|更|最|也|还|否|为了)")
 _SUBJECT_HEADS = {"prompt", "prompting", "attack"}
 _HEADING_WORDS = re.compile(r"^(?:what|why|how|when|where|who|which)\b|为什么|什么|如何|怎样", re.IGNORECASE)
@@ -138,7 +156,7 @@ def lexicon(chunks: Sequence[Chunk], lang: str) -> dict[str, Term]:
         surface = _surface(surface, lang)
         key = term_key(surface, lang)
         minimum = 2 if lang == "zh" else 3
-        if len(surface) < minimum or not key or (lang == "zh" and not _CJK_RUN.search(surface)):
+        if len(surface) < minimum or not key or (lang == "zh" and not CJK_RUN.search(surface)):
             return
         weight += 0.5 if (" " in surface or len(surface) >= 4 and lang == "zh") else 0.0
         if key not in found or found[key].weight < weight:
@@ -154,8 +172,13 @@ def lexicon(chunks: Sequence[Chunk], lang: str) -> dict[str, Term]:
     for chunk in chunks:
         heading = _heading_term(chunk.heading)
         starts = re.compile(rf"(?:^|[.!?。！？]\s*)(?:(?:A|An|The|With)\s+)?{re.escape(heading)}", re.IGNORECASE)
-        if heading and not _HEADING_WORDS.search(heading) and len(heading.split()) <= 4 and len(heading) <= 40 \
-                and starts.search(GLOSS.sub("", plain(chunk.text))):
+        if (
+            heading
+            and not _HEADING_WORDS.search(heading)
+            and len(heading.split()) <= 4
+            and len(heading) <= 40
+            and starts.search(GLOSS.sub("", plain(chunk.text)))
+        ):
             add(heading, 1.0)
     return found
 
@@ -200,10 +223,10 @@ def _without_examples(text: str, lang: str) -> str:
     match = _SUCH_AS_EN.search(text)
     if not match:
         return text
-    after = text[match.end():]
+    after = text[match.end() :]
     if not match.group(1) or re.search(r",\s*(?:or|and)\s", after) or not after.strip():
-        return text[:match.start()]
-    return f"{text[:match.start()]} {after.strip()}"
+        return text[: match.start()]
+    return f"{text[: match.start()]} {after.strip()}"
 
 
 def key_phrase(rest: str, lang: str) -> str:
@@ -215,7 +238,7 @@ def key_phrase(rest: str, lang: str) -> str:
         phrase = phrase[:cut] if cut > 6 else ""
     if lang == "en" and len(phrase.split()) > KEY_WORDS:
         head = " ".join(phrase.split()[:KEY_WORDS])
-        phrase = head[:head.rfind(",")] if "," in head else ""
+        phrase = head[: head.rfind(",")] if "," in head else ""
     return phrase.strip(" ，,")
 
 
@@ -225,10 +248,13 @@ def _definition(text: str, found: list[tuple[Term, int, int]], lang: str) -> tup
         return None
     subject = GLOSS.sub("", match.group("subject")).strip()
     rest = match.group("rest")
-    if (_NOT_A_DEFINITION_ZH if lang == "zh" else _NOT_A_DEFINITION_EN).match(rest) \
-            and match.group("verb") in ("is", "are", "是"):
+    if (_NOT_A_DEFINITION_ZH if lang == "zh" else _NOT_A_DEFINITION_EN).match(rest) and match.group("verb") in (
+        "is",
+        "are",
+        "是",
+    ):
         return None
-    for term, start, end in found:
+    for term, start, _end in found:
         if start >= match.end("subject"):
             break
         leftover = set(text_units(subject)) - set(text_units(term.surface)) - _SUBJECT_HEADS
@@ -237,7 +263,7 @@ def _definition(text: str, found: list[tuple[Term, int, int]], lang: str) -> tup
             phrase = key_phrase(rest, lang)
             if match.group("verb").endswith("when"):
                 phrase = f"when {phrase}"
-            usable = len(phrase) >= (6 if lang == "zh" else 12) and not _POINTS_BACK.search(phrase)
+            usable = len(phrase) >= (6 if lang == "zh" else 12) and not POINTS_BACK_ANYWHERE.search(phrase)
             return (term, phrase) if usable else None
     return None
 
@@ -254,12 +280,9 @@ def _asked_as(text: str, term: Term, lang: str) -> tuple[str, bool]:
     return f"{article + ' ' if article else ''}“{_surface(subject, lang)}”", plural
 
 
-_QUOTED = re.compile(r'"[^"]*"|“[^”]*”|「[^」]*」')
-
-
 def _mostly_quoted(text: str) -> bool:
     """A sentence that is mostly a quoted sample prompt teaches by example, not by statement: no item on it."""
-    return sum(len(m) for m in _QUOTED.findall(text)) > len(text) / 2
+    return sum(len(m) for m in QUOTED.findall(text)) > len(text) / 2
 
 
 def analyse(chunks: Sequence[Chunk], terms: dict[str, Term], lang: str) -> list[Sentence]:
@@ -269,9 +292,15 @@ def analyse(chunks: Sequence[Chunk], terms: dict[str, Term], lang: str) -> list[
     for rank, chunk in enumerate(chunks):
         for unit in split_units(chunk.text):
             text = " ".join(plain(unit.text).split())
-            if unit.kind != "sentence" or not low <= len(text) <= high or re.search(r"[{}|\n\\]", text) \
-                    or not _ENDS_SENTENCE.search(text) or _NEEDS_CONTEXT.match(text) or _POINTS_BACK_EARLY.match(text) \
-                    or _mostly_quoted(text):
+            if (
+                unit.kind != "sentence"
+                or not low <= len(text) <= high
+                or re.search(r"[{}|\n\\]", text)
+                or not _ENDS_SENTENCE.search(text)
+                or OPENS_NEEDING_CONTEXT.match(text)
+                or POINTS_BACK_EARLY.match(text)
+                or _mostly_quoted(text)
+            ):
                 continue
             found = _find_terms(text, terms, lang)
             sentence = Sentence(text, chunk, rank, unit.position, found, example=bool(_EXAMPLE.search(text)))
@@ -308,12 +337,28 @@ def _generic(pool: list[Sentence]) -> set[str]:
 class Builder:
     """Makes candidate questions from sentences; ``lesson_texts`` are what wrong options are tested against."""
 
-    def __init__(self, sentences: list[Sentence], pool: list[Sentence], terms: dict[str, Term], lang: str,
-                 lesson_texts: list[str], topic: AbstractSet[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        sentences: list[Sentence],
+        pool: list[Sentence],
+        terms: dict[str, Term],
+        lang: str,
+        lesson_texts: list[str],
+        topic: AbstractSet[str] = frozenset(),
+    ) -> None:
         self.sentences, self.pool, self.lang, self.texts, self.topic = sentences, pool, lang, lesson_texts, topic
         self.generic = _generic(pool)
-        self.order = {key: i for i, key in enumerate(sorted(terms, key=lambda k: min(
-            ((s.rank, s.position) for s in pool if any(term.key == k for term, _, _ in s.terms)), default=(99, 0))))}
+        self.order = {
+            key: i
+            for i, key in enumerate(
+                sorted(
+                    terms,
+                    key=lambda k: min(
+                        ((s.rank, s.position) for s in pool if any(term.key == k for term, _, _ in s.terms)), default=(99, 0)
+                    ),
+                )
+            )
+        }
         self.terms = {k: v for k, v in terms.items() if k not in self.generic}  # to blank, swap or offer
         self.definitions = [s for s in pool if s.definition]  # "what is a prompt?" is fair, a blank for "prompt" is not
         self.lessons: dict[str, set[str]] = {}
@@ -326,8 +371,9 @@ class Builder:
         return any(option_fits(stem, option, text) for text in self.texts)
 
     def _clean(self, question: QuizQuestion) -> bool:
-        texts = [question.question, question.explanation] + ([] if question.kind == "true_false"
-                                                             else [question.answer, *question.options])
+        texts = [question.question, question.explanation] + (
+            [] if question.kind == "true_false" else [question.answer, *question.options]
+        )
         return all(not list(artefacts(x)) and in_language(x, self.lang) for x in texts if x)
 
     def siblings(self, answer: Term, avoid: str, lesson: str, same_lesson: bool = False) -> list[Term]:
@@ -337,13 +383,27 @@ class Builder:
         parts = _parts(answer.surface)
 
         def alike(term: Term) -> tuple:
-            return (-len(parts & _parts(term.surface)), lesson not in self.lessons.get(term.key, ()),
-                    abs(len(term.surface) - len(answer.surface)) // 4, -term.weight, self.order.get(term.key, 99), term.key)
+            return (
+                -len(parts & _parts(term.surface)),
+                lesson not in self.lessons.get(term.key, ()),
+                abs(len(term.surface) - len(answer.surface)) // 4,
+                -term.weight,
+                self.order.get(term.key, 99),
+                term.key,
+            )
 
-        return sorted((term for term in self.terms.values() if term.key != answer.key
-                       and answer.key not in term.key and term.key not in answer.key
-                       and (not same_lesson or lesson in self.lessons.get(term.key, ()))
-                       and not _pattern(term, self.lang).search(avoid)), key=alike)
+        return sorted(
+            (
+                term
+                for term in self.terms.values()
+                if term.key != answer.key
+                and answer.key not in term.key
+                and term.key not in answer.key
+                and (not same_lesson or lesson in self.lessons.get(term.key, ()))
+                and not _pattern(term, self.lang).search(avoid)
+            ),
+            key=alike,
+        )
 
     def _what_is(self, sentence: Sentence) -> str:
         key = "studio_quiz_q_definition_plural" if sentence.plural else "studio_quiz_q_definition"
@@ -388,13 +448,20 @@ class Builder:
                 break
         return wrong
 
-    def _choice(self, sentence: Sentence, stem: str, answer: str, wrong: list[str], bloom: str, asks: str,
-                score: float) -> Candidate | None:
+    def _choice(
+        self, sentence: Sentence, stem: str, answer: str, wrong: list[str], bloom: str, asks: str, score: float
+    ) -> Candidate | None:
         if len(wrong) < MIN_WRONG_OPTIONS:
             return None
-        question = QuizQuestion(kind="multiple_choice", question=stem, options=mix_options(answer, wrong, stem),
-                                answer=answer, explanation=self._explanation(sentence), bloom=bloom,
-                                chunk_id=sentence.chunk.id)
+        question = QuizQuestion(
+            kind="multiple_choice",
+            question=stem,
+            options=mix_options(answer, wrong, stem),
+            answer=answer,
+            explanation=self._explanation(sentence),
+            bloom=bloom,
+            chunk_id=sentence.chunk.id,
+        )
         return Candidate(question, sentence, asks, score) if self._clean(question) else None
 
     # ------------------------------------------------------------------ patterns
@@ -405,27 +472,38 @@ class Builder:
         if len(phrase) > OPTION_CHARS[self.lang]:
             return None
         stem = self._what_is(sentence)
-        others = [s for s in self.definitions if s.definition[0].key != term.key
-                  and not _pattern(term, self.lang).search(s.definition[1])
-                  and len(s.definition[1]) <= OPTION_CHARS[self.lang]]
+        others = [
+            s
+            for s in self.definitions
+            if s.definition[0].key != term.key
+            and not _pattern(term, self.lang).search(s.definition[1])
+            and len(s.definition[1]) <= OPTION_CHARS[self.lang]
+        ]
         others.sort(key=lambda s: (s.chunk.lesson_id != sentence.chunk.lesson_id, s.rank, s.position))
         wrong = self._wrong(stem, _capitalised(phrase), [s.definition[1] for s in others], _capitalised)
-        return self._choice(sentence, stem, _capitalised(phrase), wrong, "remember", term.key,
-                            self._score(sentence, term) + 0.3)
+        return self._choice(sentence, stem, _capitalised(phrase), wrong, "remember", term.key, self._score(sentence, term) + 0.3)
 
     def definition_short(self, sentence: Sentence) -> Candidate | None:
         if not sentence.definition:
             return None
         term, phrase = sentence.definition
-        question = QuizQuestion(kind="short_answer", question=self._what_is(sentence),
-                                answer=_capitalised(phrase), explanation=self._explanation(sentence), bloom="remember",
-                                chunk_id=sentence.chunk.id)
+        question = QuizQuestion(
+            kind="short_answer",
+            question=self._what_is(sentence),
+            answer=_capitalised(phrase),
+            explanation=self._explanation(sentence),
+            bloom="remember",
+            chunk_id=sentence.chunk.id,
+        )
         return Candidate(question, sentence, term.key, self._score(sentence, term) + 0.2) if self._clean(question) else None
 
     def _blank_term(self, sentence: Sentence) -> tuple[Term, int, int] | None:
         """The term to blank: asked once in the sentence, the heaviest, the one defined if any."""
-        usable = [(term, s, e) for term, s, e in sentence.terms if term.key in self.terms
-                  and sum(x.key == term.key for x, _, _ in sentence.terms) == 1]
+        usable = [
+            (term, s, e)
+            for term, s, e in sentence.terms
+            if term.key in self.terms and sum(x.key == term.key for x, _, _ in sentence.terms) == 1
+        ]
         defined = sentence.definition[0].key if sentence.definition else ""
         usable.sort(key=lambda m: (m[0].key != defined, -m[0].weight, m[1]))
         return usable[0] if usable else None
@@ -449,16 +527,21 @@ class Builder:
             asks, answer, blanked = term.key, sentence.text[start:end], self._blank(sentence, start, end)
             score = self._score(sentence, term)
         else:  # a number, when the sentence names no term ("under 150 words"), never a lesson number
-            numbers = [m for m in _NUMBER.finditer(sentence.text) if not _LESSON_NUMBER.search(sentence.text[:m.start()])]
+            numbers = [m for m in _NUMBER.finditer(sentence.text) if not _LESSON_NUMBER.search(sentence.text[: m.start()])]
             if len(numbers) != 1:
                 return None
             number = numbers[0]
             asks, answer = normalise(sentence.text), number.group()
-            blanked = f"{sentence.text[:number.start()]}_____{sentence.text[number.end():]}"
+            blanked = f"{sentence.text[: number.start()]}_____{sentence.text[number.end() :]}"
             score = sentence.score - 0.3
-        question = QuizQuestion(kind="short_answer", question=t("studio_quiz_q_cloze_fill", self.lang, sentence=blanked),
-                                answer=answer, explanation=self._explanation(sentence), bloom="remember",
-                                chunk_id=sentence.chunk.id)
+        question = QuizQuestion(
+            kind="short_answer",
+            question=t("studio_quiz_q_cloze_fill", self.lang, sentence=blanked),
+            answer=answer,
+            explanation=self._explanation(sentence),
+            bloom="remember",
+            chunk_id=sentence.chunk.id,
+        )
         return Candidate(question, sentence, asks, score) if self._clean(question) else None
 
     def true_false(self, sentence: Sentence, false: bool) -> Candidate | None:
@@ -474,16 +557,23 @@ class Builder:
             blanked = self._blank(sentence, start, end)
             for sibling in self.siblings(term, blanked, sentence.chunk.lesson_id, same_lesson=True):
                 swapped = blanked.replace("_____", self._shown(sibling, sentence.text[start:end], start), 1)
-                if not self._fits_anywhere(blanked, sibling.surface) \
-                        and not any(statement_stated(swapped, text) for text in self.texts):
+                if not self._fits_anywhere(blanked, sibling.surface) and not any(
+                    statement_stated(swapped, text) for text in self.texts
+                ):
                     statement = swapped
                     break
             else:
                 return None
         stem = t("studio_quiz_q_true_false", self.lang, statement=statement)
-        question = QuizQuestion(kind="true_false", question=stem, options=list(TRUE_FALSE),
-                                answer="False" if false else "True", explanation=self._explanation(sentence),
-                                bloom=bloom, chunk_id=sentence.chunk.id)
+        question = QuizQuestion(
+            kind="true_false",
+            question=stem,
+            options=list(TRUE_FALSE),
+            answer="False" if false else "True",
+            explanation=self._explanation(sentence),
+            bloom=bloom,
+            chunk_id=sentence.chunk.id,
+        )
         score = sentence.score + (0.1 if false else 0.0)
         return Candidate(question, sentence, asks, score) if self._clean(question) else None
 
@@ -509,8 +599,14 @@ class Builder:
         stem = t("studio_quiz_q_example", self.lang, example=example)
         score = self._score(sentence, term) + 0.2
         if kind == "short_answer":
-            question = QuizQuestion(kind="short_answer", question=stem, answer=term.surface,
-                                    explanation=self._explanation(sentence), bloom="apply", chunk_id=sentence.chunk.id)
+            question = QuizQuestion(
+                kind="short_answer",
+                question=stem,
+                answer=term.surface,
+                explanation=self._explanation(sentence),
+                bloom="apply",
+                chunk_id=sentence.chunk.id,
+            )
             return Candidate(question, sentence, term.key, score) if self._clean(question) else None
         siblings = self.siblings(term, sentence.text, sentence.chunk.lesson_id)
         wrong = self._wrong(stem, term.surface, siblings, lambda other: other.surface)
@@ -519,9 +615,16 @@ class Builder:
     def candidates(self) -> list[Candidate]:
         out: list[Candidate] = []
         for sentence in self.sentences:
-            made = [self.definition_choice(sentence), self.definition_short(sentence), self.cloze_choice(sentence),
-                    self.cloze_fill(sentence), self.true_false(sentence, False), self.true_false(sentence, True),
-                    self.example(sentence, "multiple_choice"), self.example(sentence, "short_answer")]
+            made = [
+                self.definition_choice(sentence),
+                self.definition_short(sentence),
+                self.cloze_choice(sentence),
+                self.cloze_fill(sentence),
+                self.true_false(sentence, False),
+                self.true_false(sentence, True),
+                self.example(sentence, "multiple_choice"),
+                self.example(sentence, "short_answer"),
+            ]
             out.extend(c for c in made if c is not None and _supported(c.question, sentence.chunk))
         return out
 
@@ -559,8 +662,13 @@ def _topic_units(topic: str, lang: str) -> set[str]:
 def _score_sentences(sentences: list[Sentence], topic: set[str]) -> None:
     for s in sentences:
         heading = text_units(s.chunk.heading)
-        s.score = (2.0 * share(topic, text_units(s.text)) + share(topic, heading) + max(0.0, 0.6 - 0.1 * s.rank)
-                   + (0.3 if s.definition else 0.0) + (0.1 if s.terms else 0.0))
+        s.score = (
+            2.0 * share(topic, text_units(s.text))
+            + share(topic, heading)
+            + max(0.0, 0.6 - 0.1 * s.rank)
+            + (0.3 if s.definition else 0.0)
+            + (0.1 if s.terms else 0.0)
+        )
 
 
 def choose(candidates: list[Candidate], mix: list[tuple[str, str]], kinds: Sequence[str]) -> list[Candidate]:
@@ -577,8 +685,9 @@ def choose(candidates: list[Candidate], mix: list[tuple[str, str]], kinds: Seque
             if c.sentence.key in used_sentences or c.asks in used_asks:
                 continue
             tier = 2 if c.question.kind == kind else 1 if c.question.kind in kinds else 0
-            value = (c.score + (BLOOM_BONUS if c.question.bloom == bloom else 0.0)
-                     - SPREAD_PENALTY * uses.get(c.sentence.chunk.id, 0))
+            value = (
+                c.score + (BLOOM_BONUS if c.question.bloom == bloom else 0.0) - SPREAD_PENALTY * uses.get(c.sentence.chunk.id, 0)
+            )
             key = (tier, value)
             if best_key is None or key > best_key:
                 best, best_key = c, key
@@ -607,8 +716,10 @@ def _best_objective(about_text: str, bloom: str, objectives: Sequence) -> int:
     about = text_units(about_text)
     units = [_objective_units(o.text) for o in objectives]
     spread = {u: sum(u in other for other in units) for own in units for u in own}
-    scores = [(round(sum(1 / spread[u] for u in own & about), 6), _bloom(o.bloom) == bloom, -i)
-              for i, (o, own) in enumerate(zip(objectives, units))]
+    scores = [
+        (round(sum(1 / spread[u] for u in own & about), 6), _bloom(o.bloom) == bloom, -i)
+        for i, (o, own) in enumerate(zip(objectives, units))
+    ]
     return -max(scores)[2]
 
 
@@ -661,10 +772,7 @@ def link_given(chosen: list[Candidate], given: list[LearningObjective]) -> list[
 def _lesson_chunks(index, course: str | None, lessons: set[str], lang: str | None = None) -> list[Chunk]:
     if not lessons or index is None:
         return []
-    where: dict = {"lesson_id": {"$in": sorted(lessons)}}
-    if course:
-        where = {"$and": [{"course": course}, where]}
-    chunks = [c for batch in index.iter_chunks(where) for c in batch]
+    chunks = [c for batch in index.iter_chunks(where_filter(course, lessons=sorted(lessons))) for c in batch]
     return sorted((c for c in chunks if lang is None or c.lang == lang), key=lambda c: (c.lesson_id, c.source, c.position))
 
 
@@ -687,7 +795,7 @@ def _in_language(sources: Sources, request: StudioRequest, retriever, max_passag
 
 def _display_topic(topic: str, lang: str) -> str:
     """The topic as the title shows it: quoted when written in the other language."""
-    chinese = bool(_CJK_RUN.search(topic))
+    chinese = bool(CJK_RUN.search(topic))
     return topic if chinese == (lang == "zh") else f"“{topic}”"
 
 
@@ -705,8 +813,9 @@ def _candidates(request: StudioRequest, sources: Sources, lang: str, lesson_chun
     return Builder(sentences, pool, terms, lang, [c.text for c in passages + others], topic).candidates()
 
 
-def quiz_items(request: StudioRequest, sources: Sources, count: int, lang: str, *,
-               lesson_chunks: Sequence[Chunk] = ()) -> list[QuizQuestion]:
+def quiz_items(
+    request: StudioRequest, sources: Sources, count: int, lang: str, *, lesson_chunks: Sequence[Chunk] = ()
+) -> list[QuizQuestion]:
     """Up to ``count`` questions in ``lang`` from the sources' passages (see the module docstring)."""
     candidates = _candidates(request, sources, lang, lesson_chunks)
     mix = request.model_copy(update={"question_count": max(1, count)}).question_mix()
@@ -726,8 +835,14 @@ def assessment_lines(request: StudioRequest, sources: Sources, count: int = ASSE
     return lines
 
 
-def build_quiz(request: StudioRequest, retriever, *, objectives: list[LearningObjective] | None = None,
-               max_passages: int = 6, progress: Progress | None = None) -> Generated:
+def build_quiz(
+    request: StudioRequest,
+    retriever,
+    *,
+    objectives: list[LearningObjective] | None = None,
+    max_passages: int = 6,
+    progress: StepReporter | None = None,
+) -> Generated:
     """A quiz on the request's topic or lessons, built from the course text and checked."""
     started = time.monotonic()
     step = progress or (lambda _: None)
@@ -744,12 +859,20 @@ def build_quiz(request: StudioRequest, retriever, *, objectives: list[LearningOb
     if not chosen:
         raise StudioInputError("studio_err_no_items", topic=(request.topic or sources.query)[:80])
     linked = link_given(chosen, objectives) if objectives else lesson_objectives(chosen, lang)
-    quiz = Quiz(title=t("studio_quiz_title", lang, topic=_display_topic(request.topic or sources.query, lang)),
-                course=request.course or "", topic=sources.query, audience=request.audience, language=lang,
-                objectives=linked, questions=[c.question for c in chosen], grounded=sources.grounded,
-                model=BUILT_LABEL)
+    quiz = Quiz(
+        title=t("studio_quiz_title", lang, topic=_display_topic(request.topic or sources.query, lang)),
+        course=request.course or "",
+        topic=sources.query,
+        audience=request.audience,
+        language=lang,
+        objectives=linked,
+        questions=[c.question for c in chosen],
+        grounded=sources.grounded,
+        model=BUILT_LABEL,
+    )
     step("checking")
     known = {h.chunk.id: h.chunk for h in sources.passages}
     checks = check_quiz(quiz, known, course_languages=languages)
-    return Generated(document=quiz, checks=checks, first_try=True, attempts=0,
-                     seconds=time.monotonic() - started, sources=sources)
+    return Generated(
+        document=quiz, checks=checks, first_try=True, attempts=0, seconds=time.monotonic() - started, sources=sources
+    )

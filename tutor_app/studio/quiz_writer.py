@@ -23,32 +23,31 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from tutor_app.core.i18n import LANGUAGE_NAMES
-from tutor_app.studio.plan_writer import chunk_ids_for
+from tutor_app.core.schemas import TRUE_FALSE, LearningObjective, Quiz, QuizQuestion
 from tutor_app.engine.models.prompts import chat_messages, load_prompt
-from tutor_app.core.schemas import BLOOM_LEVELS, TRUE_FALSE, LearningObjective, Quiz, QuizQuestion
-from tutor_app.studio.shared import Generated, Progress, ShouldStop, Sources, StudioRequest, gather_sources, never
-from tutor_app.studio.checks import check_quiz, normalise
 from tutor_app.engine.models.structured import StructuredFailure, StructuredGenerator
-
-
-
-def _text(limit: int) -> dict:
-    return {"type": "string", "minLength": 1, "maxLength": limit}
+from tutor_app.studio.checks import check_quiz, normalise
+from tutor_app.studio.plan_writer import chunk_ids_for, objectives_schema, text_schema
+from tutor_app.studio.shared import Generated, ShouldStop, Sources, StepReporter, StudioRequest, gather_sources, never
 
 
 def _question_schema(kind: str, bloom: str, objective: int, passage: int) -> dict:
     if kind == "multiple_choice":
-        wrong = {"type": "array", "items": _text(90), "minItems": 3, "maxItems": 3}
-        answer = _text(90)
+        wrong = {"type": "array", "items": text_schema(90), "minItems": 3, "maxItems": 3}
+        answer = text_schema(90)
     elif kind == "true_false":
         wrong = {"const": []}
         answer = {"type": "string", "enum": TRUE_FALSE}
     else:
         wrong = {"const": []}
-        answer = _text(160)
+        answer = text_schema(160)
     properties = {
-        "kind": {"const": kind}, "bloom": {"const": bloom}, "question": _text(200), "answer": answer,
-        "wrong_options": wrong, "explanation": _text(200),
+        "kind": {"const": kind},
+        "bloom": {"const": bloom},
+        "question": text_schema(200),
+        "answer": answer,
+        "wrong_options": wrong,
+        "explanation": text_schema(200),
         "objective": {"const": objective},
         "passage": {"const": passage},
     }
@@ -66,33 +65,34 @@ class Slot:
     passage: int
 
     def line(self, number: int) -> str:
-        return (f"Q{number}: {self.kind}, {self.bloom}, objective {self.objective}"
-                + (f", passage {self.passage}" if self.passage else ""))
+        return f"Q{number}: {self.kind}, {self.bloom}, objective {self.objective}" + (
+            f", passage {self.passage}" if self.passage else ""
+        )
 
 
 def question_slots(mix: list[tuple[str, str]], objectives: int, passages: int) -> list[Slot]:
     """Objectives and passages in turn, so every objective is assessed and the questions draw on
     different passages (left to choose, the small model asks about objective 1 and passage 1 only,
     and repeats itself)."""
-    return [Slot(kind, bloom, i % objectives + 1, i % passages + 1 if passages else 0)
-            for i, (kind, bloom) in enumerate(mix)]
+    return [Slot(kind, bloom, i % objectives + 1, i % passages + 1 if passages else 0) for i, (kind, bloom) in enumerate(mix)]
 
 
 def _questions_schema(slots: list[Slot]) -> dict:
-    return {"type": "array", "minItems": len(slots), "maxItems": len(slots),
-            "prefixItems": [_question_schema(s.kind, s.bloom, s.objective, s.passage) for s in slots]}
+    return {
+        "type": "array",
+        "minItems": len(slots),
+        "maxItems": len(slots),
+        "prefixItems": [_question_schema(s.kind, s.bloom, s.objective, s.passage) for s in slots],
+    }
 
 
-def quiz_schema(mix: list[tuple[str, str]], objectives: int, passages: int,
-                given: list[LearningObjective] | None = None) -> dict:
+def quiz_schema(mix: list[tuple[str, str]], objectives: int, passages: int, given: list[LearningObjective] | None = None) -> dict:
     if given:
         objective_schema: dict = {"const": [{"text": o.text, "bloom": o.bloom} for o in given]}
     else:
-        objective_schema = {"type": "array", "minItems": objectives, "maxItems": objectives, "items": {
-            "type": "object", "properties": {"text": _text(140), "bloom": {"type": "string", "enum": list(BLOOM_LEVELS)}},
-            "required": ["text", "bloom"]}}
+        objective_schema = objectives_schema(objectives)
     questions = _questions_schema(question_slots(mix, objectives, passages))
-    properties = {"title": _text(90), "objectives": objective_schema, "questions": questions}
+    properties = {"title": text_schema(90), "objectives": objective_schema, "questions": questions}
     return {"type": "object", "properties": properties, "required": list(properties)}
 
 
@@ -137,22 +137,39 @@ def _to_question(q: _Question, n: int, objectives: list[LearningObjective], sour
         raise ValueError(f"questions.{n}: objective {q.objective} does not exist (use 1 to {len(objectives)}).")
     chunk = chunk_ids_for([q.passage], sources, f"questions.{n}") if sources.passages else [""]
     options = TRUE_FALSE if q.kind == "true_false" else mix_options(q.answer.strip(), q.wrong_options, q.question)
-    return QuizQuestion(kind=q.kind, question=q.question.strip(), options=options, answer=q.answer.strip(),
-                        explanation=q.explanation, bloom=q.bloom, objective_id=objectives[q.objective - 1].id,
-                        chunk_id=chunk[0])
+    return QuizQuestion(
+        kind=q.kind,
+        question=q.question.strip(),
+        options=options,
+        answer=q.answer.strip(),
+        explanation=q.explanation,
+        bloom=q.bloom,
+        objective_id=objectives[q.objective - 1].id,
+        chunk_id=chunk[0],
+    )
 
 
-def parse_quiz(data: object, request: StudioRequest, sources: Sources, model: str = "",
-               given: list[LearningObjective] | None = None) -> Quiz:
+def parse_quiz(
+    data: object, request: StudioRequest, sources: Sources, model: str = "", given: list[LearningObjective] | None = None
+) -> Quiz:
     draft = QuizDraft.model_validate(data)
-    objectives = given or [LearningObjective(id=f"O{i}", text=o.text.strip(), bloom=o.bloom)
-                           for i, o in enumerate(draft.objectives, 1)]
+    objectives = given or [
+        LearningObjective(id=f"O{i}", text=o.text.strip(), bloom=o.bloom) for i, o in enumerate(draft.objectives, 1)
+    ]
     if len(draft.questions) != request.question_count:
         raise ValueError(f"questions: write exactly {request.question_count} questions, not {len(draft.questions)}.")
     questions = [_to_question(q, n, objectives, sources) for n, q in enumerate(draft.questions, 1)]
-    return Quiz(title=draft.title, course=request.course or "", topic=sources.query, audience=request.audience,
-                language=request.language, objectives=objectives, questions=questions, grounded=sources.grounded,
-                model=model)
+    return Quiz(
+        title=draft.title,
+        course=request.course or "",
+        topic=sources.query,
+        audience=request.audience,
+        language=request.language,
+        objectives=objectives,
+        questions=questions,
+        grounded=sources.grounded,
+        model=model,
+    )
 
 
 def repeated_positions(quiz: Quiz) -> list[int]:
@@ -172,8 +189,15 @@ class _Rewrite(BaseModel):
     questions: list[_Question] = Field(min_length=1)
 
 
-def rewrite_repeats(quiz: Quiz, conversation: list[dict], request: StudioRequest, sources: Sources, chat,
-                    on_step: Progress = lambda s: None, should_stop: ShouldStop = never) -> tuple[Quiz, int]:
+def rewrite_repeats(
+    quiz: Quiz,
+    conversation: list[dict],
+    request: StudioRequest,
+    sources: Sources,
+    chat,
+    on_step: StepReporter = lambda s: None,
+    should_stop: ShouldStop = never,
+) -> tuple[Quiz, int]:
     """Ask once for new questions in the places that repeat; returns the quiz (changed only if the
     rewrite leaves fewer repeats) and how many questions were replaced. The model's looping draft is
     left out of the request (shown it, the small model repeats it again), and sampling is warmer."""
@@ -181,12 +205,22 @@ def rewrite_repeats(quiz: Quiz, conversation: list[dict], request: StudioRequest
     if not positions:
         return quiz, 0
     slots = question_slots(request.question_mix(), len(quiz.objectives), len(sources.passages))
-    schema = {"type": "object", "required": ["questions"],
-              "properties": {"questions": _questions_schema([slots[i] for i in positions])}}
-    ask = load_prompt("educator_quiz_rewrite").template().format_messages(
-        places=", ".join(f"Q{i + 1}" for i in positions), count=len(positions),
-        asked="\n".join(f"- {q.question}" for q in quiz.questions),
-        questions="\n".join(slots[i].line(i + 1) for i in positions), language=LANGUAGE_NAMES[request.language])
+    schema = {
+        "type": "object",
+        "required": ["questions"],
+        "properties": {"questions": _questions_schema([slots[i] for i in positions])},
+    }
+    ask = (
+        load_prompt("educator_quiz_rewrite")
+        .template()
+        .format_messages(
+            places=", ".join(f"Q{i + 1}" for i in positions),
+            count=len(positions),
+            asked="\n".join(f"- {q.question}" for q in quiz.questions),
+            questions="\n".join(slots[i].line(i + 1) for i in positions),
+            language=LANGUAGE_NAMES[request.language],
+        )
+    )
     messages = conversation + chat_messages(ask)
 
     def parse(data: object) -> list[QuizQuestion]:
@@ -197,7 +231,8 @@ def rewrite_repeats(quiz: Quiz, conversation: list[dict], request: StudioRequest
 
     try:
         result = StructuredGenerator(chat, max_tokens=120 + 220 * len(positions), temperature=0.7).run(
-            messages, "quiz_rewrite", schema, parse, lambda step: on_step("rewriting"), should_stop)
+            messages, "quiz_rewrite", schema, parse, lambda step: on_step("rewriting"), should_stop
+        )
     except StructuredFailure:
         return quiz, 0
     questions = list(quiz.questions)
@@ -216,15 +251,32 @@ def quiz_messages(request: StudioRequest, sources: Sources, given: list[Learning
         objectives = f"Write {objective_count(request)}, each with a Bloom level."
     slots = question_slots(request.question_mix(), len(given) if given else objective_count(request), len(sources.passages))
     questions = "\n".join(slot.line(n) for n, slot in enumerate(slots, 1))
-    messages = load_prompt("educator_quiz").template().format_messages(
-        language=LANGUAGE_NAMES[request.language], topic=sources.query, audience=request.audience,
-        objectives=objectives, questions=questions, passages=sources.text)
+    messages = (
+        load_prompt("educator_quiz")
+        .template()
+        .format_messages(
+            language=LANGUAGE_NAMES[request.language],
+            topic=sources.query,
+            audience=request.audience,
+            objectives=objectives,
+            questions=questions,
+            passages=sources.text,
+        )
+    )
     return chat_messages(messages)
 
 
-def generate_quiz(request: StudioRequest, retriever, chat, *, budget_tokens: int, max_passages: int = 4,
-                  objectives: list[LearningObjective] | None = None,
-                  on_step: Progress = lambda s: None, should_stop: ShouldStop = never) -> Generated:
+def generate_quiz(
+    request: StudioRequest,
+    retriever,
+    chat,
+    *,
+    budget_tokens: int,
+    max_passages: int = 4,
+    objectives: list[LearningObjective] | None = None,
+    on_step: StepReporter = lambda s: None,
+    should_stop: ShouldStop = never,
+) -> Generated:
     """Retrieve, draft, validate (repairing once), check. ``objectives``: a lesson plan's, to assess those."""
     request = request.validated()
     on_step("retrieving")
@@ -233,11 +285,20 @@ def generate_quiz(request: StudioRequest, retriever, chat, *, budget_tokens: int
     schema = quiz_schema(request.question_mix(), count, len(sources.passages), objectives)
     messages = quiz_messages(request, sources, objectives)
     result = StructuredGenerator(chat, max_tokens=300 + 220 * request.question_count).run(
-        messages, "quiz", schema, lambda data: parse_quiz(data, request, sources, chat.label, objectives),
-        on_step, should_stop)
+        messages, "quiz", schema, lambda data: parse_quiz(data, request, sources, chat.label, objectives), on_step, should_stop
+    )
     started = time.monotonic()
     quiz, rewritten = rewrite_repeats(result.value, messages, request, sources, chat, on_step, should_stop)
     on_step("checking")
     checks = check_quiz(quiz, {h.chunk.id: h.chunk for h in sources.passages})
-    return Generated(quiz, checks, result.first_try, len(result.attempts), result.seconds + time.monotonic() - started,
-                     sources, result.attempts[0].errors, result.attempts[0].raw, rewritten)
+    return Generated(
+        quiz,
+        checks,
+        result.first_try,
+        len(result.attempts),
+        result.seconds + time.monotonic() - started,
+        sources,
+        result.attempts[0].errors,
+        result.attempts[0].raw,
+        rewritten,
+    )

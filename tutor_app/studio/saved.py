@@ -7,8 +7,8 @@ cancelled or failed generation never leaves half a document behind.
 ``course_quizzes`` and ``load_quiz`` are the read-only, not owner-scoped view
 that learners' practice uses (quizzes are shared with the course's students).
 
-This module stores documents; it does not generate (``planner``, ``quiz``),
-check (``studio_checks``) or export (``export``) them.
+This module stores documents; it does not generate (``plan_writer``, ``quiz_writer``, ``plan_builder``, ``quiz_builder``),
+check (``checks``) or export (``export``) them.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from typing import Literal
 from pydantic import ValidationError
 from sqlalchemy import delete, select
 
+from tutor_app.core.database import Database, StudioDocument, StudioVersion, utcnow
 from tutor_app.core.errors import TutorError
 from tutor_app.core.schemas import LessonPlan, Quiz
-from tutor_app.core.database import Database, StudioDocument, StudioVersion, utcnow
 
 Kind = Literal["plan", "quiz"]
 _MODELS = {"plan": LessonPlan, "quiz": Quiz}
@@ -78,12 +78,20 @@ class StudioStore:
         """Save a new document as version 1."""
         with self.db.session() as s:
             now = utcnow()
-            row = StudioDocument(owner_id=owner_id, kind=kind_of(document), course=document.course or "",
-                                 title=_title(document), latest_version=1, created_at=now, updated_at=now)
+            row = StudioDocument(
+                owner_id=owner_id,
+                kind=kind_of(document),
+                course=document.course or "",
+                title=_title(document),
+                latest_version=1,
+                created_at=now,
+                updated_at=now,
+            )
             s.add(row)
             s.flush()
-            s.add(StudioVersion(document_id=row.id, version=1, content=document.model_dump_json(), note=note[:200],
-                                created_at=now))
+            s.add(
+                StudioVersion(document_id=row.id, version=1, content=document.model_dump_json(), note=note[:200], created_at=now)
+            )
             return _info(row)
 
     def save_version(self, owner_id: int, document_id: int, document: LessonPlan | Quiz, note: str = "") -> DocumentInfo:
@@ -97,8 +105,15 @@ class StudioStore:
             row.title = _title(document)
             row.course = document.course or ""
             row.updated_at = now
-            s.add(StudioVersion(document_id=row.id, version=row.latest_version, content=document.model_dump_json(),
-                                note=note[:200], created_at=now))
+            s.add(
+                StudioVersion(
+                    document_id=row.id,
+                    version=row.latest_version,
+                    content=document.model_dump_json(),
+                    note=note[:200],
+                    created_at=now,
+                )
+            )
             return _info(row)
 
     def list(self, owner_id: int, kind: Kind | None = None, course: str | None = None) -> list[DocumentInfo]:
@@ -121,8 +136,9 @@ class StudioStore:
         with self.db.session() as s:
             row = _owned(s, owner_id, document_id)
             wanted = version or row.latest_version
-            content = s.scalar(select(StudioVersion.content).where(
-                StudioVersion.document_id == row.id, StudioVersion.version == wanted))
+            content = s.scalar(
+                select(StudioVersion.content).where(StudioVersion.document_id == row.id, StudioVersion.version == wanted)
+            )
             if content is None:
                 raise NotFound(f"Document {document_id} has no version {wanted}.", "Pick a version from its history.")
             return _parse(row.kind, content)
@@ -131,8 +147,11 @@ class StudioStore:
         """(version, saved at, note), newest first."""
         with self.db.session() as s:
             row = _owned(s, owner_id, document_id)
-            query = (select(StudioVersion.version, StudioVersion.created_at, StudioVersion.note)
-                     .where(StudioVersion.document_id == row.id).order_by(StudioVersion.version.desc()))
+            query = (
+                select(StudioVersion.version, StudioVersion.created_at, StudioVersion.note)
+                .where(StudioVersion.document_id == row.id)
+                .order_by(StudioVersion.version.desc())
+            )
             return [tuple(r) for r in s.execute(query)]  # type: ignore[misc]
 
     def duplicate(self, owner_id: int, document_id: int, title_suffix: str = " (copy)") -> DocumentInfo:
@@ -144,19 +163,24 @@ class StudioStore:
     def delete(self, owner_id: int, document_id: int) -> None:
         """Delete the document; the database cascades to its versions."""
         with self.db.session() as s:
-            gone = s.execute(delete(StudioDocument).where(
-                StudioDocument.id == document_id, StudioDocument.owner_id == owner_id)).rowcount
+            gone = s.execute(
+                delete(StudioDocument).where(StudioDocument.id == document_id, StudioDocument.owner_id == owner_id)
+            ).rowcount
         if not gone:
             raise NotFound(f"No lesson plan or quiz number {document_id} is yours.", "Pick one from your saved list.")
 
 
 # --- read-only view for learners (the practice and mastery features) --------------------------------
 
+
 def course_quizzes(db: Database, course: str) -> list[DocumentInfo]:
     """Every saved quiz of a course, whoever wrote it, most recently changed first."""
     with db.session() as s:
-        query = (select(StudioDocument).where(StudioDocument.kind == "quiz", StudioDocument.course == course)
-                 .order_by(StudioDocument.updated_at.desc(), StudioDocument.id.desc()))
+        query = (
+            select(StudioDocument)
+            .where(StudioDocument.kind == "quiz", StudioDocument.course == course)
+            .order_by(StudioDocument.updated_at.desc(), StudioDocument.id.desc())
+        )
         return [_info(row) for row in s.scalars(query)]
 
 
@@ -166,6 +190,7 @@ def load_quiz(db: Database, document_id: int) -> Quiz:
         row = s.get(StudioDocument, document_id)
         if row is None or row.kind != "quiz":
             raise NotFound(f"No quiz number {document_id}.", "Pick a quiz from the course's list.")
-        content = s.scalar(select(StudioVersion.content).where(
-            StudioVersion.document_id == row.id, StudioVersion.version == row.latest_version))
+        content = s.scalar(
+            select(StudioVersion.content).where(StudioVersion.document_id == row.id, StudioVersion.version == row.latest_version)
+        )
         return _parse("quiz", content)  # type: ignore[return-value]

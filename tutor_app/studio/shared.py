@@ -7,21 +7,22 @@ course passages a plan or quiz is grounded in, numbers them for the prompt,
 and refuses a topic the course does not cover unless the educator confirmed a
 plan without citations. ``Generated`` carries a finished document with its
 check results and timings. Building and parsing each document lives in
-``planner`` and ``quiz``; this module calls no model.
+``plan_writer`` and ``quiz_writer``; this module calls no model.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from pydantic import BaseModel, Field
 
 from tutor_app.core.errors import InputError
 from tutor_app.core.i18n import t
 from tutor_app.core.schemas import BloomLevel, Chunk, Hit, Lang, LessonPlan, QuestionKind, Quiz
+from tutor_app.engine.answers.passages import pack_passages
+from tutor_app.engine.search.index import where_filter
 from tutor_app.studio.checks import CheckResult
-from tutor_app.tutoring.explain import pack_passages
 
 MIN_MINUTES, MAX_MINUTES = 5, 240
 MAX_TOPIC_CHARS = 300
@@ -54,7 +55,7 @@ class StudioRequest(BaseModel):
     bloom_levels: list[BloomLevel] = Field(default_factory=lambda: ["remember", "understand", "apply"])
     allow_ungrounded: bool = False
 
-    def validated(self) -> "StudioRequest":
+    def validated(self) -> StudioRequest:
         """This request with whitespace tidied, or a StudioInputError naming the first bad input."""
         topic = " ".join((self.topic or "").split())
         audience = " ".join((self.audience or "").split())
@@ -76,8 +77,9 @@ class StudioRequest(BaseModel):
 
     def question_mix(self) -> list[tuple[str, str]]:
         """(kind, Bloom level) for each question: the chosen kinds and levels in turn."""
-        return [(self.kinds[i % len(self.kinds)], self.bloom_levels[i % len(self.bloom_levels)])
-                for i in range(self.question_count)]
+        return [
+            (self.kinds[i % len(self.kinds)], self.bloom_levels[i % len(self.bloom_levels)]) for i in range(self.question_count)
+        ]
 
 
 @dataclass
@@ -122,10 +124,7 @@ def lessons_of(index, course: str) -> dict[str, str]:
 
 
 def _lesson_chunks(index, course: str | None, lessons: list[str], lang: str) -> list[Chunk]:
-    where: dict = {"lesson_id": {"$in": lessons}}
-    if course:
-        where = {"$and": [{"course": course}, where]}
-    chunks = [c for batch in index.iter_chunks(where) for c in batch]
+    chunks = [c for batch in index.iter_chunks(where_filter(course, lessons=lessons)) for c in batch]
     same = [c for c in chunks if c.lang == lang]
     return sorted(same or chunks, key=lambda c: (c.lesson_id, c.source, c.position))
 
@@ -179,12 +178,12 @@ def never() -> bool:
     return False
 
 
-Progress = Callable[[str], None]
-ShouldStop = Callable[[], bool]
+StepReporter = Callable[[str], None]  # told each step's name (drafting, checking, ...) as it starts
+ShouldStop = Callable[[], bool]  # asked between steps whether the educator cancelled
 
 
 def passage_budget(settings) -> tuple[int, int]:
     """(tokens, passages) for the prompt: the embedded model reads prompts slowly, so it gets fewer."""
-    if settings.provider == "embedded":
+    if settings.provider.is_embedded:
         return 450, 3
     return settings.context_tokens, 6

@@ -13,18 +13,18 @@ passages without a model. This module does not draw anything.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
-from tutor_app.engine.answers.claims import mark_unsupported
 from tutor_app.core.config import Settings
-from tutor_app.tutoring.conversations import ConversationStore, auto_title
-from tutor_app.core.errors import TutorError
-from tutor_app.engine.answers.extractive import ExtractiveAnswerer
-from tutor_app.core.i18n import t
-from tutor_app.engine.ingest.loaders import detect_lang
-from tutor_app.engine.models.pricing import estimate_cost
 from tutor_app.core.database import Message
+from tutor_app.core.errors import TutorError
+from tutor_app.core.i18n import t
+from tutor_app.engine.answers.claims import mark_unsupported
+from tutor_app.engine.answers.extractive import ExtractiveAnswerer
+from tutor_app.engine.models.pricing import estimate_cost
+from tutor_app.engine.text import detect_lang
+from tutor_app.tutoring.conversations import ConversationStore, auto_title
 from tutor_app.tutoring.explain import AnswerStream, Tutor
 
 FOLLOW_UPS = ("simpler", "example", "quiz")
@@ -63,9 +63,17 @@ class Turn:
             yield self.error
 
 
-def start_turn(store: ConversationStore, tutor: Tutor, user_id: int, conversation_id: int | None,
-               course: str | None, question: str, ui_lang: str = "en", learner: str | None = None,
-               answer_lang: str | None = None) -> Turn:
+def start_turn(
+    store: ConversationStore,
+    tutor: Tutor,
+    user_id: int,
+    conversation_id: int | None,
+    course: str | None,
+    question: str,
+    ui_lang: str = "en",
+    learner: str | None = None,
+    answer_lang: str | None = None,
+) -> Turn:
     """Save the learner's message, then start the answer (not yet streamed).
 
     ``learner`` (the profile, as prompt text) comes from the learner profile; ``answer_lang`` is the profile's
@@ -83,7 +91,7 @@ def start_turn(store: ConversationStore, tutor: Tutor, user_id: int, conversatio
     try:
         extra = {"learner": learner} if learner else {}
         lang = answer_lang or detect_lang(question)
-        stream = tutor.ask(question, course=course, history=history[-2 * HISTORY_TURNS:], lang=lang, **extra)
+        stream = tutor.ask(question, course=course, history=history[-2 * HISTORY_TURNS :], lang=lang, **extra)
     except TutorError as exc:
         return Turn(conversation_id, None, str(exc), notice, ui_lang)
     return Turn(conversation_id, stream, None, notice, lang)
@@ -94,21 +102,36 @@ def finish_turn(store: ConversationStore, settings: Settings, user_id: int, turn
     if turn.stream is None:
         return store.add_message(user_id, turn.conversation_id, "assistant", shown_text, grounded=False, complete=False)
     result = turn.stream.result
-    provider = "embedded" if settings.provider == "embedded" else settings.provider
-    cost = estimate_cost(result.model, provider, result.prompt_tokens, result.completion_tokens)
+    cost = estimate_cost(result.model, settings.provider, result.prompt_tokens, result.completion_tokens)
     if result.unsupported:
         shown_text = mark_unsupported(shown_text, result.unsupported, turn.lang)
         shown_text += "\n\n" + t("claim_summary", turn.lang, count=len(result.unsupported))
     return store.add_message(
-        user_id, turn.conversation_id, "assistant", shown_text,
-        citations=[c.model_dump() for c in result.citations], model=result.model, grounded=result.grounded,
-        complete=result.complete, prompt_tokens=result.prompt_tokens, completion_tokens=result.completion_tokens,
-        cost_usd=cost, style=result.style, unsupported=len(result.unsupported),
+        user_id,
+        turn.conversation_id,
+        "assistant",
+        shown_text,
+        citations=[c.model_dump() for c in result.citations],
+        model=result.model,
+        grounded=result.grounded,
+        complete=result.complete,
+        prompt_tokens=result.prompt_tokens,
+        completion_tokens=result.completion_tokens,
+        cost_usd=cost,
+        style=result.style,
+        unsupported=len(result.unsupported),
     )
 
 
-def follow_up(store: ConversationStore, answerer: ExtractiveAnswerer, user_id: int, conversation_id: int,
-              answer: Message, kind: str, lang: str) -> int:
+def follow_up(
+    store: ConversationStore,
+    answerer: ExtractiveAnswerer,
+    user_id: int,
+    conversation_id: int,
+    answer: Message,
+    kind: str,
+    lang: str,
+) -> int:
     """Answer "simpler" / "example" / "quiz" from ``answer``'s passages; saves the request and the reply."""
     citations = answer.citation_list
     texts = [c.get("text", "") for c in citations]
@@ -125,5 +148,6 @@ def follow_up(store: ConversationStore, answerer: ExtractiveAnswerer, user_id: i
             question, key, number = quiz
             answer_text = f"{question} [{number}]\n\n{QUIZ_ANSWER_MARK}\n**{key}**"
     store.add_message(user_id, conversation_id, "user", t(f"ans_followup_asked_{kind}", lang))
-    return store.add_message(user_id, conversation_id, "assistant", answer_text, citations=citations,
-                             model=answer.model, grounded=True, style=kind)
+    return store.add_message(
+        user_id, conversation_id, "assistant", answer_text, citations=citations, model=answer.model, grounded=True, style=kind
+    )

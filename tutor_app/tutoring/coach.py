@@ -35,16 +35,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from tutor_app.core.errors import ModelError, TutorError
-from tutor_app.learning.grading import Grade, grade_short
 from tutor_app.core.i18n import t
-from tutor_app.learning.items import Item
-from tutor_app.tutoring.leak_guard import EN_STOP, KeyGuard, Verdict, units
-from tutor_app.engine.search.lexical import terms
-from tutor_app.engine.models.chat import StreamEnd
-from tutor_app.tutoring.profile import Profile, profile_instructions
-from tutor_app.engine.models.prompts import chat_messages, load_prompt
 from tutor_app.core.schemas import Hit
-from tutor_app.tutoring.explain import pack_passages
+from tutor_app.engine.answers.passages import pack_passages
+from tutor_app.engine.models.chat import UNAVAILABLE_MODEL
+from tutor_app.engine.models.prompts import chat_messages, load_prompt
+from tutor_app.engine.search.lexical import terms
+from tutor_app.engine.text import CJK_CHARS, GUARD_STOP_WORDS_EN
+from tutor_app.learning.grading import Grade, grade_short
+from tutor_app.learning.items import Item
+from tutor_app.tutoring.leak_guard import KeyGuard, Verdict, units
+from tutor_app.tutoring.profile import Profile, profile_instructions
 
 MAX_REPLY_TOKENS = 96  # one or two short guiding sentences; also keeps the small local model quick
 MAX_MESSAGE = 2000
@@ -57,27 +58,30 @@ _PRESSURE = re.compile(
     re.IGNORECASE,
 )
 _MARKUP = re.compile(r"</?\s*passage[^>\n]*>?", re.IGNORECASE)
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _FENCE = re.compile(r"^\s*(```|~~~)")
 # Lines that are not prose: indented code, headings, tables, images, HTML, rules.
 _NOT_PROSE = re.compile(r"^(?: {4}|\t|\s*(?:#|\||!\[|<|[-*_=]{3,}\s*$))")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)]|>)\s+")
 # A sentence ends at . ! ? before a space and a non-lower-case letter ("e.g. the" goes on), or at 。！？,
 # a closing quote or bracket staying with its sentence.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^a-z])|(?<=[.!?][\"”’)])\s+"
-                           r"|(?<=[。！？])(?![”」』）\"])|(?<=[。！？][”」』）\"])")
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?])\s+(?=[^a-z])|(?<=[.!?][\"”’)])\s+"
+    r"|(?<=[。！？])(?![”」』）\"])|(?<=[。！？][”」』）\"])"
+)
 _BOLD = re.compile(r"\*\*([^*\n]{2,40})\*\*")
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]{4,}")
 _ASIDE = re.compile(r"\s*[（(][^）)]*[）)]")  # "零样本（zero-shot）" -> "零样本"
-# Frequent words that name no idea of a lesson (beyond ``EN_STOP`` and English -ly adverbs).
+# Frequent words that name no idea of a lesson (beyond ``GUARD_STOP_WORDS_EN`` and English -ly adverbs).
 _NOT_IDEAS = frozenset(
     "never always often every other there their these those about after before while without within inside outside "
     "should would could might first second third still until since because which whose "
     "一旦 如果 因为 所以 但是 然后 可能 需要 通过 进行 以及 这样 那么 还是 已经 不是 没有 只是 或者 而且 就是 这些 那些 其中 "
-    "之后 之前 时候 比如 例如 一些 所有 每个 不要 应该 能够 直接 不同 更加 非常 绝不 不能 必须 总是 永远 从不".split())
+    "之后 之前 时候 比如 例如 一些 所有 每个 不要 应该 能够 直接 不同 更加 非常 绝不 不能 必须 总是 永远 从不".split()
+)
 # Where one question asks several things: "..., and why?", "……什么？为什么？"
-_TASK_PARTS = re.compile(r"[?？]\s*|,\s*and\s+(?=(?:why|how|what|which|when|where|who)\b)|，\s*(?=为什么|怎么|如何|哪)",
-                         re.IGNORECASE)
+_TASK_PARTS = re.compile(
+    r"[?？]\s*|,\s*and\s+(?=(?:why|how|what|which|when|where|who)\b)|，\s*(?=为什么|怎么|如何|哪)", re.IGNORECASE
+)
 
 
 def asks_for_answer(message: str) -> bool:
@@ -160,8 +164,9 @@ class Coach:
         hits = [h for h in hits if h.chunk.lesson_id == lesson] or hits
         hits = [h for h in hits if h.chunk.lang == lang] or hits
         top = hits[0].chunk
-        chunks = sorted((h.chunk for h in hits if (h.chunk.source, h.chunk.heading) == (top.source, top.heading)),
-                        key=lambda c: c.position)
+        chunks = sorted(
+            (h.chunk for h in hits if (h.chunk.source, h.chunk.heading) == (top.source, top.heading)), key=lambda c: c.position
+        )
         return Section(top.title, top.heading, "\n\n".join(c.text for c in chunks))
 
     def guard(self, item: Item, learner_texts: list[str]) -> KeyGuard:
@@ -169,8 +174,14 @@ class Coach:
         return KeyGuard(item.answer, [item.question, *learner_texts], item.question)
 
     # ------------------------------------------------------------------ a chat turn
-    def reply(self, item: Item, message: str, history: list[tuple[str, str]] | None = None,
-              profile: Profile | None = None, hint_level: int = 0) -> CoachReply:
+    def reply(
+        self,
+        item: Item,
+        message: str,
+        history: list[tuple[str, str]] | None = None,
+        profile: Profile | None = None,
+        hint_level: int = 0,
+    ) -> CoachReply:
         """One coach turn. ``history`` holds (``human``/``ai``, text) pairs of this exercise's chat."""
         profile = profile or Profile()
         message = (message or "").strip()[:MAX_MESSAGE]
@@ -182,8 +193,9 @@ class Coach:
             return self._extractive_reply(item, message, guard, ladder, profile.language, hint_level)
         return self._generative_reply(item, message, history, profile, guard, ladder, hint_level)
 
-    def _extractive_reply(self, item: Item, message: str, guard: KeyGuard, ladder: list[str], lang: str,
-                          hint_level: int) -> CoachReply:
+    def _extractive_reply(
+        self, item: Item, message: str, guard: KeyGuard, ladder: list[str], lang: str, hint_level: int
+    ) -> CoachReply:
         if asks_for_answer(message):  # every push climbs one rung, never to the answer
             rung = min(hint_level, len(ladder) - 1)
             texts = [t("learn_hint_prefix", lang, hint=h) for h in ladder[rung:]]
@@ -196,8 +208,16 @@ class Coach:
         text, _ = guard.safe_reply(texts + ladder[rung:] + [t("learn_fallback_question", lang)])
         return CoachReply(text, min(level, len(ladder)), style="extractive")
 
-    def _generative_reply(self, item: Item, message: str, history: list[tuple[str, str]], profile: Profile,
-                          guard: KeyGuard, ladder: list[str], hint_level: int) -> CoachReply:
+    def _generative_reply(
+        self,
+        item: Item,
+        message: str,
+        history: list[tuple[str, str]],
+        profile: Profile,
+        guard: KeyGuard,
+        ladder: list[str],
+        hint_level: int,
+    ) -> CoachReply:
         lang = profile.language
         current = min(hint_level, len(ladder) - 1)  # ladder[current] is the next hint to give
         raw, model_label, error = self._ask_model(item, message, history, profile, ladder[current])
@@ -213,14 +233,18 @@ class Coach:
         else:
             result.replaced = verdict is not None
             result.hint_level = current + 1
-            result.notices.append(t("learn_guard_replaced", lang) if result.replaced
-                                  else t("learn_model_unavailable", lang, error=error or "no text"))
+            result.notices.append(
+                t("learn_guard_replaced", lang)
+                if result.replaced
+                else t("learn_model_unavailable", lang, error=error or "no text")
+            )
         candidates += hint_texts + [t("learn_fallback_question", lang)]
         result.text, _ = guard.safe_reply(candidates)
         return result
 
-    def _ask_model(self, item: Item, message: str, history: list[tuple[str, str]], profile: Profile,
-                   hint: str) -> tuple[str, str, str | None]:
+    def _ask_model(
+        self, item: Item, message: str, history: list[tuple[str, str]], profile: Profile, hint: str
+    ) -> tuple[str, str, str | None]:
         passages = "(none)"
         if self.retriever is not None:
             try:
@@ -228,29 +252,39 @@ class Coach:
                 passages, _ = pack_passages([_prose_only(h) for h in hits[:1]], 150) if hits else ("(none)", [])
             except TutorError:
                 pass
-        prompt = load_prompt("student_coach").template().format_messages(
-            learner=profile_instructions(profile), exercise=item.question, answer_key=item.answer, hint=hint,
-            passages=passages, message=message or "(no message)", history=history[-8:])
+        prompt = (
+            load_prompt("student_coach")
+            .template()
+            .format_messages(
+                learner=profile_instructions(profile),
+                exercise=item.question,
+                answer_key=item.answer,
+                hint=hint,
+                passages=passages,
+                message=message or "(no message)",
+                history=history[-8:],
+            )
+        )
         messages = chat_messages(prompt)
         try:
             model = self.model_factory()
         except ModelError as exc:
-            return "", "(unavailable)", exc.problem
-        received: list[str] = []
-        end = StreamEnd(False, None, "The model returned nothing.")
-        for piece in model.stream(messages, MAX_REPLY_TOKENS):
-            if isinstance(piece, StreamEnd):
-                end = piece
-                break
-            received.append(piece)
+            return "", UNAVAILABLE_MODEL, exc.problem
+        answer = model.complete(messages, MAX_REPLY_TOKENS)
         # Small models echo the passages' delimiters and wrap replies in code blocks; the learner should see neither.
-        text = _plain(_MARKUP.sub("", "".join(received)))
+        text = _plain(_MARKUP.sub("", answer.text))
         # A cut-off reply is still checked and may be shown; a failure with no text falls back to a hint.
-        return text, model.label, None if text else (end.error or "no text")
+        return text, model.label, None if text else (answer.error or "no text")
 
     # ------------------------------------------------------------------ an attempt
-    def check_attempt(self, item: Item, attempt: str, profile: Profile | None = None, hint_level: int = 0,
-                      learner_texts: list[str] | None = None) -> CoachReply:
+    def check_attempt(
+        self,
+        item: Item,
+        attempt: str,
+        profile: Profile | None = None,
+        hint_level: int = 0,
+        learner_texts: list[str] | None = None,
+    ) -> CoachReply:
         """Grade an attempt against the key: confirm a right one, otherwise say how close and give the next rung."""
         profile = profile or Profile()
         lang = profile.language
@@ -304,8 +338,11 @@ def _split_by_guard(sentences: list[str], guard: KeyGuard) -> tuple[list[str], s
 def _quote(safe: list[str], item: Item, section: Section) -> str:
     """The safe sentence sharing most words with the task (then with the heading); "" when none shares any."""
     asked, heading = set(terms(item.question)), set(terms(section.heading))
-    scored = [((len(asked & set(terms(s))), len(heading & set(terms(s)))), s) for s in safe
-              if QUOTE_UNITS[0] <= len(units(s)) <= QUOTE_UNITS[1]]
+    scored = [
+        ((len(asked & set(terms(s))), len(heading & set(terms(s)))), s)
+        for s in safe
+        if QUOTE_UNITS[0] <= len(units(s)) <= QUOTE_UNITS[1]
+    ]
     best = max(scored, key=lambda pair: pair[0], default=((0, 0), ""))
     return best[1] if any(best[0]) else ""
 
@@ -334,8 +371,8 @@ def _guiding_term(section: Section, item: Item, near: set[str]) -> str:
 def _content_words(text: str) -> list[str]:
     """Words that can name an idea: English ones of five letters or more, Chinese ones of two characters or more."""
     words = [w if w.isupper() else w.lower() for w in _WORD.findall(text)]
-    words = [w for w in words if w.lower() not in EN_STOP | _NOT_IDEAS and not w.lower().endswith("ly") and terms(w)]
-    return words + [w for w in terms(text) if re.fullmatch(f"[{_CJK}]{{2,}}", w) and w not in _NOT_IDEAS]
+    words = [w for w in words if w.lower() not in GUARD_STOP_WORDS_EN | _NOT_IDEAS and not w.lower().endswith("ly") and terms(w)]
+    return words + [w for w in terms(text) if re.fullmatch(f"[{CJK_CHARS}]{{2,}}", w) and w not in _NOT_IDEAS]
 
 
 def _is_key_word(candidate: str, key_terms: list[str]) -> bool:
@@ -344,8 +381,9 @@ def _is_key_word(candidate: str, key_terms: list[str]) -> bool:
         for key in key_terms:
             if word.isascii() != key.isascii():
                 continue
-            if word == key or (word.isascii() and min(len(word), len(key)) >= 4 and
-                               (word.startswith(key) or key.startswith(word))):
+            if word == key or (
+                word.isascii() and min(len(word), len(key)) >= 4 and (word.startswith(key) or key.startswith(word))
+            ):
                 return True
             if not word.isascii() and (word in key or key in word):
                 return True
@@ -379,7 +417,7 @@ def prose_sentences(text: str) -> list[str]:
             lines.append(_LIST_MARK.sub("", line).strip())
     out: list[str] = []
     for paragraph in paragraphs:
-        flat = _inline(re.sub(f"(?<=[{_CJK}，。；：！？、])\\s+(?=[{_CJK}])", "", " ".join(paragraph)))
+        flat = _inline(re.sub(f"(?<=[{CJK_CHARS}，。；：！？、])\\s+(?=[{CJK_CHARS}])", "", " ".join(paragraph)))
         out += [s.strip() for s in _SENTENCE_END.split(flat) if s.strip()]
     return out
 

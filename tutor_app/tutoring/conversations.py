@@ -6,7 +6,7 @@ same ``NotFound`` as asking for one that does not exist, so ids reveal nothing.
 The page saves the learner's question with ``add_message`` *before* asking the
 model, so a failed answer never loses the question.
 
-This module stores and exports chats; it does not generate answers (``tutor``)
+This module stores and exports chats; it does not generate answers (``explain``)
 or decide who is signed in (``accounts``).
 """
 
@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import delete, select, update
 
-from tutor_app.core.errors import InputError, TutorError
 from tutor_app.core.database import MESSAGE_ROLES, Conversation, Database, Feedback, Message, utcnow
+from tutor_app.core.errors import InputError, TutorError
 
 MAX_TITLE = 200
 AUTO_TITLE_CHARS = 60
@@ -204,9 +205,7 @@ class ConversationStore:
 
 
 def _owned(session, user_id: int, conversation_id: int) -> Conversation:
-    conversation = session.scalar(
-        select(Conversation).where(Conversation.id == conversation_id, Conversation.user_id == user_id)
-    )
+    conversation = session.scalar(select(Conversation).where(Conversation.id == conversation_id, Conversation.user_id == user_id))
     if conversation is None:
         raise _not_found(conversation_id)
     return conversation

@@ -15,75 +15,26 @@ This module does not store conversations; the app does.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
-from tutor_app.engine.answers.claims import unsupported_sentences
 from tutor_app.core.config import Settings
 from tutor_app.core.errors import ModelError, TutorError
-from tutor_app.engine.answers.extractive import ExtractiveAnswerer
 from tutor_app.core.i18n import LANGUAGE_NAMES, t
-from tutor_app.engine.models.chat import ChatModel, StreamEnd, end_message
-from tutor_app.engine.ingest.loaders import detect_lang
+from tutor_app.core.schemas import Answer, Hit
+from tutor_app.engine.answers.claims import unsupported_sentences
+from tutor_app.engine.answers.extractive import ExtractiveAnswerer
+from tutor_app.engine.answers.passages import map_citations, pack_passages
+from tutor_app.engine.models.chat import UNAVAILABLE_MODEL, ChatModel, StreamEnd, end_message, nothing_returned
 from tutor_app.engine.models.prompts import chat_messages, load_prompt
 from tutor_app.engine.search.retrieval import Retriever, SearchResult
-from tutor_app.core.schemas import Answer, Citation, Hit
-from tutor_app.engine.tokens import count_tokens, cut_to_tokens
+from tutor_app.engine.text import detect_lang
+from tutor_app.engine.tokens import count_tokens
 
-_CITE = re.compile(r"\[(\d{1,2})\]")
 EXTRACTIVE_MODEL = "course text (extractive)"
 # A passage in the learner's language is preferred over a slightly closer one in the other language.
 LANGUAGE_MARGIN = 0.03
-
-
-def _escape(text: str) -> str:
-    # A passage must not be able to close its own delimiter and speak as the user.
-    return re.sub(r"</?\s*passage", lambda m: m.group(0).replace("passage", "passage\u200b"), text, flags=re.I)
-
-
-def pack_passages(hits: list[Hit], budget_tokens: int) -> tuple[str, list[Hit]]:
-    """Numbered, delimited passages that fit the budget, best first."""
-    parts: list[str] = []
-    used: list[Hit] = []
-    remaining = budget_tokens
-    for hit in hits:
-        c = hit.chunk
-        header = f'<passage n="{len(used) + 1}" lesson="{_escape(c.title)}" section="{_escape(c.heading)}">\n'
-        body = _escape(c.text)
-        cost = count_tokens(header) + count_tokens(body) + 4
-        if cost > remaining:
-            if remaining < 80 and used:
-                break
-            body, _ = cut_to_tokens(body, remaining - count_tokens(header) - 4)
-            cost = remaining
-        parts.append(f"{header}{body}\n</passage>")
-        used.append(hit)
-        remaining -= cost
-    return "\n\n".join(parts), used
-
-
-def map_citations(answer: str, passages: list[Hit]) -> tuple[str, list[Citation]]:
-    """Citations for the [n] the answer uses; markers pointing at nothing are dropped."""
-    cited: list[int] = []
-
-    def keep(match: re.Match) -> str:
-        n = int(match.group(1))
-        if 1 <= n <= len(passages):
-            if n not in cited:
-                cited.append(n)
-            return match.group(0)
-        return ""
-
-    cleaned = _CITE.sub(keep, answer)
-    numbers = sorted(cited) or list(range(1, len(passages) + 1))
-    citations = [
-        Citation(number=n, chunk_id=passages[n - 1].chunk.id, source=passages[n - 1].chunk.source,
-                 heading=passages[n - 1].chunk.heading, title=passages[n - 1].chunk.title, text=passages[n - 1].chunk.text)
-        for n in numbers
-    ]
-    return cleaned, citations
 
 
 @dataclass
@@ -106,7 +57,9 @@ def refusal(hits: list[Hit], lang: str) -> str:
     """The not-covered reply, naming the two closest lesson sections so the learner can rephrase."""
     places: list[str] = []
     for hit in sorted(hits, key=lambda h: -h.similarity):
-        place = " › ".join(part for part in (hit.chunk.title, hit.chunk.heading) if part).replace(" > ", " › ") or hit.chunk.source
+        place = (
+            " › ".join(part for part in (hit.chunk.title, hit.chunk.heading) if part).replace(" > ", " › ") or hit.chunk.source
+        )
         if f"“{place}”" not in places:
             places.append(f"“{place}”")
         if len(places) == 2:
@@ -117,20 +70,29 @@ def refusal(hits: list[Hit], lang: str) -> str:
 
 
 class Tutor:
-    def __init__(self, settings: Settings, retriever: Retriever, model_factory, extractive: ExtractiveAnswerer | None = None) -> None:
+    def __init__(
+        self, settings: Settings, retriever: Retriever, model_factory, extractive: ExtractiveAnswerer | None = None
+    ) -> None:
         """``model_factory()`` returns a ChatModel; called lazily so retrieval works without one."""
         self.settings = settings
         self.retriever = retriever
         self.model_factory = model_factory
-        self.extractive = extractive or ExtractiveAnswerer(retriever.index.embedder, retriever.bilingual,
-                                                           Path(settings.home) / "cache")
+        self.extractive = extractive or ExtractiveAnswerer(
+            retriever.index.embedder, retriever.bilingual, Path(settings.home) / "cache"
+        )
 
-    def ask(self, question: str, course: str | None = None, history: list[dict] | None = None, lang: str | None = None,
-            learner: str = "Not described; assume a beginner.") -> AnswerStream:
+    def ask(
+        self,
+        question: str,
+        course: str | None = None,
+        history: list[dict] | None = None,
+        lang: str | None = None,
+        learner: str = "Not described; assume a beginner.",
+    ) -> AnswerStream:
         """``learner`` describes the learner (``profile.profile_instructions``) for the prompt."""
         search = self.retriever.search(question, course=course)
         lang = lang or detect_lang(question)
-        notices = list(search.notices)
+        notices = [notice.text(lang) for notice in search.notices]
         style = self.settings.effective_answer_style
         result = Answer(question=search.query, answer="", model="", grounded=search.grounded, notices=notices, style=style)
         if not search.grounded:
@@ -138,16 +100,25 @@ class Tutor:
             return AnswerStream(iter([result.answer]), result, search)
         if style == "extractive":
             return self._extractive(search, course, lang, result)
-        budget = self.settings.embedded_context_tokens if self.settings.provider == "embedded" else self.settings.context_tokens
-        if self.settings.provider == "embedded" and search.hits and search.hits[0].chunk.lang == "zh":
+        embedded = self.settings.provider.is_embedded
+        budget = self.settings.embedded_context_tokens if embedded else self.settings.context_tokens
+        if embedded and search.hits and search.hits[0].chunk.lang == "zh":
             # Budgets count tiktoken (cl100k) tokens; the bundled model's tokenizer spends about 1.5 times as
             # many on Chinese lessons (1.04 times on English; measured on the sample course), and every
             # prompt token delays its first answer token.
             budget = int(budget / 1.5)
         passages_text, passages = pack_passages(search.hits, budget)
-        messages = chat_messages(load_prompt("student_tutor").template().format_messages(
-            language=LANGUAGE_NAMES[lang], passages=passages_text, question=search.query, history=history or [],
-            learner=learner))
+        messages = chat_messages(
+            load_prompt("student_tutor")
+            .template()
+            .format_messages(
+                language=LANGUAGE_NAMES[lang],
+                passages=passages_text,
+                question=search.query,
+                history=history or [],
+                learner=learner,
+            )
+        )
         stream = AnswerStream(iter(()), result, search, passages)
         stream.pieces = self._generate(messages, passages, result, lang)
         return stream
@@ -171,8 +142,11 @@ class Tutor:
             own = self.retriever.search(search.query, course=course, lang=lang).hits
         except TutorError:
             own = []
-        if own and (own[0].chunk.lesson_id and own[0].chunk.lesson_id == hits[0].chunk.lesson_id
-                    or own[0].similarity >= hits[0].similarity - LANGUAGE_MARGIN):
+        if own and (
+            own[0].chunk.lesson_id
+            and own[0].chunk.lesson_id == hits[0].chunk.lesson_id
+            or own[0].similarity >= hits[0].similarity - LANGUAGE_MARGIN
+        ):
             return own, False
         return hits, True
 
@@ -182,10 +156,10 @@ class Tutor:
             model: ChatModel = self.model_factory()
         except ModelError as exc:
             end = StreamEnd(False, None, str(exc))
-            result.model = "(unavailable)"
+            result.model = UNAVAILABLE_MODEL
         else:
             result.model = model.label
-            end = StreamEnd(False, None, t("model_error_empty", "en"), error_kind="empty")
+            end = nothing_returned()
             for piece in model.stream(messages, self.settings.max_answer_tokens):
                 if isinstance(piece, StreamEnd):
                     end = piece
@@ -194,8 +168,9 @@ class Tutor:
                 yield piece
         text, result.citations = map_citations("".join(received), passages)
         result.answer = text
-        result.unsupported = unsupported_sentences(text, [h.chunk.text for h in passages], self.extractive.vectors,
-                                                   self.retriever.bilingual)
+        result.unsupported = unsupported_sentences(
+            text, [h.chunk.text for h in passages], self.extractive.vectors, self.retriever.bilingual
+        )
         result.complete = end.complete
         result.prompt_tokens = end.prompt_tokens or sum(count_tokens(m["content"]) for m in messages)
         result.completion_tokens = end.completion_tokens or count_tokens(text)

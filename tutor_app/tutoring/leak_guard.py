@@ -27,35 +27,23 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
+
+from tutor_app.engine.text import CJK, CJK_CHARS, GUARD_STOP_CHARS_ZH, GUARD_STOP_WORDS_EN, stem
 
 PHRASE_UNITS = 3
 RECALL_LIMIT = 0.5
 SQUASHED_MIN = 6  # shorter squashed Latin phrases match by accident too often (three Chinese characters do not)
 LAST_RESORT = "…?"  # has no units, so it cannot overlap any key
 
-_UNIT = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-EN_STOP = frozenset(
-    "a an the and or but of to in on at by for with from as is are was were be been being it its this that these those "
-    "there their they them he she we you your i me my our not no do does did so than then if into about can could "
-    "will would should may might must have has had what which who whom how why when where".split()
-)
-ZH_STOP = frozenset("的了是在和与及等一个这那就都也而把被对中为之其或着过吗呢吧啊")
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ies", "es", "ed", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: -len(suffix)]
-    return word
+_UNIT = re.compile(f"[a-z0-9]+|[{CJK_CHARS}]")
 
 
 def units(text: str) -> list[str]:
     """The comparable units of ``text``: stemmed Latin words and single Chinese characters."""
     normal = unicodedata.normalize("NFKC", text or "").lower()
-    return [_stem(u) if u[0].isascii() else u for u in _UNIT.findall(normal)]
+    return [stem(u) if u[0].isascii() else u for u in _UNIT.findall(normal)]
 
 
 def squash(text: str) -> str:
@@ -64,15 +52,15 @@ def squash(text: str) -> str:
 
 
 def _is_cjk(unit: str) -> bool:
-    return bool(_CJK.fullmatch(unit))
+    return bool(CJK.fullmatch(unit))
 
 
 def _is_stop(unit: str) -> bool:
-    return unit in EN_STOP or unit in ZH_STOP
+    return unit in GUARD_STOP_WORDS_EN or unit in GUARD_STOP_CHARS_ZH
 
 
 def ngrams(seq: list[str], n: int) -> set[tuple[str, ...]]:
-    return {tuple(seq[i:i + n]) for i in range(len(seq) - n + 1)}
+    return {tuple(seq[i : i + n]) for i in range(len(seq) - n + 1)}
 
 
 def _pieces(seq: list[str]) -> set[tuple[str, ...]]:
@@ -105,18 +93,20 @@ class KeyGuard:
         seen: list[list[str]] = [units(text) for text in self.visible]
         n = min(PHRASE_UNITS, len(key_units))
         visible_phrases = set().union(*(ngrams(s, n) for s in seen)) if seen and n else set()
-        self.phrases = {
-            p for p in ngrams(key_units, n) if p not in visible_phrases and not all(_is_stop(u) for u in p)
-        } if n else set()
+        self.phrases = (
+            {p for p in ngrams(key_units, n) if p not in visible_phrases and not all(_is_stop(u) for u in p)} if n else set()
+        )
         visible_pieces = set().union(*(_pieces(s) for s in seen)) if seen else set()
         self.pieces = _pieces(key_units) - visible_pieces
         self.n = n
         # The same secret phrases, unstemmed and squashed (units() keeps the raw units' order).
         raw_units = _UNIT.findall(unicodedata.normalize("NFKC", self.key).lower())
         self.squashed = {
-            "".join(raw_units[i:i + n]) for i in range(len(raw_units) - n + 1)
-            if n and tuple(key_units[i:i + n]) in self.phrases
-            and (len("".join(raw_units[i:i + n])) >= SQUASHED_MIN or any(_is_cjk(u) for u in raw_units[i:i + n]))
+            "".join(raw_units[i : i + n])
+            for i in range(len(raw_units) - n + 1)
+            if n
+            and tuple(key_units[i : i + n]) in self.phrases
+            and (len("".join(raw_units[i : i + n])) >= SQUASHED_MIN or any(_is_cjk(u) for u in raw_units[i : i + n]))
         }
 
     def check(self, reply: str) -> Verdict:

@@ -13,9 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from tutor_app.core.database import Database, LearnerProfile, User, utcnow
 from tutor_app.core.errors import InputError
 from tutor_app.core.i18n import LANGUAGE_NAMES
-from tutor_app.core.database import Database, LearnerProfile, User, utcnow
 
 Level = Literal["beginner", "intermediate", "advanced"]
 Style = Literal["concise", "detailed", "examples"]

@@ -2,15 +2,15 @@
 
 import pytest
 
-from tests.conftest import write
 from tests.support.fakes import HashEmbedding, ScriptedChat
-from tutor_app.tutoring.chat import QUIZ_ANSWER_MARK, finish_turn, follow_up, model_history, start_turn
+from tests.support.paths import write
+from tutor_app.accounts.users import create_user
+from tutor_app.core.database import open_database
 from tutor_app.engine.answers.claims import mark_unsupported, unsupported_sentences
-from tutor_app.tutoring.conversations import ConversationStore
 from tutor_app.engine.answers.extractive import ExtractiveAnswerer, SentenceVectors, asks_for_definition
 from tutor_app.engine.sentences import split_units
-from tutor_app.core.database import open_database
-from tutor_app.accounts.users import create_user
+from tutor_app.tutoring.chat import QUIZ_ANSWER_MARK, finish_turn, follow_up, model_history, start_turn
+from tutor_app.tutoring.conversations import ConversationStore
 
 LESSON_EN = """---
 id: demo-1
@@ -72,16 +72,31 @@ def _quoted_sentences(answer: str) -> list[str]:
 # --------------------------------------------------------------------------- splitting
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("One sentence here. Another one follows! A third? Yes indeed.", ["One sentence here.", "Another one follows!", "A third?", "Yes indeed."]),
-    ("温度控制随机程度。温度低时更稳定；温度高时更多样！", ["温度控制随机程度。", "温度低时更稳定；温度高时更多样！"]),
-    ("他说：“这是例子。”然后继续讲解下一部分。", ["他说：“这是例子。”", "然后继续讲解下一部分。"]),
-    # a bold lead keeps its own stop and stays with the sentence it introduces
-    ("**缓解。**再次衡量，确认有改善。**运营。** 上线后持续观察。", ["**缓解。**再次衡量，确认有改善。", "**运营。** 上线后持续观察。"]),
-    ("**Mitigate.** Measure again. **Operate.** Keep watching.", ["**Mitigate.** Measure again.", "**Operate.** Keep watching."]),
-    # a quoted question followed by a comma is part of its sentence
-    ("不要只问“这样好吗？”，因为含糊的批评没用。下一句话在这里开始。", ["不要只问“这样好吗？”，因为含糊的批评没用。", "下一句话在这里开始。"]),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "One sentence here. Another one follows! A third? Yes indeed.",
+            ["One sentence here.", "Another one follows!", "A third?", "Yes indeed."],
+        ),
+        ("温度控制随机程度。温度低时更稳定；温度高时更多样！", ["温度控制随机程度。", "温度低时更稳定；温度高时更多样！"]),
+        ("他说：“这是例子。”然后继续讲解下一部分。", ["他说：“这是例子。”", "然后继续讲解下一部分。"]),
+        # a bold lead keeps its own stop and stays with the sentence it introduces
+        (
+            "**缓解。**再次衡量，确认有改善。**运营。** 上线后持续观察。",
+            ["**缓解。**再次衡量，确认有改善。", "**运营。** 上线后持续观察。"],
+        ),
+        (
+            "**Mitigate.** Measure again. **Operate.** Keep watching.",
+            ["**Mitigate.** Measure again.", "**Operate.** Keep watching."],
+        ),
+        # a quoted question followed by a comma is part of its sentence
+        (
+            "不要只问“这样好吗？”，因为含糊的批评没用。下一句话在这里开始。",
+            ["不要只问“这样好吗？”，因为含糊的批评没用。", "下一句话在这里开始。"],
+        ),
+    ],
+)
 def test_prose_splits_into_sentences(text, expected):
     assert [u.text for u in split_units(text)] == expected
 
@@ -99,7 +114,9 @@ def test_simpler_falls_back_to_the_shortest_sentence_when_the_answer_quoted_them
     text = "A **few-shot** prompt shows worked examples first. The model copies their format."
     shown = "Here is what the course says:\n\n" + text
     assert ExtractiveAnswerer.simpler([text], "en", shown).endswith("\n\nThe model copies their format. [1]")
-    assert ExtractiveAnswerer.simpler([text], "en", "").endswith("format. [1] A **few-shot** prompt shows worked examples first. [1]")
+    assert ExtractiveAnswerer.simpler([text], "en", "").endswith(
+        "format. [1] A **few-shot** prompt shows worked examples first. [1]"
+    )
 
 
 @pytest.mark.parametrize("question", ["What is temperature?", "what's a token", "什么是少样本提示？", "温度是什么"])
@@ -110,12 +127,16 @@ def test_definition_questions_are_recognised(question):
 # --------------------------------------------------------------------------- extractive answers
 
 
-@pytest.mark.parametrize("question, lang, lead, defining", [
-    ("What is temperature?", "en", "Here is what the course says:", "**Temperature** is a setting"),
-    ("什么是温度？", "zh", "课程中这样说：", "**温度**是一个参数"),
-])
-def test_an_answer_quotes_the_course_with_citations_and_the_definition_first(fake_services, tmp_path, question, lang,
-                                                                              lead, defining):
+@pytest.mark.parametrize(
+    "question, lang, lead, defining",
+    [
+        ("What is temperature?", "en", "Here is what the course says:", "**Temperature** is a setting"),
+        ("什么是温度？", "zh", "课程中这样说：", "**温度**是一个参数"),
+    ],
+)
+def test_an_answer_quotes_the_course_with_citations_and_the_definition_first(
+    fake_services, tmp_path, question, lang, lead, defining
+):
     tutor = _course(fake_services, tmp_path, ("en.md", LESSON_EN), ("zh.md", LESSON_ZH))
     stream = tutor.ask(question, course="demo", lang=lang)
     answer = stream.text()
@@ -153,8 +174,13 @@ def test_a_code_block_introduced_by_a_chosen_sentence_is_quoted_whole(fake_servi
 def test_a_refusal_names_the_closest_sections_and_never_calls_the_model(fake_services, tmp_path):
     tutor = _course(fake_services, tmp_path, ("en.md", LESSON_EN))
     tutor.settings = tutor.retriever.settings = tutor.settings.model_copy(
-        update={"grounding_threshold": 1.1, "grounding_floor": 1.1, "cross_grounding_threshold": 1.1,
-                "cross_grounding_floor": 1.1})
+        update={
+            "grounding_threshold": 1.1,
+            "grounding_floor": 1.1,
+            "cross_grounding_threshold": 1.1,
+            "cross_grounding_floor": 1.1,
+        }
+    )
     stream = tutor.ask("How do I change a car tyre?", course="demo", lang="en")
     answer = stream.text()
     assert not stream.result.grounded
@@ -170,8 +196,14 @@ def test_refusals_and_their_questions_never_reach_the_models_history(fake_servic
     db = open_database("sqlite://")
     alice = create_user(db, "alice", "correct horse battery", "student")
     store = ConversationStore(db)
-    strict = tutor.settings.model_copy(update={"grounding_threshold": 1.1, "grounding_floor": 1.1,
-                                               "cross_grounding_threshold": 1.1, "cross_grounding_floor": 1.1})
+    strict = tutor.settings.model_copy(
+        update={
+            "grounding_threshold": 1.1,
+            "grounding_floor": 1.1,
+            "cross_grounding_threshold": 1.1,
+            "cross_grounding_floor": 1.1,
+        }
+    )
     lenient = tutor.settings
     tutor.settings = tutor.retriever.settings = strict
     turn = start_turn(store, tutor, alice.id, None, "demo", "How do I bake bread?", "en")
@@ -234,12 +266,22 @@ def test_a_generated_answer_lists_and_flags_what_the_course_does_not_say(fake_se
     assert f"{invented} ⚠️ _(not found in the course)_" in saved.content and saved.unsupported == 1
 
 
-@pytest.mark.parametrize("answer, passage, expected", [
-    ("Temperature controls how random the token choices are.", "Temperature controls how random the model's token choices are.", []),
-    ("温度控制模型选择词元的随机程度。", "温度是一个参数，用于控制模型选择词元时的随机程度。", []),
-    ("The Eiffel Tower was finished in 1889 in Paris.", "Temperature controls how random the token choices are.",
-     ["The Eiffel Tower was finished in 1889 in Paris."]),
-])
+@pytest.mark.parametrize(
+    "answer, passage, expected",
+    [
+        (
+            "Temperature controls how random the token choices are.",
+            "Temperature controls how random the model's token choices are.",
+            [],
+        ),
+        ("温度控制模型选择词元的随机程度。", "温度是一个参数，用于控制模型选择词元时的随机程度。", []),
+        (
+            "The Eiffel Tower was finished in 1889 in Paris.",
+            "Temperature controls how random the token choices are.",
+            ["The Eiffel Tower was finished in 1889 in Paris."],
+        ),
+    ],
+)
 def test_claims_are_checked_against_passage_sentences(answer, passage, expected):
     assert unsupported_sentences(answer, [passage], SentenceVectors(HashEmbedding())) == expected
 
@@ -276,4 +318,6 @@ def test_a_quoted_chinese_question_inside_a_sentence_does_not_end_it():
     text = "含义相近的文本，其向量指向相近的方向：“怎么重置密码？”会落在“找回账户访问权限的步骤”附近。"
     assert [u.text for u in split_units(text)] == [text]
     assert [u.text for u in split_units("他说：“今天的课程很好。”我们就出发了，一路向前。")] == [
-        "他说：“今天的课程很好。”", "我们就出发了，一路向前。"]
+        "他说：“今天的课程很好。”",
+        "我们就出发了，一路向前。",
+    ]

@@ -6,17 +6,32 @@ import re
 
 import pytest
 
-from tutor_app.engine.ingest.chunking import chunk_document, chunk_id, pack, split_sections, _paragraphs
-from tutor_app.engine.ingest.loaders import load_bytes
 from tutor_app.core.schemas import Objective
+from tutor_app.engine.ingest.chunking import _paragraphs, chunk_document, chunk_id, pack, split_sections
+from tutor_app.engine.ingest.loaders import load_bytes
 from tutor_app.engine.tokens import count_tokens
 
 # --- two short lessons written for these tests ------------------------------------------------
 
 EN_TOPICS = [
-    "accuracy", "tone", "length", "format", "safety", "citations", "bias", "latency", "cost",
-    "clarity", "structure", "grounding", "consistency", "politeness", "coverage", "relevance",
-    "freshness", "style",
+    "accuracy",
+    "tone",
+    "length",
+    "format",
+    "safety",
+    "citations",
+    "bias",
+    "latency",
+    "cost",
+    "clarity",
+    "structure",
+    "grounding",
+    "consistency",
+    "politeness",
+    "coverage",
+    "relevance",
+    "freshness",
+    "style",
 ]
 
 
@@ -81,8 +96,24 @@ Clear prompts, good examples and careful review make better answers.
 """
 
 ZH_TOPICS = [
-    "准确性", "语气", "长度", "格式", "安全性", "引用", "偏见", "延迟", "成本", "清晰度", "结构", "依据",
-    "一致性", "礼貌", "覆盖面", "相关性", "时效性", "风格",
+    "准确性",
+    "语气",
+    "长度",
+    "格式",
+    "安全性",
+    "引用",
+    "偏见",
+    "延迟",
+    "成本",
+    "清晰度",
+    "结构",
+    "依据",
+    "一致性",
+    "礼貌",
+    "覆盖面",
+    "相关性",
+    "时效性",
+    "风格",
 ]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.support.paths import SAMPLES
 from tutor_app.engine.ingest.chunking import chunk_document, split_sections
 from tutor_app.engine.ingest.loaders import load_bytes
 from tutor_app.engine.tokens import count_tokens

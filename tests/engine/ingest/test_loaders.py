@@ -9,8 +9,8 @@ import re
 import pytest
 
 from tutor_app.core.errors import IngestError
-from tutor_app.engine.ingest.loaders import detect_lang, load_bytes
 from tutor_app.core.schemas import Objective
+from tutor_app.engine.ingest.loaders import load_bytes
 
 MB = 1024 * 1024
 LIMIT = 20 * MB
@@ -31,8 +31,7 @@ def make_pdf(text: str) -> bytes:
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
     ]
@@ -59,7 +58,7 @@ def test_hand_written_pdf_is_valid_for_strict_pypdf():
     assert len(reader.pages) == 1
     assert reader.pages[0].extract_text().strip() == "Prompt engineering basics"
     for offset in re.findall(rb"(\d{10}) 00000 n", data):
-        assert re.match(rb"\d+ 0 obj", data[int(offset):])
+        assert re.match(rb"\d+ 0 obj", data[int(offset) :])
 
 
 def test_pdf_text_layer_is_extracted():
@@ -167,7 +166,7 @@ def test_empty_text_link_is_removed():
 
 
 def test_code_fences_are_left_verbatim_by_cleanup():
-    code = "```html\n<p>Hello <b>world</b></p>\n<!-- note -->\n<a href=\"x\">[link](y)</a>\n```"
+    code = '```html\n<p>Hello <b>world</b></p>\n<!-- note -->\n<a href="x">[link](y)</a>\n```'
     doc = load(f"# HTML lesson\n\nAn example:\n\n{code}\n", "html-lesson.md")
     assert code in doc.text
 
@@ -275,14 +274,14 @@ def test_utf8_chinese_has_no_notice():
 
 BAD_INPUTS = [
     pytest.param(b"%PDF-1.4 garbage", "broken.pdf", LIMIT, "damaged", "Re-export", id="corrupt-pdf"),
-    pytest.param(
-        make_pdf("Prompt engineering basics")[:150], "truncated.pdf", LIMIT, "damaged", "Re-export", id="truncated-pdf"
-    ),
+    pytest.param(make_pdf("Prompt engineering basics")[:150], "truncated.pdf", LIMIT, "damaged", "Re-export", id="truncated-pdf"),
     pytest.param(b"This is just some text.\n", "fake.pdf", LIMIT, "not a PDF", "extension", id="not-a-pdf"),
     pytest.param(b"# Title\n\x00\x01\x02\x00binary\xff\xfe", "binary.md", LIMIT, "binary", "UTF-8", id="binary-md"),
     pytest.param(b"", "empty.md", LIMIT, "empty", "Add content", id="empty"),
     pytest.param(b"   \n\t\r\n  \n", "blank.md", LIMIT, "empty", "Add content", id="whitespace-only"),
-    pytest.param(b"<!-- only a comment -->\n", "comment.md", LIMIT, "no readable text", "text content", id="nothing-after-cleanup"),
+    pytest.param(
+        b"<!-- only a comment -->\n", "comment.md", LIMIT, "no readable text", "text content", id="nothing-after-cleanup"
+    ),
     pytest.param(b"a" * (2 * MB + 1), "huge.md", 2 * MB, "2 MB limit", "TUTOR_MAX_FILE_MB", id="too-big"),
     pytest.param(b"PK\x03\x04 word document", "notes.docx", LIMIT, "unsupported file type '.docx'", ".md", id="docx"),
     pytest.param(b"some text", "README", LIMIT, "unsupported", ".txt", id="no-extension"),
@@ -312,21 +311,3 @@ def test_size_message_shows_a_fractional_limit():
     with pytest.raises(IngestError) as caught:
         load_bytes(b"a" * int(0.6 * MB), "big.md", int(0.5 * MB))
     assert "0.5 MB" in caught.value.problem
-
-
-# --- language detection -----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "text, lang",
-    [
-        ("Prompt engineering is the practice of writing good instructions.", "en"),
-        ("提示工程是编写良好指令的实践。", "zh"),
-        ("使用 GPT-4 和 ChatGPT 构建聊天应用程序，需要理解 tokens 的概念。", "zh"),
-        ("The Chinese word for prompt is 提示.", "en"),
-        ("12345 !!! ---", "en"),
-        ("", "en"),
-    ],
-)
-def test_detect_lang(text, lang):
-    assert detect_lang(text) == lang

@@ -1,11 +1,12 @@
-"""Ingestion into a real persistent Chroma index: idempotence, replacement, bad files."""
+"""Ingestion into a real persistent Chroma index: the three steps, idempotence, replacement, bad files."""
 
+import hashlib
 import os
 
 import pytest
 
-from tests.conftest import write
 from tests.support.fakes import HashEmbedding
+from tests.support.paths import write
 from tutor_app.core.errors import IndexStoreError
 from tutor_app.services import build_services
 
@@ -31,6 +32,80 @@ class _Counting:
                 return _original(*args, **kwargs)
 
             monkeypatch.setattr(index, name, counted)
+
+
+def _lesson(n=0, body="Embeddings turn text into vectors."):
+    return LESSON.format(n=n, body=body).encode()
+
+
+def _prepared(ingestor, data, source="lesson0.md"):
+    item = ingestor.prepare(data, source, "demo")
+    assert len(item.chunks) >= 2
+    return item
+
+
+def test_prepare_and_embed_write_nothing_and_commit_writes_and_keeps_the_original(fake_services):
+    ingestor, index = fake_services.ingestor, fake_services.index
+    item = _prepared(ingestor, _lesson())
+    assert item.file_hash == hashlib.sha256(_lesson()).hexdigest()
+    assert ingestor.embed([item]) and len(item.vectors) == len(item.chunks) == item.embedded
+    assert index.count() == 0 and ingestor.originals.find(item.file_hash) is None
+    assert ingestor.commit("demo", [item], {}) == 0
+    assert set(index.all_ids()) == {c.id for c in item.chunks} == index.lexical.ids()
+    assert ingestor.originals.find(item.file_hash).read_bytes() == _lesson()
+
+
+def test_commit_deletes_stale_chunks_and_unchanged_chunks_keep_their_vectors(fake_services):
+    ingestor, index = fake_services.ingestor, fake_services.index
+    first = _prepared(ingestor, _lesson())
+    ingestor.embed([first])
+    ingestor.commit("demo", [first], {})
+    stored = index.source_hashes("demo")
+    second = _prepared(ingestor, _lesson(body="A completely new explanation of vectors."))
+    assert ingestor.embed([second], reusable=stored["lesson0.md"])
+    assert 0 < second.embedded < len(second.chunks), "Part B did not change: its stored vector is reused"
+    stale = set(stored["lesson0.md"]) - {c.id for c in second.chunks}
+    assert stale and ingestor.commit("demo", [second], stored) == len(stale)
+    assert set(index.all_ids()) == {c.id for c in second.chunks} == index.lexical.ids()
+
+
+def test_a_cancelled_embed_leaves_the_index_unchanged(fake_services):
+    ingestor, index = fake_services.ingestor, fake_services.index
+    first = _prepared(ingestor, _lesson())
+    ingestor.embed([first])
+    ingestor.commit("demo", [first], {})
+    before = (set(index.all_ids()), index.lexical.ids())
+    items = [_prepared(ingestor, _lesson(1), "lesson1.md"), _prepared(ingestor, _lesson(2), "lesson2.md")]
+    steps = []
+    assert not ingestor.embed(
+        items, progress=lambda fraction, source: steps.append(fraction), cancelled=lambda: len(steps) >= 3, batch=1
+    )
+    assert steps[0] == 0.0 and 0 < steps[-1] < 1 and steps == sorted(steps)  # it had started embedding
+    assert (set(index.all_ids()), index.lexical.ids()) == before
+
+
+def test_a_failed_commit_is_rolled_back(fake_services, monkeypatch):
+    ingestor, index = fake_services.ingestor, fake_services.index
+    item = _prepared(ingestor, _lesson())
+    ingestor.embed([item])
+    original = index.upsert
+
+    def half_then_fail(chunks, vectors):
+        original(chunks[:1], vectors[:1])
+        raise OSError("disk full")
+
+    monkeypatch.setattr(index, "upsert", half_then_fail)
+    with pytest.raises(OSError):
+        ingestor.commit("demo", [item], {})
+    assert index.count() == 0 and index.lexical.count() == 0
+
+
+def test_command_line_ingestion_keeps_the_originals(fake_services, tmp_path):
+    folder = _course(tmp_path / "c", count=2)
+    assert fake_services.ingestor.ingest_paths([folder], "demo").ok
+    for name in ("lesson0.md", "lesson1.md"):
+        data = (folder / name).read_bytes()
+        assert fake_services.ingestor.originals.find(hashlib.sha256(data).hexdigest()).read_bytes() == data
 
 
 def test_reingesting_unchanged_files_writes_nothing(fake_services, tmp_path, monkeypatch):
@@ -66,13 +141,16 @@ def test_same_file_in_two_courses_is_kept_apart(fake_services, tmp_path):
     assert set(fake_services.index.courses()) == {"one", "two"}
 
 
-@pytest.mark.parametrize("name,content,reason", [
-    ("broken.pdf", b"%PDF-1.4\n garbage that is not a pdf", "PDF"),
-    ("binary.md", bytes(range(256)) * 4, "binary"),
-    ("empty.md", b"", "empty"),
-    ("big.md", b"word " * 300_000, "limit"),
-    ("notes.docx", b"PK\x03\x04 zip", "unsupported"),
-])
+@pytest.mark.parametrize(
+    "name,content,reason",
+    [
+        ("broken.pdf", b"%PDF-1.4\n garbage that is not a pdf", "PDF"),
+        ("binary.md", bytes(range(256)) * 4, "binary"),
+        ("empty.md", b"", "empty"),
+        ("big.md", b"word " * 300_000, "limit"),
+        ("notes.docx", b"PK\x03\x04 zip", "unsupported"),
+    ],
+)
 def test_a_bad_file_is_skipped_with_a_reason_and_the_rest_go_on(fake_services, tmp_path, name, content, reason):
     folder = _course(tmp_path / "c", count=2)
     write(folder / name, content)
@@ -98,10 +176,20 @@ def test_missing_path_is_reported(fake_services, tmp_path):
 
 
 def test_metadata_from_front_matter_reaches_the_index(fake_services, tmp_path):
-    write(tmp_path / "c" / "l.md", "---\nid: L7\ntitle: Vectors\nlang: en\nobjectives:\n  - id: o1\n    text: Explain embeddings\n    bloom: understand\n---\n# Vectors\n\n## Why\nEmbeddings map text to vectors.\n")
+    write(
+        tmp_path / "c" / "l.md",
+        "---\nid: L7\ntitle: Vectors\nlang: en\nobjectives:\n  - id: o1\n    text: Explain embeddings\n    bloom: understand\n---\n# Vectors\n\n## Why\nEmbeddings map text to vectors.\n",
+    )
     fake_services.ingestor.ingest_paths([tmp_path / "c"], "demo")
     chunk = next(iter(fake_services.index.iter_chunks()))[0]
-    assert (chunk.course, chunk.source, chunk.title, chunk.lesson_id, chunk.heading, chunk.lang) == ("demo", "l.md", "Vectors", "L7", "Why", "en")
+    assert (chunk.course, chunk.source, chunk.title, chunk.lesson_id, chunk.heading, chunk.lang) == (
+        "demo",
+        "l.md",
+        "Vectors",
+        "L7",
+        "Why",
+        "en",
+    )
     assert chunk.objectives[0].text == "Explain embeddings" and chunk.objectives[0].bloom == "understand"
 
 

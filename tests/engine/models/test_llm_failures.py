@@ -13,8 +13,8 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 import pytest
 
@@ -52,7 +52,7 @@ def usage_chunk(prompt: int, completion: int) -> dict:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: "FakeServer"
+    server: FakeServer
 
     def log_message(self, format, *args):  # keep test output quiet
         pass
@@ -198,8 +198,10 @@ def garbled(h: Handler) -> None:
 def unauthorized(h: Handler) -> None:
     # Like OpenAI, echo (part of) the key back: describe_error must not pass it on.
     key = h.headers.get("Authorization", "").removeprefix("Bearer ")
-    h.send_json(401, {"error": {"message": f"Incorrect API key provided: {key}.", "type": "invalid_request_error",
-                                "code": "invalid_api_key"}})
+    h.send_json(
+        401,
+        {"error": {"message": f"Incorrect API key provided: {key}.", "type": "invalid_request_error", "code": "invalid_api_key"}},
+    )
 
 
 def rate_limited(h: Handler) -> None:

@@ -53,8 +53,9 @@ def bundled_model(llama_cpp_available):
 
 @pytest.fixture(scope="module")
 def module_settings(tmp_path_factory, bundled_model):
-    settings = build_settings(tmp_path_factory.mktemp("home"), embedded_context=1024, embedded_parallel=4,
-                              embedded_start_timeout_s=120)
+    settings = build_settings(
+        tmp_path_factory.mktemp("home"), embedded_context=1024, embedded_parallel=4, embedded_start_timeout_s=120
+    )
     assert settings.provider == "embedded"
     return settings
 
@@ -120,8 +121,9 @@ def test_chat_model_streams_a_complete_answer(server, module_settings):
     assert str(chat.client.base_url).rstrip("/") == server.ensure()
 
     started = time.monotonic()
-    items = list(chat.stream([{"role": "user", "content": "What is the capital of France? Answer in one sentence."}],
-                             max_tokens=24))
+    items = list(
+        chat.stream([{"role": "user", "content": "What is the capital of France? Answer in one sentence."}], max_tokens=24)
+    )
     elapsed = time.monotonic() - started
 
     *pieces, end = items
@@ -163,15 +165,22 @@ def test_slots_answer_concurrent_requests_together(server):
 @pytest.mark.parametrize("schema_name", ["plan", "quiz"])
 def test_the_studio_schemas_compile_on_the_server(server, schema_name):
     # llama.cpp answers HTTP 400 when it cannot turn a schema into a grammar; ours must all convert.
+    from tutor_app.engine.models.structured import response_format
     from tutor_app.studio.plan_writer import plan_schema
     from tutor_app.studio.quiz_writer import quiz_schema
-    from tutor_app.engine.models.structured import response_format
 
-    schema = plan_schema(3, 3) if schema_name == "plan" else quiz_schema(
-        [("multiple_choice", "apply"), ("true_false", "remember"), ("short_answer", "create")], 2, 3)
+    schema = (
+        plan_schema(3, 3)
+        if schema_name == "plan"
+        else quiz_schema([("multiple_choice", "apply"), ("true_false", "remember"), ("short_answer", "create")], 2, 3)
+    )
     chat = make_chat_model(server.settings, server)
-    reply = chat.client.chat.completions.create(model=chat.model, messages=[{"role": "user", "content": "JSON please"}],
-                                                max_tokens=4, response_format=response_format(schema_name, schema))
+    reply = chat.client.chat.completions.create(
+        model=chat.model,
+        messages=[{"role": "user", "content": "JSON please"}],
+        max_tokens=4,
+        response_format=response_format(schema_name, schema),
+    )
     assert reply.choices[0].message.content.lstrip().startswith("{")
 
 

@@ -1,12 +1,10 @@
 """Prompt files: every file is valid, declares exactly what it uses, and renders as recorded."""
 
-from pathlib import Path
-
 import pytest
 
+from tests.support.paths import ROOT
 from tutor_app.core.errors import ConfigError
 from tutor_app.engine.models.prompts import all_prompt_files, load_prompt, parse_prompt
-from tests.conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "fixtures" / "golden"
 
@@ -20,9 +18,16 @@ def test_every_prompt_file_is_valid(path):
 
 
 def test_student_tutor_renders_as_recorded():
-    messages = load_prompt("student_tutor").template().format_messages(
-        language="English", passages='<passage n="1" lesson="L" section="S">\ntext\n</passage>', question="What is RAG?", history=[],
-        learner="Not described; assume a beginner."
+    messages = (
+        load_prompt("student_tutor")
+        .template()
+        .format_messages(
+            language="English",
+            passages='<passage n="1" lesson="L" section="S">\ntext\n</passage>',
+            question="What is RAG?",
+            history=[],
+            learner="Not described; assume a beginner.",
+        )
     )
     rendered = "\n---\n".join(f"{m.type}: {m.content}" for m in messages)
     assert rendered == (GOLDEN / "student_tutor.txt").read_text(encoding="utf-8")

@@ -11,20 +11,26 @@ def bilingual(tmp_path_factory):
     return Bilingual(cache_dir=tmp_path_factory.mktemp("cedict-cache"))
 
 
-@pytest.mark.parametrize("question,expected", [
-    ("什么是少样本提示？", {"few-shot", "prompt"}),
-    ("模型为什么会产生幻觉？", {"hallucination", "model"}),
-    ("温度低的时候输出更稳定吗？", {"temperature"}),
-])
+@pytest.mark.parametrize(
+    "question,expected",
+    [
+        ("什么是少样本提示？", {"few-shot", "prompt"}),
+        ("模型为什么会产生幻觉？", {"hallucination", "model"}),
+        ("温度低的时候输出更稳定吗？", {"temperature"}),
+    ],
+)
 def test_chinese_questions_gain_english_terms(bilingual, question, expected):
     assert expected <= set(bilingual.expand(question))
 
 
-@pytest.mark.parametrize("question,expected", [
-    ("What is indirect prompt injection?", "间接提示注入"),
-    ("How does temperature change the output?", "温度"),
-    ("Why do models hallucinate facts? hallucination", "幻觉"),
-])
+@pytest.mark.parametrize(
+    "question,expected",
+    [
+        ("What is indirect prompt injection?", "间接提示注入"),
+        ("How does temperature change the output?", "温度"),
+        ("Why do models hallucinate facts? hallucination", "幻觉"),
+    ],
+)
 def test_english_questions_gain_chinese_terms(bilingual, question, expected):
     assert expected in bilingual.expand(question)
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import yaml
 
-from tests.conftest import ROOT, SAMPLES, write
+from tests.support.paths import ROOT, SAMPLES, write
 from tutor_app.engine.search.lexical import terms
 from tutor_app.engine.search.retrieval import Retriever, content_terms, decide, load_anchors
 
@@ -45,8 +45,15 @@ ANCHORS = {
     "zh": ["红烧肉怎么做才不油腻？", "世界杯冠军是哪支球队？", "备胎应该怎么换？"],
 }
 # Numbers for the fake bag-of-words embedder, whose similarities live on another scale than e5's.
-FAKE_RULE = {"grounding_threshold": 0.99, "grounding_floor": 0.0, "grounding_margin": 0.2, "grounding_coverage_weight": 0.1,
-             "cross_grounding_threshold": 0.99, "cross_grounding_floor": 0.0, "cross_grounding_margin": 0.2}
+FAKE_RULE = {
+    "grounding_threshold": 0.99,
+    "grounding_floor": 0.0,
+    "grounding_margin": 0.2,
+    "grounding_coverage_weight": 0.1,
+    "cross_grounding_threshold": 0.99,
+    "cross_grounding_floor": 0.0,
+    "cross_grounding_margin": 0.2,
+}
 
 
 def rule(settings, **numbers):
@@ -54,6 +61,7 @@ def rule(settings, **numbers):
 
 
 # --- the decision on measured numbers -------------------------------------------------------------
+
 
 def test_a_close_passage_is_enough_by_itself(settings):
     s = rule(settings, grounding_threshold=0.93, grounding_floor=0.8, grounding_margin=0.05)
@@ -75,8 +83,15 @@ def test_between_floor_and_threshold_the_margin_over_the_off_topic_level_decides
 
 
 def test_cross_language_matches_use_their_own_numbers(settings):
-    s = rule(settings, grounding_threshold=0.93, grounding_floor=0.8, grounding_margin=0.05,
-             cross_grounding_threshold=0.87, cross_grounding_floor=0.75, cross_grounding_margin=0.03)
+    s = rule(
+        settings,
+        grounding_threshold=0.93,
+        grounding_floor=0.8,
+        grounding_margin=0.05,
+        cross_grounding_threshold=0.87,
+        cross_grounding_floor=0.75,
+        cross_grounding_margin=0.03,
+    )
     assert decide(0.88, 0.88, 0.9, cross=True, settings=s)[0] and not decide(0.88, 0.88, 0.9, cross=False, settings=s)[0]
     assert decide(0.77, 0.9, 0.86, cross=True, settings=s)[0] and not decide(0.77, 0.9, 0.86, cross=False, settings=s)[0]
 
@@ -90,11 +105,14 @@ def test_threshold_and_floor_still_switch_the_rule_fully_on_or_off(settings, val
         assert decide(0.95, evidence=1.5, reference=0.0, cross=cross, settings=s)[0] is grounded
 
 
-@pytest.mark.parametrize("question, dropped, kept", [
-    ("模型在挑下一个词的时候，永远都选概率最大的那个吗？", {"词", "选"}, {"模型", "概率", "最大"}),
-    ("哪几个办法能让模型只根据资料来回答？", {"哪几", "哪几个", "几个", "只", "来"}, {"办法", "模型", "资料", "回答"}),
-    ("What is a few-shot prompt?", set(), {"few-shot", "prompt"}),
-])
+@pytest.mark.parametrize(
+    "question, dropped, kept",
+    [
+        ("模型在挑下一个词的时候，永远都选概率最大的那个吗？", {"词", "选"}, {"模型", "概率", "最大"}),
+        ("哪几个办法能让模型只根据资料来回答？", {"哪几", "哪几个", "几个", "只", "来"}, {"办法", "模型", "资料", "回答"}),
+        ("What is a few-shot prompt?", set(), {"few-shot", "prompt"}),
+    ],
+)
 def test_content_terms_drop_question_words_and_single_chinese_characters(question, dropped, kept):
     own = terms(question)
     content = set(content_terms(own))
@@ -106,6 +124,7 @@ def test_a_question_of_question_words_only_keeps_its_terms():
 
 
 # --- the retriever on a tiny bilingual course (fake embedder) -----------------------------------
+
 
 def course_retriever(services, folder: Path) -> Retriever:
     write(folder / "en" / "sampling.md", LESSON_EN)
@@ -119,12 +138,15 @@ def retriever(fake_services, tmp_path):
     return course_retriever(fake_services, tmp_path / "course")
 
 
-@pytest.mark.parametrize("question, covered", [
-    ("What does a low temperature do to the answers?", True),
-    ("温度低的时候回答会怎样？", True),
-    ("How do I bake sourdough bread at home?", False),
-    ("怎么在家烤面包？", False),
-])
+@pytest.mark.parametrize(
+    "question, covered",
+    [
+        ("What does a low temperature do to the answers?", True),
+        ("温度低的时候回答会怎样？", True),
+        ("How do I bake sourdough bread at home?", False),
+        ("怎么在家烤面包？", False),
+    ],
+)
 def test_on_topic_questions_are_covered_and_off_topic_ones_refused(retriever, question, covered):
     result = retriever.search(question, course="demo")
     g = result.grounding
@@ -146,7 +168,10 @@ def test_the_off_topic_level_is_measured_again_when_the_course_changes(fake_serv
     retriever = course_retriever(fake_services, tmp_path / "course")
     before = retriever.search("What is temperature?", course="demo").grounding.reference
     # A lesson that shares words with the anchor questions raises the course's off-topic level.
-    write(tmp_path / "more" / "cars.md", "# Cars\n\n## Tyres\nTo change a flat tyre, loosen the nuts, lift the car and fit the spare tyre.\n")
+    write(
+        tmp_path / "more" / "cars.md",
+        "# Cars\n\n## Tyres\nTo change a flat tyre, loosen the nuts, lift the car and fit the spare tyre.\n",
+    )
     assert fake_services.ingestor.ingest_paths([tmp_path / "more"], "demo").ok
     after = retriever.search("What is temperature?", course="demo").grounding.reference
     assert after > before
@@ -161,6 +186,7 @@ def test_without_anchor_questions_a_fixed_level_is_used(fake_services, tmp_path)
 
 
 # --- the data the rule and its benchmark rely on --------------------------------------------------
+
 
 def test_the_anchor_file_holds_both_languages():
     anchors = load_anchors(QUESTIONS / "off-topic.yaml")

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.conftest import write
-from tutor_app.core.errors import InputError, IndexStoreError
+from tests.support.paths import write
+from tutor_app.core.errors import IndexStoreError, InputError
 from tutor_app.engine.search.index import _translate
 from tutor_app.engine.search.retrieval import rrf
 
@@ -34,8 +34,11 @@ def chroma_server(tmp_path_factory):
     chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
     port = free_port()
     log = open(tmp_path_factory.mktemp("chroma-log") / "chroma.log", "wb")
-    process = subprocess.Popen([chroma, "run", "--path", str(tmp_path_factory.mktemp("chroma-data")), "--host", "127.0.0.1", "--port", str(port)],
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [chroma, "run", "--path", str(tmp_path_factory.mktemp("chroma-data")), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -70,13 +73,16 @@ def services(request, tmp_path_factory):
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
-@pytest.mark.parametrize("query,lang,lesson", [
-    ("How random is the output at a low temperature?", "en", "L2"),
-    ("温度低的时候输出有多随机？", "zh", "L2"),
-    ("What is a token?", "en", "L1"),
-    ("什么是词元？", "zh", "L1"),
-    ("HNSW", "en", "L3"),
-])
+@pytest.mark.parametrize(
+    "query,lang,lesson",
+    [
+        ("How random is the output at a low temperature?", "en", "L2"),
+        ("温度低的时候输出有多随机？", "zh", "L2"),
+        ("What is a token?", "en", "L1"),
+        ("什么是词元？", "zh", "L1"),
+        ("HNSW", "en", "L3"),
+    ],
+)
 def test_the_right_lesson_comes_first(services, query, lang, lesson, mode):
     hits = services.retriever.search(query, k=3, course="demo", lang=lang, mode=mode).hits
     assert hits and hits[0].chunk.lesson_id == lesson and hits[0].chunk.lang == lang
@@ -99,10 +105,13 @@ def test_course_filter(services):
     assert services.retriever.search("temperature", course="other").hits == []
 
 
-@pytest.mark.parametrize("on_topic, off_topic", [
-    ("What does temperature change in generation?", "Who won the football world cup in 2018?"),
-    ("温度会改变生成结果的什么？", "2018年世界杯的冠军是谁？"),
-])
+@pytest.mark.parametrize(
+    "on_topic, off_topic",
+    [
+        ("What does temperature change in generation?", "Who won the football world cup in 2018?"),
+        ("温度会改变生成结果的什么？", "2018年世界杯的冠军是谁？"),
+    ],
+)
 def test_grounding_separates_on_and_off_topic(services, on_topic, off_topic):
     """The default rule with e5: the on-topic question clears the course's off-topic level, the other does not."""
     on = services.retriever.search(on_topic, course="demo")
@@ -119,7 +128,7 @@ def test_empty_query_is_refused(services):
 
 def test_a_100k_character_query_is_cut_with_a_notice(services):
     result = services.retriever.search("temperature " * 9000, course="demo")
-    assert result.hits and "long" in result.notices[0]
+    assert result.hits and "long" in result.notices[0].text("en") and "太长" in result.notices[0].text("zh")
 
 
 def test_rrf_prefers_what_both_rankers_find():
@@ -138,13 +147,25 @@ def test_course_filter_gives_the_same_neighbours_by_either_path(fake_services, c
     """The post-filtered fast path (big course) and Chroma's filtered query (small course) agree with brute force."""
     import numpy as np
 
-    from tutor_app.engine.search.index import where_filter
     from tutor_app.core.schemas import Chunk
+    from tutor_app.engine.search.index import where_filter
 
     index = fake_services.index
-    chunks = [Chunk(id=f"{name}-{i}", text=f"{name} passage number {i} about topic {i % 7}", course=name, source=f"{name}.md",
-                    heading="H", title="T", lang="en", position=i, file_hash="h")
-              for name, count in (("big", 40), ("small", 3)) for i in range(count)]
+    chunks = [
+        Chunk(
+            id=f"{name}-{i}",
+            text=f"{name} passage number {i} about topic {i % 7}",
+            course=name,
+            source=f"{name}.md",
+            heading="H",
+            title="T",
+            lang="en",
+            position=i,
+            file_hash="h",
+        )
+        for name, count in (("big", 40), ("small", 3))
+        for i in range(count)
+    ]
     index.upsert(chunks, index.embedder([c.text for c in chunks]))
     query = np.asarray(index.embedder.embed_query(["passage about topic 3"])[0], dtype=np.float32)
     got = index.dense_query(query, 3, where_filter(course))
@@ -154,17 +175,52 @@ def test_course_filter_gives_the_same_neighbours_by_either_path(fake_services, c
     assert [round(score, 5) for _, score in got] == [round(1.0 - d, 5) for d in exact["distances"][0]]
 
 
+def test_where_filter_selects_by_course_lessons_and_language(fake_services):
+    from tutor_app.core.schemas import Chunk
+    from tutor_app.engine.search.index import where_filter
+
+    index = fake_services.index
+    chunks = [
+        Chunk(
+            id=f"{course}-{lesson}-{lang}",
+            text=f"{course} {lesson} {lang}",
+            course=course,
+            source=f"{lesson}.md",
+            heading="H",
+            title="T",
+            lang=lang,
+            lesson_id=lesson,
+            position=0,
+            file_hash="h",
+        )
+        for course in ("a", "b")
+        for lesson in ("l1", "l2", "l3")
+        for lang in ("en", "zh")
+    ]
+    index.upsert(chunks, index.embedder([c.text for c in chunks]))
+
+    def ids(where):
+        return sorted(c.id for batch in index.iter_chunks(where) for c in batch)
+
+    assert where_filter() is None
+    assert ids(where_filter("a", "zh", ["l1", "l3"])) == ["a-l1-zh", "a-l3-zh"]
+    assert ids(where_filter("b", lessons=["l2"])) == ["b-l2-en", "b-l2-zh"]
+    assert ids(where_filter(lessons=["l2"], lang="en")) == ["a-l2-en", "b-l2-en"]
+
+
 def test_keyword_filters_match_course_and_language_exactly(tmp_path):
     """Course names with spaces, quotes and Chinese become tag tokens; one course never leaks into another."""
     from tutor_app.engine.search.lexical import LexicalIndex
 
     lexical = LexicalIndex(tmp_path / "lexical.sqlite")
-    lexical.add([
-        ("a", "temperature controls randomness", 'Intro "AI" 101', "en"),
-        ("b", "temperature controls randomness too", "Intro AI 101", "en"),
-        ("c", "温度 控制 随机", "生成式人工智能", "zh"),
-        ("d", "temperature 温度", "生成式人工智能", "en"),
-    ])
+    lexical.add(
+        [
+            ("a", "temperature controls randomness", 'Intro "AI" 101', "en"),
+            ("b", "temperature controls randomness too", "Intro AI 101", "en"),
+            ("c", "温度 控制 随机", "生成式人工智能", "zh"),
+            ("d", "temperature 温度", "生成式人工智能", "en"),
+        ]
+    )
     assert [cid for cid, _ in lexical.search("temperature", 10, course='Intro "AI" 101')] == ["a"]
     assert [cid for cid, _ in lexical.search("temperature", 10, course="Intro AI 101")] == ["b"]
     assert {cid for cid, _ in lexical.search("温度", 10, course="生成式人工智能")} == {"c", "d"}
@@ -179,12 +235,24 @@ def test_a_keyword_table_from_an_older_version_is_rebuilt_from_chroma(fake_servi
     """The table without the tags column is dropped on open and refilled from the chunks in Chroma."""
     import sqlite3
 
-    from tutor_app.engine.search.index import CourseIndex
     from tutor_app.core.schemas import Chunk
+    from tutor_app.engine.search.index import CourseIndex
 
     index = fake_services.index
-    chunks = [Chunk(id=f"id-{i}", text=f"passage {i} about tokens", course="demo", source="a.md", heading="H",
-                    title="T", lang="en", position=i, file_hash="h") for i in range(3)]
+    chunks = [
+        Chunk(
+            id=f"id-{i}",
+            text=f"passage {i} about tokens",
+            course="demo",
+            source="a.md",
+            heading="H",
+            title="T",
+            lang="en",
+            position=i,
+            file_hash="h",
+        )
+        for i in range(3)
+    ]
     index.upsert(chunks, index.embedder([c.text for c in chunks]))
     path = index.lexical.path
     db = sqlite3.connect(path)

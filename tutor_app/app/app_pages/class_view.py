@@ -4,9 +4,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from tutor_app.accounts.classes import add_student, create_class, list_classes
 from tutor_app.app import learning_view as learning_ui
 from tutor_app.app import ui
-from tutor_app.accounts.classes import add_student, create_class, list_classes
 from tutor_app.core.errors import TutorError
 from tutor_app.learning.progress import class_heatmap, needs_help
 
@@ -29,8 +29,12 @@ classes = {c.id: c for c in list_classes(db, user)}
 if not classes:
     st.info(ui.tr("learn_no_classes"))
     st.stop()
-class_id = st.selectbox(ui.tr("learn_class"), list(classes), key="learn_class_pick",
-                        format_func=lambda cid: f"{classes[cid].name} ({classes[cid].size})")
+class_id = st.selectbox(
+    ui.tr("learn_class"),
+    list(classes),
+    key="learn_class_pick",
+    format_func=lambda cid: f"{classes[cid].name} ({classes[cid].size})",
+)
 with st.form("learn_member_form", clear_on_submit=True):
     username = st.text_input(ui.tr("learn_add_student"), key="learn_member_name")
     if st.form_submit_button(ui.tr("add")):
@@ -49,12 +53,23 @@ if not heat.students:
 
 st.subheader(ui.tr("learn_heatmap"))
 student, objective, mastery = ui.tr("learn_student"), ui.tr("learn_objective"), ui.tr("learn_mastery")
-cells = pd.DataFrame([{student: s.display_name or s.username, objective: oid, mastery: learning_ui.percent(heat.mastery[(s.id, oid)])}
-                      for s in heat.students for oid in heat.objectives])
-chart = alt.Chart(cells).mark_rect().encode(
-    x=alt.X(f"{objective}:N", sort=heat.objectives), y=alt.Y(f"{student}:N"),
-    color=alt.Color(f"{mastery}:Q", scale=alt.Scale(domain=[0, 100], scheme="redyellowgreen")),
-    tooltip=[student, objective, mastery])
+cells = pd.DataFrame(
+    [
+        {student: s.display_name or s.username, objective: oid, mastery: learning_ui.percent(heat.mastery[(s.id, oid)])}
+        for s in heat.students
+        for oid in heat.objectives
+    ]
+)
+chart = (
+    alt.Chart(cells)
+    .mark_rect()
+    .encode(
+        x=alt.X(f"{objective}:N", sort=heat.objectives),
+        y=alt.Y(f"{student}:N"),
+        color=alt.Color(f"{mastery}:Q", scale=alt.Scale(domain=[0, 100], scheme="redyellowgreen")),
+        tooltip=[student, objective, mastery],
+    )
+)
 st.altair_chart(chart, width="stretch")
 
 st.subheader(ui.tr("learn_needs_help"))
@@ -62,5 +77,11 @@ rows = needs_help(heat)
 if not rows:
     st.caption(ui.tr("learn_nobody_struggles"))
 for who, oid, value in rows:
-    st.markdown(ui.tr("learn_help_row", student=who.display_name or who.username,
-                      objective=f"{oid} · {catalog.objective_text(oid, ui.language())}", mastery=learning_ui.percent(value)))
+    st.markdown(
+        ui.tr(
+            "learn_help_row",
+            student=who.display_name or who.username,
+            objective=f"{oid} · {catalog.objective_text(oid, ui.language())}",
+            mastery=learning_ui.percent(value),
+        )
+    )

@@ -21,7 +21,8 @@ profile = learning_ui.profile(user)
 course = learning_ui.pick_course("learn_coach_course")
 catalog = practice.catalog(course)
 items = exercises(ui.database(), course) + [
-    i for i in quiz_items(ui.database(), practice.index, catalog, course) if i.kind == "short_answer"]
+    i for i in quiz_items(ui.database(), practice.index, catalog, course) if i.kind == "short_answer"
+]
 if not items:
     st.info(ui.tr("learn_no_exercises"))
     st.stop()
@@ -56,8 +57,17 @@ with st.form("learn_coach_attempt", clear_on_submit=True):
     if st.form_submit_button(ui.tr("learn_check_attempt"), type="primary"):
         try:
             reply = coach.check_attempt(item, attempt, profile, state["level"], learner_texts())
-            record_answer(ui.database(), user.id, course, item.objective_id or catalog.best_objective(item.question, item.lesson_id),
-                          reply.grade.correct, reply.grade.score, item.ref, item.lesson_id, attempt)
+            record_answer(
+                ui.database(),
+                user.id,
+                course,
+                item.objective_id or catalog.best_objective(item.question, item.lesson_id),
+                reply.grade.correct,
+                reply.grade.score,
+                item.ref,
+                item.lesson_id,
+                attempt,
+            )
             state["history"] += [("human", attempt), ("ai", reply.text)]
             state["level"] = reply.hint_level
             st.rerun()

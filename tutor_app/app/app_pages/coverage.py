@@ -3,11 +3,11 @@
 import altair as alt
 import streamlit as st
 
-from tutor_app.app import ui
 from tutor_app.admin.coverage import LEVELS, build_coverage, explain_cell
 from tutor_app.admin.curriculum import CurriculumStore, parse_objectives
-from tutor_app.core.errors import TutorError
 from tutor_app.admin.library import Library
+from tutor_app.app import ui
+from tutor_app.core.errors import TutorError
 
 ui.require_role("administrator")
 st.title(ui.tr("admin_page_coverage"))
@@ -41,20 +41,50 @@ if not report.objectives:
     st.stop()
 
 with st.expander(ui.tr("admin_objectives_list", count=len(report.objectives))):
-    st.table([{"id": o.id, ui.tr("admin_objective"): o.text, "Bloom": o.bloom, ui.tr("admin_origin"): o.origin} for o in report.objectives])
+    st.table(
+        [
+            {"id": o.id, ui.tr("admin_objective"): o.text, "Bloom": o.bloom, ui.tr("admin_origin"): o.origin}
+            for o in report.objectives
+        ]
+    )
 rows = report.rows()
 level_name = {level: ui.tr(f"admin_level_{level}") for level in LEVELS}
 for row in rows:
     row["rating"] = level_name[row["level"]]
-heat = alt.Chart(alt.Data(values=rows)).mark_rect().encode(
-    x=alt.X("objective:N", title=ui.tr("admin_objective")), y=alt.Y("lesson:N", title=ui.tr("admin_lesson")),
-    color=alt.Color("rating:O", sort=[level_name[level] for level in LEVELS], scale=alt.Scale(scheme="greens"), title=ui.tr("admin_rating")),
-    tooltip=["lesson_title:N", "objective_text:N", "rating:N", "score:Q", "support:Q"])
+heat = (
+    alt.Chart(alt.Data(values=rows))
+    .mark_rect()
+    .encode(
+        x=alt.X("objective:N", title=ui.tr("admin_objective")),
+        y=alt.Y("lesson:N", title=ui.tr("admin_lesson")),
+        color=alt.Color(
+            "rating:O",
+            sort=[level_name[level] for level in LEVELS],
+            scale=alt.Scale(scheme="greens"),
+            title=ui.tr("admin_rating"),
+        ),
+        tooltip=["lesson_title:N", "objective_text:N", "rating:N", "score:Q", "support:Q"],
+    )
+)
 left, right = st.columns([3, 2])
 left.altair_chart(heat, width="stretch")
-right.dataframe([{ui.tr("admin_lesson"): r["lesson"], ui.tr("admin_objective"): r["objective"], ui.tr("admin_rating"): r["rating"],
-                  ui.tr("admin_score"): r["score"]} for r in rows if r["level"] != "none"], hide_index=True, height=400)
-st.download_button(ui.tr("admin_download_csv"), report.to_csv(), file_name=f"coverage-{course}.csv", mime="text/csv", key="coverage_csv")
+right.dataframe(
+    [
+        {
+            ui.tr("admin_lesson"): r["lesson"],
+            ui.tr("admin_objective"): r["objective"],
+            ui.tr("admin_rating"): r["rating"],
+            ui.tr("admin_score"): r["score"],
+        }
+        for r in rows
+        if r["level"] != "none"
+    ],
+    hide_index=True,
+    height=400,
+)
+st.download_button(
+    ui.tr("admin_download_csv"), report.to_csv(), file_name=f"coverage-{course}.csv", mime="text/csv", key="coverage_csv"
+)
 
 texts = {o.id: o.text for o in report.objectives}
 gap_col, redundant_col = st.columns(2)
@@ -66,7 +96,9 @@ redundant_col.markdown("\n".join(f"- **{r}** {texts[r]}" for r in report.redunda
 st.subheader(ui.tr("admin_cell"))
 pick = st.columns(2)
 lesson = pick[0].selectbox(ui.tr("admin_lesson"), [lesson.id for lesson in report.lessons], key="coverage_lesson")
-objective = pick[1].selectbox(ui.tr("admin_objective"), list(texts), format_func=lambda o: f"{o} · {texts[o][:60]}", key="coverage_objective")
+objective = pick[1].selectbox(
+    ui.tr("admin_objective"), list(texts), format_func=lambda o: f"{o} · {texts[o][:60]}", key="coverage_objective"
+)
 cell = report.cell(lesson, objective)
 st.markdown(ui.tr("admin_cell_summary", level=level_name[cell.level], score=f"{cell.score:.2f}", support=cell.support))
 for chunk in index.get(cell.chunk_ids)[0]:
@@ -74,6 +106,10 @@ for chunk in index.get(cell.chunk_ids)[0]:
         st.text(chunk.text)
 if st.button(ui.tr("admin_explain"), key="coverage_explain"):
     try:
-        st.info(explain_cell(ui.services().chat_model(), report, cell, index, {"en": "English", "zh": "Simplified Chinese"}[ui.language()]))
+        st.info(
+            explain_cell(
+                ui.services().chat_model(), report, cell, index, {"en": "English", "zh": "Simplified Chinese"}[ui.language()]
+            )
+        )
     except TutorError as exc:
         st.warning(ui.tr("admin_explain_unavailable", error=ui.error_text(exc)))

@@ -18,13 +18,18 @@ info = catalog.lesson(lesson)
 objectives = list(info.objectives) if info else []
 
 with st.form("learn_ex_form", clear_on_submit=True):
-    objective = st.selectbox(ui.tr("learn_objective"), objectives or [""], key="learn_ex_objective",
-                             format_func=lambda oid: f"{oid} · {catalog.objective_text(oid, ui.language())}" if oid else "—")
+    objective = st.selectbox(
+        ui.tr("learn_objective"),
+        objectives or [""],
+        key="learn_ex_objective",
+        format_func=lambda oid: f"{oid} · {catalog.objective_text(oid, ui.language())}" if oid else "—",
+    )
     question = st.text_area(ui.tr("learn_question"), key="learn_ex_question")
     key = st.text_area(ui.tr("learn_answer_key"), key="learn_ex_key")
     hints = st.text_area(ui.tr("learn_hints"), key="learn_ex_hints")
-    language = st.radio(ui.tr("language"), ["en", "zh"], horizontal=True, key="learn_ex_lang",
-                        format_func={"en": "English", "zh": "简体中文"}.get)
+    language = st.radio(
+        ui.tr("language"), ["en", "zh"], horizontal=True, key="learn_ex_lang", format_func={"en": "English", "zh": "简体中文"}.get
+    )
     if st.form_submit_button(ui.tr("learn_add_exercise"), type="primary"):
         try:
             _, notices = add_exercise(db, user, course, question, key, lesson, objective, hints.splitlines(), language)

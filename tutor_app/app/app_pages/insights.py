@@ -4,9 +4,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from tutor_app.app import ui
 from tutor_app.admin.gaps import gap_topics
 from tutor_app.admin.usage import feedback_share, questions_per_day, tokens_by_role_and_model
+from tutor_app.app import ui
 
 STUDIO = Path(__file__).parent / "studio.py"
 
@@ -48,8 +48,19 @@ if tokens:
         row["label"] = f"{ui.tr('role_' + row['role'])} · {row['model']}"
     chart, table = st.columns(2)
     chart.bar_chart(tokens, x="label", y="tokens", x_label=ui.tr("admin_role_model"), y_label=ui.tr("admin_tokens"))
-    table.dataframe([{ui.tr("role"): ui.tr("role_" + r["role"]), ui.tr("admin_model"): r["model"], ui.tr("admin_answers"): r["answers"],
-                      ui.tr("admin_tokens"): r["tokens"], ui.tr("admin_cost"): f"${r['cost_usd']:.4f}"} for r in tokens], hide_index=True)
+    table.dataframe(
+        [
+            {
+                ui.tr("role"): ui.tr("role_" + r["role"]),
+                ui.tr("admin_model"): r["model"],
+                ui.tr("admin_answers"): r["answers"],
+                ui.tr("admin_tokens"): r["tokens"],
+                ui.tr("admin_cost"): f"${r['cost_usd']:.4f}",
+            }
+            for r in tokens
+        ],
+        hide_index=True,
+    )
 feedback = feedback_share(db)
 if feedback["rated"]:
     st.metric(ui.tr("admin_thumbs_up"), f"{feedback['share_up']:.0%}", help=ui.tr("admin_rated", count=feedback["rated"]))

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from tutor_app.app import ui
 from tutor_app.accounts.users import authenticate, create_user, has_admin
+from tutor_app.app import ui
 from tutor_app.core.errors import TutorError
 
 st.title(ui.tr("page_setup"))

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from tutor_app.app import ui
 from tutor_app.accounts.users import AuthError, RateLimited, authenticate
-from tutor_app.core.errors import TutorError
+from tutor_app.app import ui
 from tutor_app.core.database import utcnow
+from tutor_app.core.errors import TutorError
 
 st.title(ui.tr("app_title"))
 oidc = ui.settings().sign_in == "oidc"

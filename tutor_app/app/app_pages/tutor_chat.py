@@ -4,9 +4,9 @@ import streamlit as st
 
 from tutor_app.app import chat_view as chat_ui
 from tutor_app.app import ui
+from tutor_app.core.errors import TutorError
 from tutor_app.tutoring.chat import finish_turn, start_turn
 from tutor_app.tutoring.conversations import ConversationStore
-from tutor_app.core.errors import TutorError
 from tutor_app.tutoring.profile import profile_instructions, saved_profile
 
 user = ui.require_role("student")
@@ -18,12 +18,14 @@ if not courses:
     ui.no_course_notice()
     st.stop()
 course = st.selectbox(ui.tr("course"), courses, key="chat_course")
-mode = st.segmented_control(ui.tr("learn_mode"), ["explain", "coach"], default="explain", key="chat_mode",
-                            format_func=lambda m: ui.tr(f"learn_mode_{m}"))
+mode = st.segmented_control(
+    ui.tr("learn_mode"), ["explain", "coach"], default="explain", key="chat_mode", format_func=lambda m: ui.tr(f"learn_mode_{m}")
+)
 if mode == "coach":  # coaching works on an exercise with a guarded answer key: its own page
     st.caption(ui.tr("learn_mode_coach_help"))
     st.page_link("app_pages/coach.py", label=ui.tr("learn_open_coach"), icon="🧭")
     st.stop()
+
 
 def select_conversation(conversation_id):
     st.session_state.chat_conversation = conversation_id
@@ -38,16 +40,27 @@ with st.sidebar:
     current = current if current in titles else None
     st.session_state.chat_pick = current  # the radio follows the conversation chosen anywhere on the page
     if titles:
-        st.radio(ui.tr("conversations"), list(titles), key="chat_pick", format_func=titles.get, label_visibility="collapsed",
-                 on_change=lambda: select_conversation(st.session_state.chat_pick))
+        st.radio(
+            ui.tr("conversations"),
+            list(titles),
+            key="chat_pick",
+            format_func=titles.get,
+            label_visibility="collapsed",
+            on_change=lambda: select_conversation(st.session_state.chat_pick),
+        )
     if current is not None:
         with st.expander(ui.tr("rename")):
             title = st.text_input(ui.tr("title"), value=titles[current], key=f"chat_title_{current}")
             if st.button(ui.tr("rename"), key="chat_rename"):
                 store.rename(user.id, current, title)
                 st.rerun()
-        st.download_button(ui.tr("export"), store.export_markdown(user.id, current), file_name=f"conversation-{current}.md",
-                           mime="text/markdown", key="chat_export")
+        st.download_button(
+            ui.tr("export"),
+            store.export_markdown(user.id, current),
+            file_name=f"conversation-{current}.md",
+            mime="text/markdown",
+            key="chat_export",
+        )
         if st.button(ui.tr("delete"), key="chat_delete", type="secondary"):
             store.delete(user.id, current)
             st.session_state.chat_conversation = None
@@ -75,8 +88,17 @@ if question := st.chat_input(ui.tr("ask_placeholder"), key="chat_input"):
         st.markdown(question)
     try:
         profile = saved_profile(ui.database(), user.id)  # a saved profile sets the level, style and answer language
-        turn = start_turn(store, ui.services().tutor, user.id, current, course, question, ui.language(),
-                          profile_instructions(profile, with_language=False), profile.language if profile else ui.language())
+        turn = start_turn(
+            store,
+            ui.services().tutor,
+            user.id,
+            current,
+            course,
+            question,
+            ui.language(),
+            profile_instructions(profile, with_language=False),
+            profile.language if profile else ui.language(),
+        )
     except TutorError as exc:
         st.error(ui.error_text(exc))
         st.stop()

@@ -8,7 +8,10 @@ MESSAGES = {
     # --- library ---
     "admin_new_course": {"en": "New course name", "zh": "新课程名称"},
     "admin_create": {"en": "Create course", "zh": "创建课程"},
-    "admin_course_created": {"en": "Course **{name}** created. Upload its files below.", "zh": "课程 **{name}** 已创建，请在下方上传课程文件。"},
+    "admin_course_created": {
+        "en": "Course **{name}** created. Upload its files below.",
+        "zh": "课程 **{name}** 已创建，请在下方上传课程文件。",
+    },
     "admin_no_courses": {"en": "There are no courses yet. Create one above.", "zh": "还没有课程，请先在上方创建。"},
     "admin_manage_course": {"en": "Rename or delete this course", "zh": "重命名或删除此课程"},
     "admin_rename_to": {"en": "New name", "zh": "新名称"},
@@ -55,7 +58,10 @@ MESSAGES = {
     "admin_col_languages": {"en": "Languages", "zh": "语言"},
     "admin_document": {"en": "Document to delete", "zh": "要删除的文档"},
     "admin_delete_document": {"en": "Delete document", "zh": "删除文档"},
-    "admin_document_deleted": {"en": "**{source}** deleted ({chunks} passage(s) removed).", "zh": "已删除 **{source}**（移除了 {chunks} 个段落）。"},
+    "admin_document_deleted": {
+        "en": "**{source}** deleted ({chunks} passage(s) removed).",
+        "zh": "已删除 **{source}**（移除了 {chunks} 个段落）。",
+    },
     # --- coverage ---
     "admin_objectives_upload": {"en": "Upload learning objectives (YAML or CSV)", "zh": "上传学习目标（YAML 或 CSV）"},
     "admin_objectives_help": {

@@ -17,7 +17,7 @@ MESSAGES = {
     "ans_simpler_lead": {"en": "In the fewest words the course uses:", "zh": "用课程里最简短的话来说："},
     "ans_example_lead": {"en": "The course gives this example:", "zh": "课程中给出的例子："},
     "ans_no_example": {
-        "en": "This section of the course has no worked example. Try asking about the topic with the word \"example\".",
+        "en": 'This section of the course has no worked example. Try asking about the topic with the word "example".',
         "zh": "课程的这一节没有现成的例子。可以在提问时加上“例子”二字再试一次。",
     },
     "ans_no_simpler": {"en": "The course has no shorter wording for this.", "zh": "课程里没有更简短的说法。"},
@@ -36,7 +36,7 @@ MESSAGES = {
     # --- refusals ---
     "not_covered_near": {
         "en": "The course material does not cover this question, so I will not guess. The closest sections are "
-              "{sections}: try asking again with their words, or ask your educator.",
+        "{sections}: try asking again with their words, or ask your educator.",
         "zh": "课程材料没有涉及这个问题，所以我不做猜测。最接近的章节是{sections}：可以用这些章节里的说法重新提问，或者请教你的老师。",
     },
     # --- the claim check of generated answers ---
@@ -48,12 +48,12 @@ MESSAGES = {
     # --- the answer style, in the model panel ---
     "style_extractive": {
         "en": "Answers quote the course (extractive): the built-in model is too small to be trusted with prose, so "
-              "every sentence you read comes from a lesson, with its source.",
+        "every sentence you read comes from a lesson, with its source.",
         "zh": "回答直接引用课程原文（摘录式）：内置模型太小，不能放心让它组织语言，所以你读到的每一句都来自课程，并注明出处。",
     },
     "style_generative": {
         "en": "Answers are written by the model (generative) from the course passages; sentences the passages do not "
-              "support are marked \"not found in the course\".",
+        'support are marked "not found in the course".',
         "zh": "回答由模型根据课程段落撰写（生成式）；段落中找不到依据的句子会标注“课程中未找到”。",
     },
     "style_forced": {"en": "(set by TUTOR_ANSWER_STYLE)", "zh": "（由 TUTOR_ANSWER_STYLE 设置）"},

@@ -51,8 +51,10 @@ MESSAGES = {
     "learn_attempt": {"en": "Your attempt", "zh": "你的答案"},
     "learn_check_attempt": {"en": "Check my answer", "zh": "检查我的答案"},
     "learn_hint_level": {"en": "Hints used: {used} of {total}", "zh": "已用提示：{used} / {total}"},
-    "learn_hint_prefix": {"en": "I will not give you the answer, but here is a hint: {hint}",
-                          "zh": "我不会直接告诉你答案，不过给你一个提示：{hint}"},
+    "learn_hint_prefix": {
+        "en": "I will not give you the answer, but here is a hint: {hint}",
+        "zh": "我不会直接告诉你答案，不过给你一个提示：{hint}",
+    },
     "learn_hint_section": {
         "en": "Re-read the section “{section}” of the lesson “{lesson}”. Which sentence there answers the question?",
         "zh": "重新读一读课程“{lesson}”中的“{section}”一节。哪一句话回答了这个问题？",
@@ -104,9 +106,15 @@ MESSAGES = {
         "zh": "你用另一种语言作答，系统借助词典评分，结果可能不够精确。",
     },
     "learn_see_lesson": {"en": "See the lesson: {lesson} › {section}", "zh": "参见课程：{lesson} › {section}"},
-    "learn_mastery_moved": {"en": "Mastery of this objective: {before}% → {after}%", "zh": "该目标的掌握度：{before}% → {after}%"},
+    "learn_mastery_moved": {
+        "en": "Mastery of this objective: {before}% → {after}%",
+        "zh": "该目标的掌握度：{before}% → {after}%",
+    },
     "learn_review_scheduled": {"en": "This question comes back for review on {date}.", "zh": "这道题将在 {date} 回来复习。"},
-    "learn_run_done": {"en": "Practice finished: {correct} of {total} correct.", "zh": "练习结束：{total} 题中答对 {correct} 题。"},
+    "learn_run_done": {
+        "en": "Practice finished: {correct} of {total} correct.",
+        "zh": "练习结束：{total} 题中答对 {correct} 题。",
+    },
     "learn_skipped": {
         "en": "{count} questions were removed by your educator after you started, and were skipped.",
         "zh": "你开始练习后，老师删除了 {count} 道题，这些题已跳过。",
@@ -128,10 +136,14 @@ MESSAGES = {
     "learn_mastery": {"en": "Mastery (%)", "zh": "掌握度（%）"},
     "learn_objective": {"en": "Objective", "zh": "学习目标"},
     "learn_attempts": {"en": "Answers", "zh": "作答次数"},
-    "learn_recommend": {"en": "Study next: **{objective}** (lesson: {lesson}, mastery {mastery}%)",
-                        "zh": "建议接下来学习：**{objective}**（课程：{lesson}，掌握度 {mastery}%）"},
-    "learn_all_mastered": {"en": "You have mastered every objective of this course. Well done!",
-                           "zh": "你已经掌握了这门课程的全部学习目标，做得好！"},
+    "learn_recommend": {
+        "en": "Study next: **{objective}** (lesson: {lesson}, mastery {mastery}%)",
+        "zh": "建议接下来学习：**{objective}**（课程：{lesson}，掌握度 {mastery}%）",
+    },
+    "learn_all_mastered": {
+        "en": "You have mastered every objective of this course. Well done!",
+        "zh": "你已经掌握了这门课程的全部学习目标，做得好！",
+    },
     "learn_practice_this": {"en": "Practise this lesson", "zh": "练习这节课"},
     # --- class view ---
     "learn_class_intro": {
@@ -149,7 +161,10 @@ MESSAGES = {
     "learn_student": {"en": "Student", "zh": "学生"},
     "learn_needs_help": {"en": "Needs help", "zh": "需要帮助"},
     "learn_nobody_struggles": {"en": "Nobody is stuck right now.", "zh": "目前没有学生遇到困难。"},
-    "learn_help_row": {"en": "**{student}**: {objective} (mastery {mastery}%)", "zh": "**{student}**：{objective}（掌握度 {mastery}%）"},
+    "learn_help_row": {
+        "en": "**{student}**: {objective} (mastery {mastery}%)",
+        "zh": "**{student}**：{objective}（掌握度 {mastery}%）",
+    },
     # --- exercises (educators) ---
     "learn_exercises_intro": {
         "en": "Add exercises with an answer key. Students never see the key: the coach uses it to judge attempts, "

@@ -56,9 +56,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio_step_repairing": {"en": "Repairing (one more try with the errors)", "zh": "修复（带着错误信息再试一次）"},
     "studio_step_rewriting": {"en": "Rewriting repeated questions", "zh": "重写重复的题目"},
     "studio_done_built": {"en": "Built from the course in {seconds} s.", "zh": "已根据课程组建完成，用时 {seconds} 秒。"},
-    "studio_done": {"en": "Done in {seconds} s ({attempts} attempt(s)).", "zh": "完成，用时 {seconds} 秒（尝试 {attempts} 次）。"},
+    "studio_done": {
+        "en": "Done in {seconds} s ({attempts} attempt(s)).",
+        "zh": "完成，用时 {seconds} 秒（尝试 {attempts} 次）。",
+    },
     "studio_failed": {"en": "Generation failed.", "zh": "生成失败。"},
-    "studio_raw": {"en": "What the model returned", "zh": "模型返回的内容"},
     # --- checks ---
     "studio_checks": {"en": "Checks", "zh": "检查结果"},
     "studio_check_passed": {"en": "{name}: passed", "zh": "{name}：通过"},
@@ -72,7 +74,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The activities take {total} minutes, but the lesson lasts {duration}.",
         "zh": "各环节共 {total} 分钟，但课时为 {duration} 分钟。",
     },
-    "studio_check_objective_id_twice": {"en": "Objective id {objective} is used twice.", "zh": "学习目标编号 {objective} 重复使用。"},
+    "studio_check_objective_id_twice": {
+        "en": "Objective id {objective} is used twice.",
+        "zh": "学习目标编号 {objective} 重复使用。",
+    },
     "studio_check_not_assessed": {"en": "Objective {objective} is not assessed.", "zh": "学习目标 {objective} 没有被评估。"},
     "studio_check_unknown_objective": {
         "en": "{where} refers to objective {objective}, which does not exist.",
@@ -83,7 +88,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{where} 引用的段落 {chunk} 不在课程索引中。",
     },
     "studio_check_no_citation": {"en": "{where} cites no course passage.", "zh": "{where} 没有引用任何课程段落。"},
-    "studio_check_duplicate_question": {"en": "This question appears twice: {question}", "zh": "此题目出现了两次：{question}"},
     "studio_check_duplicate_option": {"en": "{where} lists the option “{option}” twice.", "zh": "{where} 的选项“{option}”重复。"},
     "studio_check_answer_missing": {
         "en": "{where}: the answer “{answer}” is not one of the options.",
@@ -94,7 +98,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio_checkname_duplicate_activities": {"en": "Activities are distinct", "zh": "各教学活动互不重复"},
     "studio_checkname_artefacts": {"en": "No template leftovers", "zh": "没有模板残留"},
     "studio_checkname_language": {
-        "en": "Written in the chosen language, citing passages in it", "zh": "使用所选语言，并引用该语言的段落"},
+        "en": "Written in the chosen language, citing passages in it",
+        "zh": "使用所选语言，并引用该语言的段落",
+    },
     "studio_checkname_supported": {"en": "Every answer is in its cited passage", "zh": "每个答案都能在所引用的段落中找到"},
     "studio_checkname_distractors": {"en": "No wrong option is also correct", "zh": "错误选项都不是正确答案"},
     "studio_check_same_question": {"en": "{where} repeats {other}: {question}", "zh": "{where} 与 {other} 重复：{question}"},
@@ -131,7 +137,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{where}：错误选项“{option}”同样是所引用段落 {chunk} 给出的答案。",
     },
     "studio_check_artefact_number": {
-        "en": "{where}: “{found}” is an item number left from a template.", "zh": "{where}：“{found}”是模板留下的题号。"},
+        "en": "{where}: “{found}” is an item number left from a template.",
+        "zh": "{where}：“{found}”是模板留下的题号。",
+    },
     "studio_check_artefact_kind": {
         "en": "{where}: “{found}” is the name of a question kind, not text for a learner.",
         "zh": "{where}：“{found}”是题型名称，不是给学生看的内容。",
@@ -141,11 +149,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{where}：“{found}”是布鲁姆层次标签，不是给学生看的内容。",
     },
     "studio_check_artefact_brace": {
-        "en": "{where}: “{found}” is a brace from an unfilled template.", "zh": "{where}：“{found}”是未填充的模板留下的花括号。"},
+        "en": "{where}: “{found}” is a brace from an unfilled template.",
+        "zh": "{where}：“{found}”是未填充的模板留下的花括号。",
+    },
     "studio_check_artefact_placeholder": {
-        "en": "{where}: “{found}” is placeholder text or a cut-off ending.", "zh": "{where}：“{found}”是占位文字或被截断的结尾。"},
+        "en": "{where}: “{found}” is placeholder text or a cut-off ending.",
+        "zh": "{where}：“{found}”是占位文字或被截断的结尾。",
+    },
     "studio_check_artefact_markdown": {
-        "en": "{where}: “{found}” would show Markdown marks to the learner.", "zh": "{where}：“{found}”会把 Markdown 标记显示给学生。"},
+        "en": "{where}: “{found}” would show Markdown marks to the learner.",
+        "zh": "{where}：“{found}”会把 Markdown 标记显示给学生。",
+    },
     "studio_check_artefact_citation_mark": {
         "en": "{where}: “{found}” is a citation mark from a chat answer, not quiz text.",
         "zh": "{where}：“{found}”是聊天回答中的引用标记，不属于测验内容。",
@@ -170,7 +184,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio_quiz_q_definition": {"en": "What is {term}?", "zh": "{term}是什么？"},
     "studio_quiz_q_definition_plural": {"en": "What are {term}?", "zh": "{term}是什么？"},
     "studio_quiz_q_cloze_choice": {
-        "en": "Which term completes the sentence? {sentence}", "zh": "哪个术语填入空白处最合适？{sentence}"},
+        "en": "Which term completes the sentence? {sentence}",
+        "zh": "哪个术语填入空白处最合适？{sentence}",
+    },
     "studio_quiz_q_cloze_fill": {"en": "Fill in the blank: {sentence}", "zh": "填空：{sentence}"},
     "studio_quiz_q_true_false": {"en": "True or false? {statement}", "zh": "判断正误：{statement}"},
     "studio_quiz_q_example": {
@@ -192,7 +208,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The topic is {chars} characters; keep it under {limit} (a phrase, not a document).",
         "zh": "主题有 {chars} 个字符，请控制在 {limit} 个以内（一个短语，而不是一篇文档）。",
     },
-    "studio_err_audience_long": {"en": "Describe the audience in under {limit} characters.", "zh": "请用不超过 {limit} 个字符描述对象。"},
+    "studio_err_audience_long": {
+        "en": "Describe the audience in under {limit} characters.",
+        "zh": "请用不超过 {limit} 个字符描述对象。",
+    },
     "studio_err_duration": {
         "en": "A lesson of {minutes} minutes cannot be planned; choose between {low} and {high} minutes.",
         "zh": "无法规划 {minutes} 分钟的课，请选择 {low} 到 {high} 分钟之间。",
@@ -221,7 +240,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "内置模型太小，写不好教学材料，所以草稿由课程自己的句子、学习目标和例子组建而成，每条引用都经过检查。",
     },
     # --- editing, saving, export ---
-    "studio_edit": {"en": "Edit", "zh": "编辑"},
     "studio_title": {"en": "Title", "zh": "标题"},
     "studio_objectives": {"en": "Learning objectives", "zh": "学习目标"},
     "studio_activities": {"en": "Activities", "zh": "教学活动"},
@@ -244,18 +262,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio_duplicate": {"en": "Duplicate", "zh": "复制"},
     "studio_delete": {"en": "Delete", "zh": "删除"},
     "studio_copy_suffix": {"en": " (copy)", "zh": "（副本）"},
-    "studio_new": {"en": "New", "zh": "新建"},
     "studio_export_md": {"en": "Markdown", "zh": "Markdown"},
     "studio_export_docx": {"en": "Word (.docx)", "zh": "Word（.docx）"},
     "studio_export_json": {"en": "JSON", "zh": "JSON"},
-    "studio_download": {"en": "Download", "zh": "下载"},
     "studio_x_audience": {"en": "Audience", "zh": "对象"},
     "studio_x_prerequisites": {"en": "Prerequisites", "zh": "先修要求"},
     "studio_x_minutes": {"en": "min", "zh": "分钟"},
     "studio_x_answer": {"en": "Answer", "zh": "答案"},
     "studio_x_explanation": {"en": "Explanation", "zh": "解析"},
     "studio_x_source": {"en": "Source", "zh": "来源"},
-    "studio_model_note": {"en": "Made by {model}: read, check and edit before use.", "zh": "由 {model} 生成：使用前请阅读、核对并编辑。"},
+    "studio_model_note": {
+        "en": "Made by {model}: read, check and edit before use.",
+        "zh": "由 {model} 生成：使用前请阅读、核对并编辑。",
+    },
     "studio_choose": {"en": "Choose…", "zh": "请选择……"},
     "studio_default_audience": {"en": "high-school beginners", "zh": "高中初学者"},
 }

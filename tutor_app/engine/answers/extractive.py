@@ -29,7 +29,8 @@ import numpy as np
 
 from tutor_app.core.i18n import t
 from tutor_app.engine.search.lexical import terms
-from tutor_app.engine.sentences import Unit, split_units
+from tutor_app.engine.sentences import Unit, bold_definitions, split_units
+from tutor_app.engine.text import OPENS_POINTING_BACK
 
 MAX_SENTENCES = 5
 MIN_SENTENCES = 3
@@ -46,19 +47,18 @@ REPEAT_OVERLAP = 0.6
 
 _DEFINITION_QUESTION = re.compile(
     r"^\s*(what|who)(\s+(is|are)|'s)\b|\bwhat\s+does\s+.+\s+mean\b|\bdefine\b|\bmeaning of\b|\bwhat\s+is\s+meant\b|"
-    r"什么是|是什么|指什么|什么叫|什么意思|含义|定义", re.IGNORECASE)
+    r"什么是|是什么|指什么|什么叫|什么意思|含义|定义",
+    re.IGNORECASE,
+)
 _EXAMPLE_QUESTION = re.compile(r"\bexamples?\b|\bsample\b|\bcode\b|\bshow me\b|例子|示例|举例|举个例|代码", re.IGNORECASE)
 _DEFINES_EN = re.compile(r"^(?:\*\*[^*]+\*\*|[A-Z][^.:;]{0,60}?)\s+(?:\([^)]*\)\s+)?(?:is|are|means|refers to|stands for)\b")
 _DEFINES_ZH = re.compile(r"^(?:\*\*[^*]+\*\*|[^，。；]{1,20}?)(?:（[^）]*）)?\s*(?:是|指|就是|称为|叫做)")
-_EXAMPLE_SENTENCE = re.compile(r"\bfor example\b|\be\.g\.|\bfor instance\b|\bsuch as\b|例如|比如|举个例子|举例来说", re.IGNORECASE)
+_EXAMPLE_SENTENCE = re.compile(
+    r"\bfor example\b|\be\.g\.|\bfor instance\b|\bsuch as\b|例如|比如|举个例子|举例来说", re.IGNORECASE
+)
 _BOLD = re.compile(r"\*\*([^*\n]{2,40})\*\*")
 _BOLD_START = re.compile(r"^\*\*([^*\n]{2,40})\*\*")  # the course bolds a term where it defines it
 _CITE_MARK = re.compile(r"\s*\[\d{1,2}\]")
-# A sentence that opens by pointing back ("It ranges...", "Instead, they...", "这种方法...") needs the one before it.
-_POINTS_BACK = re.compile(
-    r"^(?:it|its|this|these|that|those|they|their|them|such|instead|however|but|so|thus|both|the two|either|"
-    r"in (?:that|this) case|for (?:that|this) reason)\b|^(?:它|它们|这|这些|这种|这样|那|那些|其|该|但|但是|不过|因此|所以|否则|两者)",
-    re.IGNORECASE)
 
 
 def asks_for_definition(question: str) -> bool:
@@ -74,7 +74,9 @@ def defines_one_of(sentence: str, wanted: set[str]) -> bool:
     if not defines_something(sentence):
         return False
     bold = _BOLD_START.match(sentence)
-    subject = bold.group(1) if bold else re.split(r"\s(?:is|are|means|refers to|stands for)\s|是|指|称为|叫做", sentence, 1)[0]
+    subject = (
+        bold.group(1) if bold else re.split(r"\s(?:is|are|means|refers to|stands for)\s|是|指|称为|叫做", sentence, maxsplit=1)[0]
+    )
     return bool(set(terms(subject)) & wanted)
 
 
@@ -118,15 +120,16 @@ class SentenceVectors:
 
     def _key(self, text: str) -> str:
         name = getattr(self.embedder, "name", lambda: "embedder")()
-        return hashlib.sha1(f"{name}\n{text}".encode("utf-8")).hexdigest()
+        return hashlib.sha1(f"{name}\n{text}".encode()).hexdigest()
 
     def _load(self, texts: list[str]) -> None:
         if self._db is None or not texts:
             return
         keys = {self._key(text): text for text in texts}
         try:
-            rows = self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(keys))})",
-                                    list(keys)).fetchall()
+            rows = self._db.execute(
+                f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(keys))})", list(keys)
+            ).fetchall()
         except sqlite3.Error:
             return
         for key, blob in rows:
@@ -137,8 +140,10 @@ class SentenceVectors:
             return
         try:
             with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                                     [(self._key(text), vector.tobytes()) for text, vector in items])
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                    [(self._key(text), vector.tobytes()) for text, vector in items],
+                )
         except sqlite3.Error:
             pass  # the cache is an optimisation; a locked or full disk must not fail an answer
 
@@ -192,8 +197,11 @@ class ExtractiveAnswerer:
         if not picks:
             return Composition("", [], [])
         passages, body = self._cite(picks, candidates)
-        lead = t("ans_lead_other", lang, language=t(f"lang_name_{candidates[picks[0].passage].chunk.lang}", lang)) \
-            if other_language else t("ans_lead", lang)
+        lead = (
+            t("ans_lead_other", lang, language=t(f"lang_name_{candidates[picks[0].passage].chunk.lang}", lang))
+            if other_language
+            else t("ans_lead", lang)
+        )
         return Composition(f"{lead}\n\n{body}\n\n{t('ans_close', lang)}", passages, picks)
 
     def _question_terms(self, question: str) -> set[str]:
@@ -219,8 +227,9 @@ class ExtractiveAnswerer:
         wanted = self._question_terms(question)
         definition = asks_for_definition(question)
         # A sentence is embedded under its section's heading: "It ranges from -1 to 1" means nothing alone.
-        similarity = self.vectors([_in_context(p.unit.text, passages[p.passage].chunk.heading) for p in sentences]) \
-            @ self.vectors.query(question)
+        similarity = self.vectors(
+            [_in_context(p.unit.text, passages[p.passage].chunk.heading) for p in sentences]
+        ) @ self.vectors.query(question)
         for pick in sentences:
             pick.terms = _term_set(pick.unit.text)
         weight = _term_weights(wanted, [p.terms for p in sentences])
@@ -228,8 +237,12 @@ class ExtractiveAnswerer:
         for pick, cosine in zip(sentences, similarity):
             pick.defines = definition and defines_one_of(pick.unit.text, wanted)
             share = sum(weight[term] for term in wanted & pick.terms) / total
-            pick.score = (float(cosine) + TERM_WEIGHT * share + (DEFINITION_BONUS if pick.defines else 0.0)
-                          + PASSAGE_BONUS[min(pick.passage, len(PASSAGE_BONUS) - 1)])
+            pick.score = (
+                float(cosine)
+                + TERM_WEIGHT * share
+                + (DEFINITION_BONUS if pick.defines else 0.0)
+                + PASSAGE_BONUS[min(pick.passage, len(PASSAGE_BONUS) - 1)]
+            )
         return sentences
 
     def _choose(self, question: str, sentences: list[Pick], units: list[tuple[int, Unit]]) -> list[Pick]:
@@ -250,7 +263,7 @@ class ExtractiveAnswerer:
         # the question, and the best passage's next-best sentence completes the thought.
         definitions = [p for p in ranked if p.defines]
         if definitions and not any(p.defines for p in chosen):
-            chosen = [definitions[0], *chosen[:MAX_SENTENCES - 1]]
+            chosen = [definitions[0], *chosen[: MAX_SENTENCES - 1]]
         for pick in ranked:
             if len(chosen) >= MIN_SENTENCES:
                 break
@@ -269,11 +282,20 @@ class ExtractiveAnswerer:
         by_place = {(p.passage, p.unit.position): p for p in sentences}
         for pick in list(chosen):
             before = by_place.get((pick.passage, pick.unit.position - 1))
-            if _POINTS_BACK.match(pick.unit.text) and before is not None and before not in chosen \
-                    and len(chosen) < MAX_SENTENCES:
+            if (
+                OPENS_POINTING_BACK.match(pick.unit.text)
+                and before is not None
+                and before not in chosen
+                and len(chosen) < MAX_SENTENCES
+            ):
                 chosen.append(before)
         after = by_place.get((best.passage, best.unit.position + 1))
-        if after is not None and after not in chosen and _POINTS_BACK.match(after.unit.text) and len(chosen) < MAX_SENTENCES:
+        if (
+            after is not None
+            and after not in chosen
+            and OPENS_POINTING_BACK.match(after.unit.text)
+            and len(chosen) < MAX_SENTENCES
+        ):
             chosen.append(after)
 
     @staticmethod
@@ -286,8 +308,11 @@ class ExtractiveAnswerer:
         by_place = {(i, u.position): u for i, u in units}
         for pick in chosen:
             following = by_place.get((pick.passage, pick.unit.position + 1))
-            if following is not None and following.kind != "sentence" and (
-                    pick.unit.text.rstrip().endswith((":", "：")) or _EXAMPLE_QUESTION.search(question)):
+            if (
+                following is not None
+                and following.kind != "sentence"
+                and (pick.unit.text.rstrip().endswith((":", "：")) or _EXAMPLE_QUESTION.search(question))
+            ):
                 pick.attached.append(following)
 
     @staticmethod
@@ -307,8 +332,9 @@ class ExtractiveAnswerer:
         """The shortest defining sentences of the passages that ``shown`` (the earlier answer) did not quote,
         each with its [n]; else the shortest other sentences; when the answer quoted every sentence of a
         short section, its one shortest (defining) sentence alone; empty if there are none."""
-        every = [(len(u.text), n, u.text) for n, text in enumerate(passage_texts, 1)
-                 for u in split_units(text) if u.kind == "sentence"]
+        every = [
+            (len(u.text), n, u.text) for n, text in enumerate(passage_texts, 1) for u in split_units(text) if u.kind == "sentence"
+        ]
         found = [f for f in every if readable_bold(f[2]) not in shown]
         defining = [f for f in found if defines_something(f[2])]
         chosen = sorted(defining or found)[:count] or sorted([f for f in every if defines_something(f[2])] or every)[:1]
@@ -335,8 +361,6 @@ class ExtractiveAnswerer:
     def quiz(passage_texts: list[str], lang: str) -> tuple[str, str, int] | None:
         """(question, answer, passage number) of a fill-in-the-blank item from a bold-term definition
         (the same items Practice makes from a lesson)."""
-        from tutor_app.learning.items import bold_definitions
-
         for n, text in enumerate(passage_texts, 1):
             for term, blanked in bold_definitions(text):
                 return t("ans_quiz_question", lang, sentence=blanked), term, n
@@ -349,12 +373,18 @@ def readable_bold(text: str) -> str:
     A closing ``**`` right after punctuation and right before a letter ("**少样本（few-shot）**提示") is not
     a closing delimiter, so Markdown shows the stars; such a run is quoted without its emphasis.
     """
+
     def fix(match: re.Match) -> str:
-        inner, after = match.group(1), text[match.end():match.end() + 1]
-        if unicodedata.category(inner[-1]).startswith("P") and after and not after.isspace() \
-                and not unicodedata.category(after).startswith("P"):
+        inner, after = match.group(1), text[match.end() : match.end() + 1]
+        if (
+            unicodedata.category(inner[-1]).startswith("P")
+            and after
+            and not after.isspace()
+            and not unicodedata.category(after).startswith("P")
+        ):
             return inner
         return match.group(0)
+
     return _BOLD.sub(fix, text)
 
 

@@ -15,13 +15,13 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from tutor_app.engine.ingest.loaders import LoadedDocument
 from tutor_app.core.schemas import Chunk
-from tutor_app.engine.tokens import count_tokens, cut_to_tokens, token_windows
+from tutor_app.engine.ingest.loaders import LoadedDocument
+from tutor_app.engine.text import JOINS_WITHOUT_SPACE
+from tutor_app.engine.tokens import count_tokens, token_windows
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_CJK_EDGE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？；])\s+|(?<=[。！？；])")
 
 
@@ -95,7 +95,7 @@ def _pack_lines(lines: list[str], max_tokens: int) -> list[str]:
     pieces: list[str] = []
     current: list[str] = []
     for line in lines:
-        for part in (token_windows(line, max_tokens) if count_tokens(line) > max_tokens else [line]):
+        for part in token_windows(line, max_tokens) if count_tokens(line) > max_tokens else [line]:
             if current and count_tokens("\n".join(current + [part])) > max_tokens:
                 pieces.append("\n".join(current))
                 current = []
@@ -118,7 +118,7 @@ def _join(units: list[tuple[str, bool]]) -> str:
             out += text
         else:
             # Sentences of one paragraph came apart at sentence ends.
-            out += ("" if _CJK_EDGE.match(out[-1]) and _CJK_EDGE.match(text[0]) else " ") + text
+            out += ("" if JOINS_WITHOUT_SPACE.match(out[-1]) and JOINS_WITHOUT_SPACE.match(text[0]) else " ") + text
     return out
 
 
@@ -141,7 +141,9 @@ def _overlap_tail(units: list[tuple[str, bool]], overlap: int, room: int) -> tup
         if not taken:
             break
         whole = len(taken) == len(sentences)
-        carried.insert(0, (" ".join(taken) if not _CJK_EDGE.match(taken[0][:1] or "a") else "".join(taken), starts_block and whole))
+        carried.insert(
+            0, (" ".join(taken) if not JOINS_WITHOUT_SPACE.match(taken[0][:1] or "a") else "".join(taken), starts_block and whole)
+        )
         if not whole:
             break
     return carried, size

@@ -20,10 +20,9 @@ import yaml
 
 from tutor_app.core.errors import IngestError
 from tutor_app.core.schemas import Objective
+from tutor_app.engine.text import detect_lang
 
 SUPPORTED_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf"}
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN = re.compile(r"[A-Za-z]")
 
 
 @dataclass
@@ -37,13 +36,6 @@ class LoadedDocument:
     notices: list[str] = field(default_factory=list)
 
 
-def detect_lang(text: str) -> str:
-    """'zh' when Chinese characters make up a real share of the letters, else 'en'."""
-    cjk = len(_CJK.findall(text))
-    latin = len(_LATIN.findall(text))
-    return "zh" if cjk and cjk * 3 >= latin * 0.5 else "en"
-
-
 def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if b"\x00" in sample:
@@ -54,7 +46,9 @@ def _looks_binary(data: bytes) -> bool:
 
 def decode_text(data: bytes, name: str) -> tuple[str, list[str]]:
     if _looks_binary(data):
-        raise IngestError(f"{name}: looks like binary data, not text.", "Save it as UTF-8 text, or upload the original document type.")
+        raise IngestError(
+            f"{name}: looks like binary data, not text.", "Save it as UTF-8 text, or upload the original document type."
+        )
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:
@@ -62,7 +56,9 @@ def decode_text(data: bytes, name: str) -> tuple[str, list[str]]:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise IngestError(f"{name}: not valid UTF-8 text ({exc.reason} at byte {exc.start}).", "Re-save the file as UTF-8.") from exc
+        raise IngestError(
+            f"{name}: not valid UTF-8 text ({exc.reason} at byte {exc.start}).", "Re-save the file as UTF-8."
+        ) from exc
     return text, [f"{name}: decoded as GB18030/GBK; saving it as UTF-8 avoids guessing."]
 
 
@@ -76,10 +72,14 @@ def split_front_matter(text: str, name: str) -> tuple[dict, str]:
     try:
         meta = yaml.safe_load(match.group(1)) or {}
     except yaml.YAMLError as exc:
-        raise IngestError(f"{name}: the YAML front matter is malformed ({exc.__class__.__name__}).", "Fix the block between the '---' lines.") from exc
+        raise IngestError(
+            f"{name}: the YAML front matter is malformed ({exc.__class__.__name__}).", "Fix the block between the '---' lines."
+        ) from exc
     if not isinstance(meta, dict):
-        raise IngestError(f"{name}: the front matter is not a mapping of keys to values.", "Use 'key: value' lines between the '---' lines.")
-    return meta, text[match.end():]
+        raise IngestError(
+            f"{name}: the front matter is not a mapping of keys to values.", "Use 'key: value' lines between the '---' lines."
+        )
+    return meta, text[match.end() :]
 
 
 _MD_CLEANUPS = [
@@ -156,9 +156,14 @@ def pdf_to_text(data: bytes, name: str) -> str:
         reader = PdfReader(io.BytesIO(data))
         pages = [(page.extract_text() or "").strip() for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise IngestError(f"{name}: the PDF is damaged or encrypted ({exc.__class__.__name__}).", "Re-export it from the original document.") from exc
+        raise IngestError(
+            f"{name}: the PDF is damaged or encrypted ({exc.__class__.__name__}).", "Re-export it from the original document."
+        ) from exc
     if not any(pages):
-        raise IngestError(f"{name}: the PDF has no text layer (it may be scanned images).", "Run OCR on it first, or upload the source document.")
+        raise IngestError(
+            f"{name}: the PDF has no text layer (it may be scanned images).",
+            "Run OCR on it first, or upload the source document.",
+        )
     return "\n\n".join(f"## Page {i}\n\n{text}" for i, text in enumerate(pages, 1) if text)
 
 
@@ -166,7 +171,9 @@ def load_bytes(data: bytes, name: str, max_bytes: int) -> LoadedDocument:
     """Turn the raw bytes of a file called ``name`` into a LoadedDocument."""
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise IngestError(f"{name}: unsupported file type '{suffix or '(none)'}'.", f"Use one of: {', '.join(sorted(SUPPORTED_SUFFIXES))}.")
+        raise IngestError(
+            f"{name}: unsupported file type '{suffix or '(none)'}'.", f"Use one of: {', '.join(sorted(SUPPORTED_SUFFIXES))}."
+        )
     if len(data) > max_bytes:
         raise IngestError(
             f"{name}: {len(data) / 1048576:.2f} MB is over the {max_bytes / 1048576:g} MB limit.",
@@ -200,7 +207,9 @@ def load_bytes(data: bytes, name: str, max_bytes: int) -> LoadedDocument:
         raw_objectives = [raw_objectives]
     for item in raw_objectives:
         if isinstance(item, dict) and item.get("text"):
-            objectives.append(Objective(id=str(item.get("id") or ""), text=str(item["text"]), bloom=str(item.get("bloom") or "understand")))
+            objectives.append(
+                Objective(id=str(item.get("id") or ""), text=str(item["text"]), bloom=str(item.get("bloom") or "understand"))
+            )
         elif isinstance(item, str):
             objectives.append(Objective(id="", text=item))
     return LoadedDocument(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tutor_app.core.config import PROJECT_ROOT, Settings
 from tutor_app.core.errors import TutorError
-from tutor_app.engine.ingest.pipeline import IngestReport, Ingestor
+from tutor_app.engine.ingest.pipeline import Ingestor, IngestReport
 
 SAMPLE_COURSE = "genai-beginners"
 SAMPLE_FOLDER = PROJECT_ROOT / "data" / "course"

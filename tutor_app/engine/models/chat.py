@@ -5,20 +5,31 @@ compatible base URL such as Ollama or vLLM, then the embedded llama.cpp
 server), sets explicit connect/read timeouts and bounded retries (the SDK
 backs off on 429 and 5xx), and reads streams in exactly one place, where every
 way a stream can fail becomes a ``StreamEnd`` with a message that says what to
-do. Prompts and retrieval live elsewhere.
+do. Pages show a stream as it arrives; a feature that needs the whole text
+calls ``ChatModel.complete``, which drains the stream with ``read_stream``.
+Prompts, retrieval and the parsing of answers live elsewhere.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Iterator, Protocol
+from typing import Protocol
 
 import openai
 
-from tutor_app.core.config import Settings
+from tutor_app.core.config import Provider, Settings
 from tutor_app.core.errors import ModelError
 from tutor_app.core.i18n import t
+
+# The model label of an answer no model could be asked for (the page then shows no usage line).
+UNAVAILABLE_MODEL = "(unavailable)"
+
+# llama.cpp's repetition penalty, sent only to the embedded server. Small local models loop without one...
+CHAT_REPEAT_PENALTY = 1.2
+# ...but JSON repeats quotes and braces by design: a strong penalty fights the grammar of structured output.
+STRUCTURED_REPEAT_PENALTY = 1.05
 
 
 @dataclass
@@ -35,11 +46,72 @@ class StreamEnd:
     error_detail: str = ""
 
 
+def nothing_returned() -> StreamEnd:
+    """The ending of a stream that stopped without saying how."""
+    return StreamEnd(False, None, t("model_error_empty", "en"), error_kind="empty")
+
+
+@dataclass
+class Completion:
+    """A whole answer: its text and how its stream ended."""
+
+    text: str
+    end: StreamEnd
+    stopped: bool = False  # the caller asked to stop; the text is what arrived until then
+
+    @property
+    def complete(self) -> bool:
+        return self.end.complete
+
+    @property
+    def error(self) -> str | None:
+        return self.end.error
+
+    @property
+    def finish_reason(self) -> str | None:
+        return self.end.finish_reason
+
+    @property
+    def prompt_tokens(self) -> int:
+        return self.end.prompt_tokens
+
+    @property
+    def completion_tokens(self) -> int:
+        return self.end.completion_tokens
+
+
+def read_stream(pieces: Iterator[str | StreamEnd], should_stop: Callable[[], bool] = lambda: False) -> Completion:
+    """Collect a stream's text up to its StreamEnd; stop early (closing the stream) when ``should_stop()``."""
+    received: list[str] = []
+    try:
+        for piece in pieces:
+            if isinstance(piece, StreamEnd):
+                return Completion("".join(received), piece)
+            if should_stop():
+                return Completion("".join(received), StreamEnd(False), stopped=True)
+            received.append(piece)
+    finally:
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()  # ends the request, so a cancelled answer stops being generated
+    return Completion("".join(received), nothing_returned())
+
+
 class ChatModel(Protocol):
+    """What features need of a chat model. A subclass writes ``stream`` and inherits ``complete``."""
+
     label: str
     provider: str
 
-    def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str | StreamEnd]: ...
+    def stream(self, messages: list[dict], max_tokens: int, **options) -> Iterator[str | StreamEnd]:
+        """Yield text pieces, then exactly one StreamEnd."""
+        ...
+
+    def complete(
+        self, messages: list[dict], max_tokens: int, should_stop: Callable[[], bool] = lambda: False, **options
+    ) -> Completion:
+        """The whole answer at once (``options`` go to ``stream``)."""
+        return read_stream(self.stream(messages, max_tokens, **options), should_stop)
 
 
 def _timeout(settings: Settings) -> openai.Timeout:
@@ -49,14 +121,14 @@ def _timeout(settings: Settings) -> openai.Timeout:
 
 def make_client(settings: Settings, base_url: str | None = None) -> openai.OpenAI:
     common = {"timeout": _timeout(settings), "max_retries": settings.max_retries}
-    if settings.provider == "azure":
+    if settings.provider is Provider.AZURE:
         return openai.AzureOpenAI(
             api_key=settings.azure_openai_api_key.get_secret_value(),
             azure_endpoint=settings.azure_openai_endpoint,
             api_version=settings.azure_openai_api_version,
             **common,
         )
-    if settings.provider == "openai":
+    if settings.provider is Provider.OPENAI:
         return openai.OpenAI(api_key=settings.openai_api_key.get_secret_value(), base_url=settings.openai_base_url, **common)
     # The embedded server ignores the key, but the SDK insists on one.
     return openai.OpenAI(api_key="local-no-key", base_url=base_url, **common)
@@ -84,59 +156,87 @@ def error_kind(exc: BaseException) -> str:
 def describe_error(exc: BaseException, where: str, lang: str = "en") -> str:
     """A one-line, secret-free explanation of a model failure, with the fix."""
     text = t(f"model_error_{error_kind(exc)}", lang, where=where)
-    if isinstance(exc, openai.APIStatusError) and not isinstance(exc, (openai.AuthenticationError, openai.NotFoundError,
-                                                                       openai.RateLimitError)):
+    if isinstance(exc, openai.APIStatusError) and not isinstance(
+        exc, (openai.AuthenticationError, openai.NotFoundError, openai.RateLimitError)
+    ):
         text += f" (HTTP {exc.status_code})"
     return text
 
 
-def end_message(end: "StreamEnd", lang: str) -> str:
+def end_message(end: StreamEnd, lang: str) -> str:
     """Why a stream ended early, in ``lang`` when the failure is a known kind."""
     if end.error_kind:
         return t(f"model_error_{end.error_kind}", lang, where=end.where) + end.error_detail
     return end.error or ""
 
 
-class OpenAIChat:
-    """A chat model behind any OpenAI-compatible endpoint."""
+class OpenAIChat(ChatModel):
+    """A chat model behind any OpenAI-compatible endpoint.
 
-    def __init__(self, client: openai.OpenAI, model: str, label: str, provider: str, temperature: float = 0.2,
-                 extra_body: dict | None = None) -> None:
+    ``repeat_penalty`` is None for servers that take no such parameter (all but the embedded one).
+    """
+
+    def __init__(
+        self,
+        client: openai.OpenAI,
+        model: str,
+        label: str,
+        provider: str,
+        temperature: float = 0.2,
+        extra_body: dict | None = None,
+        repeat_penalty: float | None = None,
+    ) -> None:
         self.client = client
         self.extra_body = extra_body
         self.model = model
         self.label = label
         self.provider = provider
         self.temperature = temperature
+        self.repeat_penalty = repeat_penalty
 
     @property
     def where(self) -> str:
         return str(self.client.base_url).rstrip("/")
 
-    def stream(self, messages: list[dict], max_tokens: int) -> Iterator[str | StreamEnd]:
-        """Yield text pieces, then exactly one StreamEnd."""
+    def stream(
+        self,
+        messages: list[dict],
+        max_tokens: int,
+        *,
+        temperature: float | None = None,
+        response_format: dict | None = None,
+        repeat_penalty: float | None = None,
+    ) -> Iterator[str | StreamEnd]:
+        """Yield text pieces, then exactly one StreamEnd.
+
+        ``temperature`` and ``repeat_penalty`` replace the model's own for this request. A server that
+        refuses ``response_format`` is asked again without it (the prompt still says what to write).
+        """
         finish: str | None = None
         usage = (0, 0)
         started = False
+        request = {
+            "model": self.model,
+            "messages": messages,
+            "max_tokens": max_tokens,
+            "temperature": self.temperature if temperature is None else temperature,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            "extra_body": self._extra_body(repeat_penalty),
+        }
+        if response_format is not None:
+            request["response_format"] = response_format
         try:
-            stream = self.client.chat.completions.create(
-                model=self.model,
-                messages=messages,
-                max_tokens=max_tokens,
-                temperature=self.temperature,
-                stream=True,
-                stream_options={"include_usage": True},
-                extra_body=self.extra_body,
-            )
-            for event in stream:
-                if getattr(event, "usage", None):
-                    usage = (event.usage.prompt_tokens or 0, event.usage.completion_tokens or 0)
-                for choice in event.choices or []:
-                    if choice.delta and choice.delta.content:
-                        started = True
-                        yield choice.delta.content
-                    if choice.finish_reason:
-                        finish = choice.finish_reason
+            with self._open(request) as stream:
+                for event in stream:
+                    if getattr(event, "usage", None):
+                        usage = (event.usage.prompt_tokens or 0, event.usage.completion_tokens or 0)
+                    for choice in event.choices or []:
+                        if choice.delta and choice.delta.content:
+                            started = True
+                            yield choice.delta.content
+                        if choice.finish_reason:
+                            finish = choice.finish_reason
         except (openai.APIError, json.JSONDecodeError) as exc:
             if started and isinstance(exc, openai.APIConnectionError) and not isinstance(exc, openai.APITimeoutError):
                 # The server was reached and had begun answering: it dropped the stream.
@@ -156,19 +256,41 @@ class OpenAIChat:
             return
         yield StreamEnd(True, finish, None, *usage)
 
+    def _extra_body(self, repeat_penalty: float | None) -> dict | None:
+        body = dict(self.extra_body or {})
+        if self.repeat_penalty is not None:
+            body["repeat_penalty"] = self.repeat_penalty if repeat_penalty is None else repeat_penalty
+        return body or None
+
+    def _open(self, request: dict) -> openai.Stream:
+        try:
+            return self.client.chat.completions.create(**request)
+        except openai.BadRequestError as exc:
+            if "response_format" not in request or "response_format" not in str(exc) and "json_schema" not in str(exc):
+                raise
+        # A server without structured output: rely on the prompt alone.
+        return self.client.chat.completions.create(**{k: v for k, v in request.items() if k != "response_format"})
+
 
 def make_chat_model(settings: Settings, server=None) -> OpenAIChat:
     """The configured chat model; for the embedded provider, ``server`` is an EmbeddedServer."""
-    if settings.provider == "embedded":
+    if settings.provider.is_embedded:
         if server is None:
             from tutor_app.engine.models.server import EmbeddedServer
 
             server = EmbeddedServer(settings)
         base_url = server.ensure()
-        # Small local models loop without a repetition penalty (llama.cpp's own parameter).
-        return OpenAIChat(make_client(settings, base_url), server.label, f"{server.label} (embedded)", "embedded",
-                          settings.temperature, extra_body={"repeat_penalty": 1.2})
-    model = settings.azure_openai_deployment or settings.chat_model if settings.provider == "azure" else settings.chat_model
+        return OpenAIChat(
+            make_client(settings, base_url),
+            server.label,
+            f"{server.label} (embedded)",
+            settings.provider,
+            settings.temperature,
+            repeat_penalty=CHAT_REPEAT_PENALTY,
+        )
+    model = (
+        settings.azure_openai_deployment or settings.chat_model if settings.provider is Provider.AZURE else settings.chat_model
+    )
     if not model:
         raise ModelError("No model name is set.", "Set TUTOR_CHAT_MODEL (or AZURE_OPENAI_DEPLOYMENT for Azure).")
     return OpenAIChat(make_client(settings), model, model, settings.provider, settings.temperature)

@@ -12,8 +12,10 @@ This module does not fetch prices, store costs or count tokens.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Mapping, Sequence
+
+from tutor_app.core.config import Provider
 
 # USD per 1M tokens (input, output), OpenAI's list prices.
 DEFAULT_PRICES: Mapping[str, tuple[float, float]] = MappingProxyType(
@@ -22,7 +24,7 @@ DEFAULT_PRICES: Mapping[str, tuple[float, float]] = MappingProxyType(
         "gpt-4o": (2.50, 10.00),
     }
 )
-FREE_PROVIDERS = frozenset({"embedded"})
+FREE_PROVIDERS = frozenset({Provider.EMBEDDED})
 _DATED = re.compile(r"-\d{4}(-\d{2}-\d{2})?$")
 
 Price = Sequence[float] | Mapping[str, float]  # (input, output) or {"input": .., "output": ..}

@@ -60,10 +60,10 @@ def parse_prompt(text: str, origin: str) -> PromptFile:
         data = yaml.safe_load(text)
         prompt = PromptFile.model_validate(data)
     except (yaml.YAMLError, ValidationError) as exc:
-        raise ConfigError(f"Prompt file {origin} is invalid: {exc}", "Fix the file; see prompts/README.md for the format.") from exc
-    used = set(prompt.template().input_variables) | {
-        v for v in prompt.template().optional_variables
-    }
+        raise ConfigError(
+            f"Prompt file {origin} is invalid: {exc}", "Fix the file; see prompts/README.md for the format."
+        ) from exc
+    used = set(prompt.template().input_variables) | {v for v in prompt.template().optional_variables}
     declared = set(prompt.input_variables)
     if used != declared:
         raise ConfigError(

@@ -9,7 +9,7 @@ free 127.0.0.1 port with the bundled SmolLM2 GGUF file (or one the user points
 at), health-checks it, lets later calls and other processes reuse it (through a
 small state file under ``TUTOR_HOME``), and stops it when the process that
 started it exits. ``python -m tutor_app serve-model`` runs it in the
-foreground. This module does not send chat requests; ``llm`` does.
+foreground. This module does not send chat requests; ``chat`` does.
 """
 
 from __future__ import annotations
@@ -62,7 +62,9 @@ def model_path(settings: Settings) -> Path:
         )
     path = Path(path)
     if not path.is_file():
-        raise ModelError(f"The model file {path} does not exist.", "Fix TUTOR_EMBEDDED_MODEL_PATH or drop the .gguf file into that place.")
+        raise ModelError(
+            f"The model file {path} does not exist.", "Fix TUTOR_EMBEDDED_MODEL_PATH or drop the .gguf file into that place."
+        )
     return path
 
 
@@ -131,8 +133,9 @@ class EmbeddedServer:
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         command = [sys.executable, "-m", "tutor_app.engine.models.server", *server_arguments(self.settings, self.model, port)]
         log = open(self.log_file, "wb")
-        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                        start_new_session=True, cwd=PACKAGE_ROOT)
+        self.process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, cwd=PACKAGE_ROOT
+        )
         log.close()
         atexit.register(self.stop)
         deadline = time.monotonic() + self.settings.embedded_start_timeout_s
@@ -193,8 +196,18 @@ def thread_count(settings: Settings) -> int:
 
 def server_arguments(settings: Settings, model: Path, port: int) -> list[str]:
     """The child process's command-line arguments (see ``main``)."""
-    return ["--model", str(model), "--port", str(port), "--slots", str(settings.embedded_parallel),
-            "--slot-context", str(settings.embedded_context), "--threads", str(thread_count(settings))]
+    return [
+        "--model",
+        str(model),
+        "--port",
+        str(port),
+        "--slots",
+        str(settings.embedded_parallel),
+        "--slot-context",
+        str(settings.embedded_context),
+        "--threads",
+        str(thread_count(settings)),
+    ]
 
 
 def serve_forever(model: Path, port: int, slots: int, slot_context: int, threads: int) -> None:
@@ -217,15 +230,20 @@ def serve_forever(model: Path, port: int, slots: int, slot_context: int, threads
         server = xllamacpp.Server(params)  # returns once the model is loaded and the port is listening
     except RuntimeError as exc:
         raise SystemExit(f"llama.cpp could not serve {model}: {exc}") from None
-    print(f"llama.cpp server for {model.name} at {server.listening_address}: {slots} slots x {slot_context} tokens, "
-          f"{threads} threads", flush=True)
+    print(
+        f"llama.cpp server for {model.name} at {server.listening_address}: {slots} slots x {slot_context} tokens, "
+        f"{threads} threads",
+        flush=True,
+    )
     stop.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m tutor_app.engine.models.server", description="The embedded llama.cpp server.")
+    parser = argparse.ArgumentParser(
+        prog="python -m tutor_app.engine.models.server", description="The embedded llama.cpp server."
+    )
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--slots", type=int, default=4)

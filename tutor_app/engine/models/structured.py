@@ -1,11 +1,11 @@
 """Structured generation: ask a model for JSON matching a schema, validate it, repair once.
 
-The request goes through the ``openai`` client like every other model call.
-Every provider gets ``response_format={"type": "json_schema", ...}``: OpenAI
-and Azure OpenAI follow it, and the embedded llama.cpp server compiles it into
-a grammar that constrains sampling, so even a 135M model emits JSON of the
-right shape (a schema it cannot compile is refused with HTTP 400).
-A server that refuses the response format is asked again without it (the
+The request goes through ``ChatModel.complete`` like every other model call
+that needs a whole answer. Every provider gets
+``response_format={"type": "json_schema", ...}``: OpenAI and Azure OpenAI follow
+it, and the embedded llama.cpp server compiles it into a grammar that constrains
+sampling, so even a 135M model emits JSON of the right shape (a schema it cannot
+compile is refused with HTTP 400, and the chat model asks again without it; the
 prompt still asks for JSON). The answer is streamed so a cancel request stops
 it between tokens and closes the connection.
 
@@ -20,15 +20,15 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-import openai
 from pydantic import ValidationError
 
 from tutor_app.core.errors import ModelError, TutorError
 from tutor_app.core.i18n import t
-from tutor_app.engine.models.chat import describe_error, error_kind
+from tutor_app.engine.models.chat import STRUCTURED_REPEAT_PENALTY, ChatModel, StreamEnd
 
 T = TypeVar("T")
 
@@ -82,7 +82,7 @@ def extract_json(text: str) -> Any:
     candidates += _FENCE.findall(text)
     start, end = text.find("{"), text.rfind("}")
     if 0 <= start < end:
-        candidates.append(text[start:end + 1])
+        candidates.append(text[start : end + 1])
     for candidate in candidates:
         try:
             return json.loads(candidate)
@@ -105,63 +105,51 @@ def error_lines(exc: Exception, limit: int = 8) -> list[str]:
 
 def repair_message(errors: list[str]) -> str:
     bullets = "\n".join(f"- {e}" for e in errors)
-    return ("Your JSON was not accepted:\n" + bullets +
-            "\nReturn the whole corrected JSON object only, with every field, and nothing else.")
+    return (
+        "Your JSON was not accepted:\n"
+        + bullets
+        + "\nReturn the whole corrected JSON object only, with every field, and nothing else."
+    )
+
+
+def _model_error(end: StreamEnd) -> ModelError:
+    return ModelError(end.error or "", key=f"model_error_{end.error_kind}", values={"where": end.where})
 
 
 class StructuredGenerator:
-    """Runs one structured request (plus at most one repair) against an OpenAIChat-like model."""
+    """Runs one structured request (plus at most one repair) against a chat model."""
 
-    def __init__(self, chat, max_tokens: int = 1200, temperature: float = 0.2) -> None:
-        self.chat = chat  # needs .client, .model, .provider, .extra_body
+    def __init__(self, chat: ChatModel, max_tokens: int = 1200, temperature: float = 0.2) -> None:
+        self.chat = chat
         self.max_tokens = max_tokens
         self.temperature = temperature
 
     def _call(self, messages: list[dict], name: str, schema: dict, should_stop: Callable[[], bool]) -> Attempt:
         started = time.monotonic()
-        fmt: dict | None = response_format(name, schema)
-        extra = dict(self.chat.extra_body or {})
-        if self.chat.provider == "embedded":
-            extra["repeat_penalty"] = 1.05  # a strong penalty fights the grammar's repeated quotes and braces
-        for _ in range(2):
-            try:
-                return self._stream(messages, fmt, extra, started, should_stop)
-            except openai.BadRequestError as exc:
-                if fmt is None or "response_format" not in str(exc) and "json_schema" not in str(exc):
-                    raise self._model_error(exc) from exc
-                fmt = None  # a server without structured output: rely on the prompt alone
-            except (openai.APIError, json.JSONDecodeError) as exc:
-                raise self._model_error(exc) from exc
-        raise AssertionError("unreachable")
+        answer = self.chat.complete(
+            messages,
+            self.max_tokens,
+            should_stop,
+            temperature=self.temperature,
+            response_format=response_format(name, schema),
+            repeat_penalty=STRUCTURED_REPEAT_PENALTY,
+        )
+        if answer.stopped:
+            raise Cancelled.of("structured_err_cancelled")
+        # An answer cut off before its end marker is still parsed, and repaired when it is broken.
+        if answer.end.error_kind not in (None, "unfinished"):
+            raise _model_error(answer.end)
+        return Attempt(answer.text, [], time.monotonic() - started, answer.finish_reason)
 
-    @property
-    def _where(self) -> str:
-        return str(self.chat.client.base_url).rstrip("/")
-
-    def _model_error(self, exc: BaseException) -> ModelError:
-        return ModelError(describe_error(exc, self._where), key=f"model_error_{error_kind(exc)}", values={"where": self._where})
-
-    def _stream(self, messages, fmt, extra, started, should_stop) -> Attempt:
-        kwargs: dict = {"model": self.chat.model, "messages": messages, "max_tokens": self.max_tokens,
-                        "temperature": self.temperature, "stream": True, "extra_body": extra or None}
-        if fmt is not None:
-            kwargs["response_format"] = fmt
-        pieces: list[str] = []
-        finish = None
-        with self.chat.client.chat.completions.create(**kwargs) as stream:
-            for event in stream:
-                if should_stop():
-                    raise Cancelled.of("studio_err_cancelled")
-                for choice in event.choices or []:
-                    if choice.delta and choice.delta.content:
-                        pieces.append(choice.delta.content)
-                    if choice.finish_reason:
-                        finish = choice.finish_reason
-        return Attempt("".join(pieces), [], time.monotonic() - started, finish)
-
-    def run(self, messages: list[dict], name: str, schema: dict, parse: Callable[[Any], T],
-            on_step: Callable[[str], None] = lambda step: None,
-            should_stop: Callable[[], bool] = lambda: False) -> StructuredResult[T]:
+    def run(
+        self,
+        messages: list[dict],
+        name: str,
+        schema: dict,
+        parse: Callable[[Any], T],
+        on_step: Callable[[str], None] = lambda step: None,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> StructuredResult[T]:
         """Draft, validate, and repair once. Raises StructuredFailure, ModelError or Cancelled."""
         attempts: list[Attempt] = []
         conversation = list(messages)
@@ -179,8 +167,15 @@ class StructuredGenerator:
                 attempt.errors = error_lines(exc)
                 if attempt.finish_reason == "length":
                     attempt.errors.append(f"The answer reached the limit of {self.max_tokens} tokens; be shorter.")
-            conversation = list(messages) + [{"role": "assistant", "content": attempt.raw[:6000]},
-                                             {"role": "user", "content": repair_message(attempt.errors)}]
+            conversation = list(messages) + [
+                {"role": "assistant", "content": attempt.raw[:6000]},
+                {"role": "user", "content": repair_message(attempt.errors)},
+            ]
         values = {"errors": "; ".join(attempts[-1].errors[:3])}
-        raise StructuredFailure(t("studio_err_invalid", "en", **values), raw=attempts[-1].raw, errors=attempts[-1].errors,
-                                key="studio_err_invalid", values=values)
+        raise StructuredFailure(
+            t("structured_err_invalid", "en", **values),
+            raw=attempts[-1].raw,
+            errors=attempts[-1].errors,
+            key="structured_err_invalid",
+            values=values,
+        )

@@ -23,7 +23,8 @@ from pathlib import Path
 import yaml
 
 from tutor_app.core.config import PROJECT_ROOT
-from tutor_app.engine.search.lexical import _CJK_RUN, _latin_terms, add_words, terms
+from tutor_app.engine.search.lexical import _latin_terms, add_words, terms
+from tutor_app.engine.text import CJK_RUN
 
 GLOSSARY = PROJECT_ROOT / "data" / "glossary.yaml"
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -117,13 +118,13 @@ class Bilingual:
     def expand(self, query: str) -> list[str]:
         """Search terms of the other language for ``query``."""
         out: list[str] = []
-        if _CJK_RUN.search(query):
+        if CJK_RUN.search(query):
             for word in terms(query):
                 out.extend(self.zh_to_en.get(word, [])[:_MAX_PER_WORD])
         latin = _latin_terms(query.lower())
         for n in (3, 2, 1):
             for i in range(len(latin) - n + 1):
-                out.extend(self.en_to_zh.get(" ".join(latin[i:i + n]), [])[:2])
+                out.extend(self.en_to_zh.get(" ".join(latin[i : i + n]), [])[:2])
         return list(dict.fromkeys(t for t in out if t))
 
 

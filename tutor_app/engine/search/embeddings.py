@@ -50,7 +50,7 @@ class E5Embedding(EmbeddingFunction[Documents]):
         out: list[np.ndarray] = []
         for start in range(0, len(texts), self.batch_size):
             with _INFER_LOCK:
-                out.extend(_e5().passage(texts[start:start + self.batch_size]))
+                out.extend(_e5().passage(texts[start : start + self.batch_size]))
         return [np.asarray(v, dtype=np.float32) for v in out]
 
     def embed_query(self, input: Documents) -> Embeddings:
@@ -69,7 +69,7 @@ class E5Embedding(EmbeddingFunction[Documents]):
         return ["cosine"]
 
     @staticmethod
-    def build_from_config(config: dict[str, Any]) -> "E5Embedding":
+    def build_from_config(config: dict[str, Any]) -> E5Embedding:
         return E5Embedding(batch_size=int(config.get("batch_size", 16)))
 
     def get_config(self) -> dict[str, Any]:
@@ -99,7 +99,7 @@ class OpenAIEmbedding(EmbeddingFunction[Documents]):
         return ["cosine"]
 
     @staticmethod
-    def build_from_config(config: dict[str, Any]) -> "OpenAIEmbedding":
+    def build_from_config(config: dict[str, Any]) -> OpenAIEmbedding:
         # The client (and its key) is never stored in the index; it is attached when opened.
         return OpenAIEmbedding(model=config.get("model", "text-embedding-3-small"))
 

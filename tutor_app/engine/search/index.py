@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
 
 from tutor_app.core.config import Settings
-from tutor_app.engine.search.embeddings import embedder_id, make_embedder
 from tutor_app.core.errors import IndexStoreError
-from tutor_app.engine.search.lexical import LexicalIndex
 from tutor_app.core.schemas import Chunk
+from tutor_app.engine.search.embeddings import embedder_id, make_embedder
+from tutor_app.engine.search.lexical import LexicalIndex
 
 _BATCH = 500
 _POST_FILTER_FACTOR = 4  # unfiltered neighbours fetched per wanted hit before falling back to a filtered query
@@ -47,9 +48,13 @@ def _check_writable(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise IndexStoreError(f"Cannot create {folder}: {exc.strerror}.", "Point TUTOR_HOME (or --home) at a folder you can write to.") from exc
+        raise IndexStoreError(
+            f"Cannot create {folder}: {exc.strerror}.", "Point TUTOR_HOME (or --home) at a folder you can write to."
+        ) from exc
     if not os.access(folder, os.W_OK):
-        raise IndexStoreError(f"The folder {folder} is not writable.", "Point TUTOR_HOME (or --home) at a folder you can write to.")
+        raise IndexStoreError(
+            f"The folder {folder} is not writable.", "Point TUTOR_HOME (or --home) at a folder you can write to."
+        )
 
 
 class CourseIndex:
@@ -91,12 +96,12 @@ class CourseIndex:
     def upsert(self, chunks: list[Chunk], embeddings: list[np.ndarray]) -> None:
         try:
             for start in range(0, len(chunks), _BATCH):
-                part = chunks[start:start + _BATCH]
+                part = chunks[start : start + _BATCH]
                 self.collection.upsert(
                     ids=[c.id for c in part],
                     documents=[c.text for c in part],
                     metadatas=[c.to_metadata() for c in part],
-                    embeddings=[np.asarray(e, dtype=np.float32) for e in embeddings[start:start + _BATCH]],
+                    embeddings=[np.asarray(e, dtype=np.float32) for e in embeddings[start : start + _BATCH]],
                 )
         except Exception as exc:
             raise _translate(exc, self.settings) from exc
@@ -107,7 +112,7 @@ class CourseIndex:
             return
         try:
             for start in range(0, len(ids), _BATCH):
-                self.collection.delete(ids=ids[start:start + _BATCH])
+                self.collection.delete(ids=ids[start : start + _BATCH])
         except Exception as exc:
             raise _translate(exc, self.settings) from exc
         self.lexical.delete(ids)
@@ -163,7 +168,9 @@ class CourseIndex:
                     vectors.append(np.asarray(got["embeddings"][k], dtype=np.float32))
         return chunks, vectors
 
-    def dense_query(self, query_vector: np.ndarray, n: int, where: dict | None, total: int | None = None) -> list[tuple[str, float]]:
+    def dense_query(
+        self, query_vector: np.ndarray, n: int, where: dict | None, total: int | None = None
+    ) -> list[tuple[str, float]]:
         """Best first (chunk_id, cosine similarity).
 
         With a filter, the unfiltered HNSW neighbours are tried first and filtered here:
@@ -180,10 +187,14 @@ class CourseIndex:
             if where:
                 wanted = _equalities(where)
                 pool = min(total, _POST_FILTER_FACTOR * n)
-                got = self.collection.query(query_embeddings=[query_vector], n_results=max(pool, 1),
-                                            include=["distances", "metadatas"])
-                kept = [(cid, 1.0 - float(d)) for cid, d, meta in zip(got["ids"][0], got["distances"][0], got["metadatas"][0])
-                        if all((meta or {}).get(key) == value for key, value in wanted.items())]
+                got = self.collection.query(
+                    query_embeddings=[query_vector], n_results=max(pool, 1), include=["distances", "metadatas"]
+                )
+                kept = [
+                    (cid, 1.0 - float(d))
+                    for cid, d, meta in zip(got["ids"][0], got["distances"][0], got["metadatas"][0])
+                    if all((meta or {}).get(key) == value for key, value in wanted.items())
+                ]
                 if len(kept) >= n:
                     return kept[:n]
             got = self.collection.query(query_embeddings=[query_vector], n_results=n, where=where, include=["distances"])
@@ -214,16 +225,33 @@ class CourseIndex:
     # --- library (administrator console) -------------------------------
     def languages(self, course: str) -> set[str]:
         """The languages the course has passages in (one cheap lookup per language)."""
-        return {lang for lang in ("en", "zh")
-                if self.collection.get(where={"$and": [{"course": course}, {"lang": lang}]}, limit=1, include=[])["ids"]}
+        return {
+            lang for lang in ("en", "zh") if self.collection.get(where=where_filter(course, lang), limit=1, include=[])["ids"]
+        }
+
+    def holds_file(self, file_hash: str) -> bool:
+        """Whether any course has chunks of the file with this content hash."""
+        try:
+            return bool(self.collection.get(where={"file_hash": file_hash}, limit=1, include=[])["ids"])
+        except Exception as exc:
+            raise _translate(exc, self.settings) from exc
 
     def documents(self, course: str) -> list[dict]:
         """One row per source of a course: chunk count, languages, title, lesson id, file hash."""
         rows: dict[str, dict] = {}
         for chunks in self.iter_chunks(where={"course": course}):
             for c in chunks:
-                row = rows.setdefault(c.source, {"source": c.source, "chunks": 0, "langs": set(), "title": c.title,
-                                                 "lesson_id": c.lesson_id, "file_hash": c.file_hash})
+                row = rows.setdefault(
+                    c.source,
+                    {
+                        "source": c.source,
+                        "chunks": 0,
+                        "langs": set(),
+                        "title": c.title,
+                        "lesson_id": c.lesson_id,
+                        "file_hash": c.file_hash,
+                    },
+                )
                 row["chunks"] += 1
                 row["langs"].add(c.lang)
         return [row | {"langs": sorted(row["langs"])} for _, row in sorted(rows.items())]
@@ -245,7 +273,7 @@ class CourseIndex:
         moved = [c.model_copy(update={"course": new}) for chunks in self.iter_chunks(where={"course": old}) for c in chunks]
         try:
             for start in range(0, len(moved), _BATCH):
-                part = moved[start:start + _BATCH]
+                part = moved[start : start + _BATCH]
                 self.collection.update(ids=[c.id for c in part], metadatas=[c.to_metadata() for c in part])
         except Exception as exc:
             raise _translate(exc, self.settings) from exc
@@ -261,20 +289,34 @@ def _client(settings: Settings):
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
-        return chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or (443 if url.scheme == "https" else 8000),
-                                   ssl=url.scheme == "https", settings=chroma_settings)
+        return chromadb.HttpClient(
+            host=url.hostname or "localhost",
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
     return chromadb.PersistentClient(path=str(Path(settings.home) / "chroma"), settings=chroma_settings)
 
 
-def where_filter(course: str | None = None, lang: str | None = None) -> dict | None:
-    clauses = [{key: value} for key, value in (("course", course), ("lang", lang)) if value]
+def where_filter(course: str | None = None, lang: str | None = None, lessons: Iterable[str] | None = None) -> dict | None:
+    """A Chroma ``where`` for chunks of ``course`` in ``lang`` from one of ``lessons`` (None: any); None if unfiltered.
+
+    Other modules build their filters here, so only this module knows Chroma's filter syntax."""
+    clauses = [{"course": course}] if course else []
+    if lessons is not None:
+        clauses.append({"lesson_id": {"$in": list(lessons)}})
+    if lang:
+        clauses.append({"lang": lang})
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 def _equalities(where: dict) -> dict:
-    """``where_filter``'s output ({key: value} or {"$and": [...]}) as a flat {key: value}."""
+    """``where_filter``'s output ({key: value} or {"$and": [...]}) as a flat {key: value}.
+
+    A lessons clause maps to {"$in": [...]}, which no metadata value equals, so such a filter falls through
+    to Chroma's own filtered query."""
     clauses = where.get("$and", [where])
     return {key: value for clause in clauses for key, value in clause.items()}
 

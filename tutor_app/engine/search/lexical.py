@@ -19,14 +19,9 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+from tutor_app.engine.text import CJK_RUN, SEARCH_STOP_WORDS_EN, SEARCH_STOP_WORDS_ZH, stem
+
 _WORD = re.compile(r"[a-z0-9][a-z0-9_\-.]*[a-z0-9]|[a-z0-9]")
-_EN_STOP = set(
-    "a an and are as at be by can do does for from how i in is it its me my of on or that the this to "
-    "what when where which who why will with you your we our should would could about into than then "
-    "there these those was were has have had not no if so use using used".split()
-)
-_ZH_STOP = set("的 了 是 在 和 与 或 吗 呢 吧 啊 我 你 他 她 它 我们 你们 什么 怎么 如何 为什么 哪些 一个 这个 那个 这 那 有 也 就 都 而 及 把 被 让 对 中 上 下 要 会 能 可以 请 用 使用".split())
 _jieba_lock = threading.Lock()
 _user_words: set[str] = set()
 
@@ -47,7 +42,7 @@ def add_words(words) -> None:
     jieba = _jieba()
     with _jieba_lock:
         for word in words:
-            if _CJK_RUN.search(word) and word not in _user_words:
+            if CJK_RUN.search(word) and word not in _user_words:
                 jieba.add_word(word, freq=200000)
                 _user_words.add(word)
 
@@ -57,30 +52,23 @@ def segmenter_signature() -> str:
     return hashlib.sha1("\n".join(sorted(_user_words)).encode("utf-8")).hexdigest()[:16]
 
 
-def _stem(word: str) -> str:
-    for suffix, keep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: -len(suffix)] + keep
-    return word
-
-
 def terms(text: str) -> list[str]:
     """The searchable terms of a text, in order, stop words removed."""
     lowered = text.lower()
     out: list[str] = []
     pos = 0
-    for match in _CJK_RUN.finditer(lowered):
-        out.extend(_latin_terms(lowered[pos:match.start()]))
+    for match in CJK_RUN.finditer(lowered):
+        out.extend(_latin_terms(lowered[pos : match.start()]))
         with _jieba_lock:
             words = list(_jieba().cut_for_search(match.group()))
-        out.extend(w for w in words if w.strip() and w not in _ZH_STOP)
+        out.extend(w for w in words if w.strip() and w not in SEARCH_STOP_WORDS_ZH)
         pos = match.end()
     out.extend(_latin_terms(lowered[pos:]))
     return out
 
 
 def _latin_terms(text: str) -> list[str]:
-    return [_stem(w) for w in _WORD.findall(text) if w not in _EN_STOP]
+    return [stem(w) for w in _WORD.findall(text) if w not in SEARCH_STOP_WORDS_EN]
 
 
 def _course_tag(course: str) -> str:
@@ -135,13 +123,16 @@ class LexicalIndex:
         """Add (chunk_id, text, course, lang) rows, replacing rows with the same ids."""
         if not items:
             return
-        rows = [(" ".join(terms(text)), f"{_course_tag(course)} {_lang_tag(lang)}", cid, course, lang)
-                for cid, text, course, lang in items]
+        rows = [
+            (" ".join(terms(text)), f"{_course_tag(course)} {_lang_tag(lang)}", cid, course, lang)
+            for cid, text, course, lang in items
+        ]
         with self._db() as db:
             self._delete(db, [r[2] for r in rows])
             for row in rows:
                 rowid = db.execute(
-                    "INSERT INTO chunks (terms, tags, chunk_id, course, lang) VALUES (?, ?, ?, ?, ?)", row).lastrowid
+                    "INSERT INTO chunks (terms, tags, chunk_id, course, lang) VALUES (?, ?, ?, ?, ?)", row
+                ).lastrowid
                 db.execute("INSERT OR REPLACE INTO rowids VALUES (?, ?)", (row[2], rowid))
 
     @staticmethod
@@ -176,10 +167,13 @@ class LexicalIndex:
             return set()
         marks = ",".join("?" * len(ids))
         rows = self._db().execute(
-            f"SELECT terms FROM chunks WHERE rowid IN (SELECT row FROM rowids WHERE chunk_id IN ({marks}))", ids)
+            f"SELECT terms FROM chunks WHERE rowid IN (SELECT row FROM rowids WHERE chunk_id IN ({marks}))", ids
+        )
         return {term for (text,) in rows for term in text.split()}
 
-    def search(self, query: str | list[str], k: int, course: str | None = None, lang: str | None = None) -> list[tuple[str, float]]:
+    def search(
+        self, query: str | list[str], k: int, course: str | None = None, lang: str | None = None
+    ) -> list[tuple[str, float]]:
         """Best first (chunk_id, bm25 score) pairs; higher score is better."""
         expression = _fts_query(terms(query) if isinstance(query, str) else query)
         if not expression:

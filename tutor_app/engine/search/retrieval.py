@@ -29,10 +29,11 @@ import yaml
 
 from tutor_app.core.config import Settings
 from tutor_app.core.errors import InputError
-from tutor_app.engine.search.index import CourseIndex, where_filter
-from tutor_app.engine.search.lexical import _CJK_RUN, terms
-from tutor_app.engine.ingest.loaders import detect_lang
+from tutor_app.core.i18n import t
 from tutor_app.core.schemas import Hit
+from tutor_app.engine.search.index import CourseIndex, where_filter
+from tutor_app.engine.search.lexical import terms
+from tutor_app.engine.text import CJK_RUN, detect_lang
 from tutor_app.engine.tokens import cut_to_tokens
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -65,11 +66,22 @@ class Grounding:
         return self.evidence - self.reference
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Something the searcher should know about the search, shown in the reader's language."""
+
+    key: str  # a message key (tutor_app.core.i18n)
+    params: tuple[tuple[str, object], ...] = ()
+
+    def text(self, lang: str) -> str:
+        return t(self.key, lang, **dict(self.params))
+
+
 @dataclass
 class SearchResult:
     hits: list[Hit]
     grounded: bool
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     query: str = ""
     coverage: float = 0.0  # share of the query's terms found in the hits (directly or translated)
     grounding: Grounding | None = None
@@ -83,21 +95,24 @@ def term_coverage(query_terms: list[str], found: set[str], bilingual=None) -> fl
 
     def present(term: str) -> bool:
         return term in found or bool(bilingual and any(t in found for t in bilingual.translations(term)))
+
     return sum(present(t) for t in wanted) / len(wanted)
 
 
 def content_terms(query_terms: list[str]) -> list[str]:
     """The terms that say what a question is about: Chinese question words and single characters dropped."""
-    kept = [t for t in query_terms
-            if not _CJK_RUN.search(t) or (len(t) >= 2 and not set(t) & _QUESTION_CHARS)]
+    kept = [t for t in query_terms if not CJK_RUN.search(t) or (len(t) >= 2 and not set(t) & _QUESTION_CHARS)]
     return kept or query_terms
 
 
 def decide(similarity: float, evidence: float, reference: float, cross: bool, settings: Settings) -> tuple[bool, str]:
     """The grounding rule on measured numbers; pure, so tests and benchmarks can replay it."""
     s = settings
-    threshold, floor, margin = ((s.cross_grounding_threshold, s.cross_grounding_floor, s.cross_grounding_margin) if cross
-                                else (s.grounding_threshold, s.grounding_floor, s.grounding_margin))
+    threshold, floor, margin = (
+        (s.cross_grounding_threshold, s.cross_grounding_floor, s.cross_grounding_margin)
+        if cross
+        else (s.grounding_threshold, s.grounding_floor, s.grounding_margin)
+    )
     if similarity >= threshold:
         return True, f"the best passage is close in meaning ({similarity:.3f} >= {threshold})"
     if similarity < floor:
@@ -137,8 +152,9 @@ class _Ranked:
 
 
 class Retriever:
-    def __init__(self, settings: Settings, index: CourseIndex, bilingual=None,
-                 anchors: dict[str, list[str]] | None = None) -> None:
+    def __init__(
+        self, settings: Settings, index: CourseIndex, bilingual=None, anchors: dict[str, list[str]] | None = None
+    ) -> None:
         """``bilingual`` (optional) adds the other language's terms to keyword queries;
         ``anchors`` (default: the file named by ``settings.grounding_anchors``) are off-topic questions by language."""
         self.settings = settings
@@ -149,16 +165,14 @@ class Retriever:
         self._measures: dict[tuple, dict[str, tuple[float, float]]] = {}
         self._lock = threading.Lock()
 
-    def prepare_query(self, query: str) -> tuple[str, list[str]]:
+    def prepare_query(self, query: str) -> tuple[str, list[Notice]]:
         query = (query or "").strip()
         if not query:
             raise InputError.of("err_question_empty")
         cut, was_cut = cut_to_tokens(query, self.settings.query_max_tokens)
         notices = []
         if was_cut:
-            notices.append(
-                f"The question was long; only its first {self.settings.query_max_tokens} tokens were used for the search."
-            )
+            notices.append(Notice("query_cut", (("tokens", self.settings.query_max_tokens),)))
         return cut, notices
 
     def search(
@@ -173,7 +187,7 @@ class Retriever:
         query, notices = self.prepare_query(query)
         total = self.index.count()
         if total == 0:
-            return SearchResult([], False, notices + ["The index is empty: ingest course files first."], query)
+            return SearchResult([], False, notices + [Notice("index_empty")], query)
         query_vector = np.asarray(self.index.embedder.embed_query([query])[0], dtype=np.float32)
         ranked = self._rank(query, query_vector, max(4 * k, 20), course, lang, total, mode)
         top = ranked.top(max(k, GROUNDING_HITS))
@@ -195,8 +209,9 @@ class Retriever:
         grounding = self._grounding(query, own_terms, ranked, hits, course, lang, total)
         return SearchResult(hits[:k], grounding.grounded, notices, query, coverage, grounding)
 
-    def _rank(self, query: str, vector: np.ndarray, pool: int, course: str | None, lang: str | None,
-              total: int, mode: Mode = "hybrid") -> _Ranked:
+    def _rank(
+        self, query: str, vector: np.ndarray, pool: int, course: str | None, lang: str | None, total: int, mode: Mode = "hybrid"
+    ) -> _Ranked:
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
         rankings: list[list[str]] = []
@@ -212,8 +227,9 @@ class Retriever:
     def _coverage(self, own_terms: list[str], top_ids: list[str]) -> float:
         return term_coverage(content_terms(own_terms), self.index.lexical.stored_terms(top_ids), self.bilingual)
 
-    def _grounding(self, query: str, own_terms: list[str], ranked: _Ranked, hits: list[Hit],
-                   course: str | None, lang: str | None, total: int) -> Grounding:
+    def _grounding(
+        self, query: str, own_terms: list[str], ranked: _Ranked, hits: list[Hit], course: str | None, lang: str | None, total: int
+    ) -> Grounding:
         query_lang = detect_lang(query)
         if not hits:
             return Grounding(0.0, 0.0, 0.0, 0.0, False, False, "no passages found")
@@ -238,8 +254,9 @@ class Retriever:
             self._anchors = load_anchors(self.settings.grounding_anchors)
         return self._anchors
 
-    def anchor_measures(self, course: str | None, lang: str | None, query_lang: str,
-                        total: int | None = None) -> dict[str, tuple[float, float]]:
+    def anchor_measures(
+        self, course: str | None, lang: str | None, query_lang: str, total: int | None = None
+    ) -> dict[str, tuple[float, float]]:
         """(similarity, coverage) of each off-topic anchor question in ``query_lang``, searched like a learner's
         question in the same course; cached until the index changes."""
         total = self.index.count() if total is None else total
