@@ -73,6 +73,28 @@ def test_grouping_nothing_is_nothing():
     assert group_questions([], HashEmbedding()) == []
 
 
+@pytest.mark.parametrize(
+    "stored, shown",
+    [
+        (
+            "Li Wei's phone is 138 1234 5678, how do I change a car tyre?",
+            "[name]'s phone is [phone], how do I change a car tyre?",
+        ),
+        ("张伟的邮箱是zw@qq.com，住在北京市朝阳区建国路88号，怎么换轮胎？", "[name]的邮箱是[email]，住在[address]，怎么换轮胎？"),
+    ],
+)
+def test_unanswered_questions_and_studio_topics_show_no_personal_data_even_from_old_rows(stored, shown):
+    db = open_database("sqlite://")
+    store = ConversationStore(db)
+    carol = create_user(db, "carol", PASSWORD, "student")
+    conversation = store.create(carol.id, "genai", "tyres")
+    store.add_message(carol.id, conversation.id, "user", stored)  # as stored before messages were redacted on the way in
+    store.add_message(carol.id, conversation.id, "assistant", "…", grounded=False)
+    assert ungrounded_questions(db) == [("genai", shown)]
+    (topic,) = gap_topics(db, HashEmbedding(256))
+    assert topic.topic == shown and topic.examples == [shown]  # the topic is what "Send to the studio" hands over
+
+
 def test_questions_per_day_per_course(db):
     rows = questions_per_day(db)
     today = str(utcnow().date())

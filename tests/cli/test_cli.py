@@ -114,3 +114,27 @@ def test_users_add_creates_a_hashed_account(isolated_home, capsys):
         stored = s.query(User).one().password_hash
     assert stored.startswith("$argon2") and "a long password" not in stored
     assert main(["--home", str(isolated_home), "users", "add", "x", "--password", "short"]) == 2
+
+
+def test_purge_conversations_uses_the_setting_or_days(isolated_home, capsys, monkeypatch):
+    from datetime import timedelta
+
+    from tutor_app.accounts.users import create_user
+    from tutor_app.core.config import load_settings
+    from tutor_app.core.database import Conversation, default_database_url, open_database, utcnow
+    from tutor_app.tutoring.conversations import ConversationStore
+
+    db = open_database(default_database_url(load_settings(home=isolated_home)))
+    store = ConversationStore(db)
+    user = create_user(db, "dana", "a long password", "student")
+    old, new = store.create(user.id, "genai", "old").id, store.create(user.id, "genai", "new").id
+    with db.session() as s:
+        s.get(Conversation, old).updated_at = utcnow() - timedelta(days=10)
+    assert main(["--home", str(isolated_home), "purge-conversations"]) == 0  # the setting is 0: keep everything
+    assert "nothing was deleted" in capsys.readouterr().out and len(store.list(user.id)) == 2
+    monkeypatch.setenv("TUTOR_CONVERSATION_RETENTION_DAYS", "30")
+    assert main(["--home", str(isolated_home), "purge-conversations"]) == 0
+    assert "Deleted 0 conversation(s)" in capsys.readouterr().out
+    assert main(["--home", str(isolated_home), "purge-conversations", "--days", "7"]) == 0
+    assert "Deleted 1 conversation(s) with no activity in the last 7 days" in capsys.readouterr().out
+    assert [c.id for c in store.list(user.id)] == [new]

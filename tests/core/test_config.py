@@ -60,6 +60,14 @@ def test_broken_secrets_file_is_reported(tmp_path):
         load_settings(env={}, secrets_file=secrets)
 
 
+def test_conversation_retention_keeps_forever_by_default_and_reads_its_variable(tmp_path):
+    none = tmp_path / "none.toml"
+    assert load_settings(env={}, secrets_file=none).conversation_retention_days == 0
+    assert load_settings(env={"TUTOR_CONVERSATION_RETENTION_DAYS": "30"}, secrets_file=none).conversation_retention_days == 30
+    with pytest.raises(ConfigError, match="conversation_retention_days"):
+        load_settings(env={"TUTOR_CONVERSATION_RETENTION_DAYS": "-1"}, secrets_file=none)
+
+
 def test_home_from_environment_and_override(tmp_path):
     s = load_settings(env={"TUTOR_HOME": str(tmp_path / "a")}, secrets_file=tmp_path / "none.toml")
     assert s.home == tmp_path / "a"

@@ -254,6 +254,18 @@ def test_no_feedback_holds_a_percentage_or_the_key(labelled):
             assert not re.search(r"\d\s*%", text) and a.key not in text
 
 
+def test_no_text_the_coach_or_practice_shows_after_a_grade_holds_a_share_or_the_key():
+    from tutor_app.core.messages.coach import MESSAGES as COACH_MESSAGES
+
+    # The key appears only in the two texts shown after a right answer (or a question made from the lesson).
+    after_correct = {"grade_expected", "learn_attempt_right"}
+    shown = {**COACH_MESSAGES, **{k: MESSAGES[k] for k in ("learn_attempt_right", "err_attempts_too_often")}}
+    for key, table in shown.items():
+        for lang, text in table.items():
+            assert "%" not in text and "percent" not in text and "百分" not in text, (key, lang)
+            assert ("{answer}" in text) == (key in after_correct), (key, lang)
+
+
 def test_the_three_verdicts_come_with_their_message():
     assert grade_short(EN_KEY, EN_KEY, EN_Q, embedder=FAKE).feedback == "grade_correct"
     partly = grade_short("worked examples", EN_KEY, EN_Q, embedder=None)

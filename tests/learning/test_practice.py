@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from tutor_app.accounts.users import create_user, get_user
 from tutor_app.core.database import open_database
 from tutor_app.core.errors import InputError, TutorError
 from tutor_app.learning.items import add_exercise, delete_exercise, generated_items, resolve
-from tutor_app.learning.practice import Practice
+from tutor_app.learning.practice import ATTEMPT_LIMIT, ATTEMPT_WINDOW, Practice, check_attempt_rate
 from tutor_app.learning.progress import class_heatmap, needs_help, recommend, record_answer, student_progress
 from tutor_app.tutoring.profile import Profile, load_profile, profile_instructions, save_profile
 
@@ -75,11 +76,13 @@ def test_a_practice_run_grades_cites_updates_mastery_and_queues_mistakes(world):
     assert step.position == 1 and step.item.source == "generated"
     right = practice.answer(alice.id, run, step.item.answer)
     assert right.reveal and right.grade.correct and right.mastery_after > right.mastery_before and right.review_due is None
-    assert practice.queue_size(alice.id, "demo") == 1
+    assert practice.queue_size(users["alice"], "demo") == 1
+    assert practice.queue_size(users["bob"], "demo") == 0  # a queue is its learner's own
+    assert practice.due_reviews(users["bob"], "demo", datetime.utcnow() + timedelta(days=2)) == ([], 0)
     # The mistake is due tomorrow, not now. SM-2 restarted it: right answers then give 1 day, then 6 days.
-    assert practice.due_reviews(alice.id, "demo")[0] == []
+    assert practice.due_reviews(users["alice"], "demo")[0] == []
     tomorrow = datetime.utcnow() + timedelta(days=1, minutes=1)
-    [due], dropped = practice.due_reviews(alice.id, "demo", tomorrow)
+    [due], dropped = practice.due_reviews(users["alice"], "demo", tomorrow)
     assert due.ref == f"ex:{ex_id}" and dropped == 0
     again = practice.grade_and_record(alice.id, due, "two or three worked examples so the model copies their format", tomorrow)
     assert again.grade.correct and (again.review_due - tomorrow).days == 1
@@ -122,8 +125,8 @@ def test_questions_deleted_after_the_run_began_are_skipped_and_reviews_dropped(w
     assert step.item is None and step.skipped == 1 and step.position == 2
     with pytest.raises(InputError, match="finished"):
         practice.answer(alice.id, run, "anything")
-    items, dropped = practice.due_reviews(alice.id, "demo", datetime.utcnow() + timedelta(days=2))
-    assert items == [] and dropped == 1 and practice.queue_size(alice.id, "demo") == 0
+    items, dropped = practice.due_reviews(users["alice"], "demo", datetime.utcnow() + timedelta(days=2))
+    assert items == [] and dropped == 1 and practice.queue_size(users["alice"], "demo") == 0
 
 
 def test_a_run_belongs_to_its_learner(world):
@@ -137,21 +140,62 @@ def test_recommendation_follows_mastery_and_prerequisites(world):
     db, users, practice, _ = world
     catalog = practice.catalog("demo")
     alice = users["alice"].id
-    progress = student_progress(db, catalog, alice)
+    progress = student_progress(db, catalog, users["alice"])
     # Nothing practised: lesson 2 is locked behind lesson 1, so the first objective of lesson 1 comes first.
     assert recommend(catalog, progress).objective_id == "demo-01-o1"
     for _ in range(3):
         record_answer(db, alice, "demo", "demo-01-o1", True)
-    assert recommend(catalog, student_progress(db, catalog, alice)).objective_id == "demo-01-o2"
+    assert recommend(catalog, student_progress(db, catalog, users["alice"])).objective_id == "demo-01-o2"
     for _ in range(3):
         record_answer(db, alice, "demo", "demo-01-o2", True)
-    progress = student_progress(db, catalog, alice)
+    progress = student_progress(db, catalog, users["alice"])
     assert {p.objective_id: p.attempts for p in progress} == {"demo-01-o1": 3, "demo-01-o2": 3, "demo-02-o1": 0}
     assert recommend(catalog, progress).objective_id == "demo-02-o1"  # unlocked now
     for oid in ("demo-01-o1", "demo-01-o2", "demo-02-o1"):
         for _ in range(6):
             record_answer(db, alice, "demo", oid, True)
-    assert recommend(catalog, student_progress(db, catalog, alice)) is None  # all mastered
+    assert recommend(catalog, student_progress(db, catalog, users["alice"])) is None  # all mastered
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_progress_is_only_shown_to_the_learner_their_educator_and_an_administrator(world, lang):
+    db, users, practice, _ = world
+    catalog = practice.catalog("demo")
+    alice = users["alice"]
+    record_answer(db, alice.id, "demo", "demo-01-o1", True)
+    admin = create_user(db, "root", PASSWORD, "administrator")
+    class_id = create_class(db, users["teacher"], "7A").id
+    add_student(db, users["teacher"], class_id, "alice")
+    for viewer in (alice, users["teacher"], admin):
+        rows = student_progress(db, catalog, viewer, alice.id)
+        assert {p.objective_id: p.attempts for p in rows}["demo-01-o1"] == 1
+    for viewer in (users["bob"], users["other_teacher"]):
+        with pytest.raises(InputError) as caught:
+            student_progress(db, catalog, viewer, alice.id, lang)
+        assert str(alice.id) in caught.value.message(lang)
+        assert ("administrator" in caught.value.message(lang)) == (lang == "en")
+    assert [p.attempts for p in student_progress(db, catalog, users["bob"])] == [0, 0, 0]  # bob's own
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_checks_of_one_question_are_rate_limited_and_a_reload_does_not_reset_it(world, lang):
+    db, users, practice, _ = world
+    alice, bob = users["alice"], users["bob"]
+    ex_id, _ = add_exercise(db, users["teacher"], "demo", "What is a prompt?", "the text given to a model", "demo-01")
+    item = resolve(db, practice.index, practice.catalog("demo"), f"ex:{ex_id}")
+    for n in range(ATTEMPT_LIMIT):
+        practice.grade_and_record(alice.id, item, f"guess {n}")
+    fresh = Practice(db, practice.index)  # a reload: nothing kept in memory
+    with pytest.raises(InputError) as caught:
+        fresh.grade_and_record(alice.id, item, "the text given to a model")
+    text = caught.value.message(lang)
+    assert str(ATTEMPT_LIMIT) in text and ("10 minutes" in text if lang == "en" else "10 分钟" in text)
+    assert re.search(r"again in (\d+) minutes" if lang == "en" else r"(\d+) 分钟后", text).group(1) == "10"
+    with pytest.raises(InputError):
+        check_attempt_rate(db, alice.id, item.ref)  # the coach page's "Check my answer" asks the same
+    fresh.grade_and_record(bob.id, item, "a guess")  # per learner ...
+    later = datetime.utcnow() + ATTEMPT_WINDOW + timedelta(seconds=5)
+    assert fresh.grade_and_record(alice.id, item, "the text given to a model", now=later).grade.correct  # ... and window
 
 
 def test_profile_defaults_saves_and_refuses_nonsense(world):

@@ -1,14 +1,15 @@
 """Chat history: owner-only access, ordering, cascade delete, feedback, Markdown export."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from tutor_app.core.database import Feedback, Message, User, open_database
+from tutor_app.core.database import Conversation, Feedback, Message, User, open_database, utcnow
 from tutor_app.core.errors import InputError, TutorError
 from tutor_app.core.schemas import Citation
-from tutor_app.tutoring.conversations import ConversationStore, NotFound, auto_title
+from tutor_app.tutoring.conversations import ConversationStore, NotFound, auto_title, delete_inactive
 
 CITES = [
     {"number": 1, "chunk_id": "c1", "source": "lessons/01-intro.md", "heading": "What is a prompt", "text": "A prompt is ..."},
@@ -183,6 +184,31 @@ def test_delete_cascades_to_messages_and_feedback(store, db, b, b_chat):
         store.get(b, cid)
     with pytest.raises(NotFound):
         store.delete(b, cid)
+
+
+# --- retention ---
+
+
+def test_retention_deletes_inactive_conversations_of_every_user_with_their_messages_and_feedback(store, db, a, b, b_chat):
+    old_cid, answer = b_chat
+    store.set_feedback(b, answer, 1)
+    recent = store.create(a, "genai", "Recent").id
+    store.add_message(a, recent, "user", "still here")
+    with db.session() as s:  # B's chat had its last message 40 days ago
+        s.get(Conversation, old_cid).updated_at = utcnow() - timedelta(days=40)
+    assert delete_inactive(db, 0) == 0 and count(db, Conversation) == 2  # 0 keeps everything
+    assert delete_inactive(db, 60) == 0 and count(db, Conversation) == 2
+    assert delete_inactive(db, 30) == 1
+    assert store.list(b) == [] and [c.id for c in store.list(a)] == [recent]
+    assert (count(db, Message), count(db, Feedback)) == (1, 0)
+
+
+def test_retention_counts_from_the_last_message_not_the_first(store, db, a):
+    cid = store.create(a, "genai", "Long chat").id
+    with db.session() as s:
+        s.get(Conversation, cid).created_at = utcnow() - timedelta(days=90)
+    store.add_message(a, cid, "user", "a new question today")  # activity moves updated_at
+    assert delete_inactive(db, 30) == 0 and [c.id for c in store.list(a)] == [cid]
 
 
 # --- feedback ---

@@ -2,11 +2,13 @@
 
 Reads the app database: every assistant message marked ``grounded == False``
 in a student's conversation, paired with the user message just before it (the
-question). Questions are embedded and grouped greedily: each joins the first
-group whose first question it resembles (cosine similarity at or above the
-threshold), else it starts a new group; a group's topic is its most central
+question); the safety screen's replies (style "safety") are left out.
+Questions are embedded and grouped greedily: each joins the first group whose
+first question it resembles (cosine similarity at or above the threshold), else it starts a new group; a group's topic is its most central
 question. Only question texts, courses and counts leave this module, never
-who asked (no user ids, names or conversation titles).
+who asked (no user ids, names or conversation titles), and the texts with
+personal details replaced (``engine.privacy``), also in rows stored before
+messages were redacted on the way in.
 This module does not answer questions or write to the database.
 """
 
@@ -17,7 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy import select
 
-from tutor_app.core.database import Conversation, Database, Message, User
+from tutor_app.core.database import SAFETY_STYLE, Conversation, Database, Message, User
+from tutor_app.engine.privacy import redact_text
 
 # e5-small query-vs-query cosine, measured: paraphrases of one question 0.88-0.98 ("change a car tyre" /
 # "replace a flat tire" 0.88-0.90), unrelated questions 0.69-0.84. The same question in Chinese scores
@@ -39,7 +42,15 @@ def ungrounded_questions(db: Database, course: str | None = None) -> list[tuple[
     """(course, question) for every ungrounded answer in a student's conversation, oldest conversation first."""
     with db.session() as s:
         query = (
-            select(Message.conversation_id, Message.id, Message.role, Message.content, Message.grounded, Conversation.course)
+            select(
+                Message.conversation_id,
+                Message.id,
+                Message.role,
+                Message.content,
+                Message.grounded,
+                Message.style,
+                Conversation.course,
+            )
             .join(Conversation, Conversation.id == Message.conversation_id)
             .join(User, User.id == Conversation.user_id)
             .where(User.role == "student")
@@ -54,12 +65,13 @@ def ungrounded_questions(db: Database, course: str | None = None) -> list[tuple[
         if (
             row.role == "assistant"
             and not row.grounded
+            and row.style != SAFETY_STYLE  # the safety screen's replies are not course gaps
             and previous is not None
             and previous.conversation_id == row.conversation_id
             and previous.role == "user"
             and previous.content.strip()
         ):
-            out.append((row.course, previous.content.strip()))
+            out.append((row.course, redact_text(previous.content.strip())))  # rows stored before redaction too
         previous = row
     return out
 

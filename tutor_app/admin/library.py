@@ -12,7 +12,9 @@ checking for cancellation between batches), and only then are all chunks
 committed in one go. The pipeline keeps the originals under TUTOR_HOME/library
 (for uploads and command-line ingestion alike), so a course can be re-indexed
 from them; this module records each uploaded file in the database and removes
-an original once no document holds its content any more.
+an original once no document holds its content any more. An upload's or a
+re-index's report lists, per file, the sentences the pipeline flagged as
+looking like instructions to an AI, with their section, for the page to show.
 
 A deleted course keeps its row (with ``deleted_at``) so learners who chatted
 about it can be told. This module does not render anything; pages do.
@@ -30,6 +32,7 @@ from sqlalchemy import delete, select, update
 
 from tutor_app.core.database import Conversation, CourseRecord, CurriculumObjective, Database, LibraryFile, utcnow
 from tutor_app.core.errors import IngestError, InputError
+from tutor_app.engine.ingest.instructions import Finding
 from tutor_app.engine.ingest.loaders import SUPPORTED_SUFFIXES, decode_text
 from tutor_app.engine.ingest.pipeline import EmbedProgress, Ingestor, PreparedFile
 
@@ -60,6 +63,7 @@ class UploadReport:
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (uploaded name, document already holding the bytes)
     failed: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    flags: list[tuple[str, Finding]] = field(default_factory=list)  # (source, sentence that looks like an instruction)
     cancelled: bool = False
 
 
@@ -241,6 +245,7 @@ class Library:
             return report
         self._commit(course, prepared, stored, progress)
         report.indexed = [(p.source, len(p.chunks)) for p in prepared]
+        report.flags = [(p.source, finding) for p in prepared for finding in p.flags]
         return report
 
     def reindex_course(
@@ -264,6 +269,7 @@ class Library:
         if self.pipeline.embed(prepared, progress=progress, cancelled=cancelled):  # nothing reused: every vector is new
             self._commit(course, prepared, stored, progress)
             report.indexed = [(p.source, len(p.chunks)) for p in prepared]
+            report.flags = [(p.source, finding) for p in prepared for finding in p.flags]
         else:
             report.cancelled = True
         return report

@@ -20,6 +20,7 @@ from tutor_app.core.errors import TutorError
 from tutor_app.core.i18n import t
 from tutor_app.engine.ingest.sample_course import SampleIngest
 from tutor_app.services import Services, build_services
+from tutor_app.tutoring.conversations import delete_inactive
 
 USER_KEY = "auth_user_id"
 SESSION_KEY = "auth_session_token"
@@ -39,7 +40,9 @@ def services() -> Services:
 
 @st.cache_resource(show_spinner=False)
 def database() -> Database:
-    return open_database(default_database_url(settings()))
+    db = open_database(default_database_url(settings()))
+    delete_inactive(db, settings().conversation_retention_days)  # the retention rule, once per process
+    return db
 
 
 @st.cache_resource(show_spinner=False)

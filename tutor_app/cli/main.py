@@ -1,7 +1,7 @@
 """Command line: ``python -m tutor_app COMMAND``.
 
 Commands: ingest, search, ask, serve-model, reindex, users, coverage, doctor,
-and the studio's plan and quiz (``cli/studio.py``). ``--json`` gives
+purge-conversations, and the studio's plan and quiz (``cli/studio.py``). ``--json`` gives
 machine-readable output (its fields are listed in the README's "Command line").
 Errors print what to do and exit non-zero. This module only parses arguments
 and prints.
@@ -171,6 +171,21 @@ def cmd_users_add(args, settings) -> int:
     return 0
 
 
+def cmd_purge_conversations(args, settings) -> int:
+    """Delete conversations with no activity for --days (default: the retention setting) days."""
+    from tutor_app.core.database import default_database_url, open_database
+    from tutor_app.core.i18n import t
+    from tutor_app.tutoring.conversations import delete_inactive
+
+    days = settings.conversation_retention_days if args.days is None else args.days
+    if days <= 0:
+        print(t("privacy_keep_forever", "en"))
+        return 0
+    count = delete_inactive(open_database(default_database_url(settings)), days)
+    print(t("privacy_purged", "en", count=count, days=days))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tutor_app", description="Open tutor command line.")
     parser.add_argument("--home", help="folder for the index, database and caches (default: $TUTOR_HOME or ./.tutor)")
@@ -223,6 +238,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("doctor", help="check offline assets and settings")
     p.set_defaults(func=cmd_doctor)
+
+    p = sub.add_parser("purge-conversations", help="delete conversations older than the retention setting")
+    p.add_argument("--days", type=int, help="no activity for this many days (default: TUTOR_CONVERSATION_RETENTION_DAYS)")
+    p.set_defaults(func=cmd_purge_conversations)
 
     from tutor_app.cli.studio import add_commands as add_studio_commands  # plan, quiz (educator studio)
 

@@ -124,6 +124,14 @@ class Settings(BaseModel):
     oidc_provider: str | None = None  # a named provider, [auth.<name>]; None uses [auth] itself
     # --- first start ---
     sample_course: bool = True  # index data/course in the background when the app starts on an empty index
+    # --- safety ---
+    # The help lines named in the caring reply to a self-harm disclosure, per language (YAML). The
+    # bundled file holds defaults the school must check and replace with its own.
+    help_lines_file: Path = PROJECT_ROOT / "data" / "safety" / "help_lines.yaml"
+    # --- privacy ---
+    # Conversations with no activity for this many days are deleted (with their messages and ratings)
+    # when the app starts and by `python -m tutor_app purge-conversations`. 0 keeps them forever.
+    conversation_retention_days: int = Field(default=0, ge=0)
     # --- input limits ---
     max_file_mb: float = Field(default=20.0, gt=0)
 

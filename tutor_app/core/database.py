@@ -351,6 +351,29 @@ class PracticeRun(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
 
+class SafetyFlag(Base):
+    """A learner's message the safety screen flagged for their educator (``tutoring.safety``).
+
+    Holds who, where and which category, never the message's text: the educator reaches out, the
+    learner's words stay theirs. Deleting the conversation keeps the flag.
+    """
+
+    __tablename__ = "safety_flags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    category: Mapped[str] = mapped_column(String(20), nullable=False)
+    mode: Mapped[str] = mapped_column(String(10), nullable=False, server_default="explain")  # explain or coach
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow, index=True)
+
+
+# The style of a stored reply that came from the safety screen, not from the course (kept out of Insights' gaps).
+SAFETY_STYLE = "safety"
+
+
 class SchemaVersion(Base):
     __tablename__ = "schema_version"
 

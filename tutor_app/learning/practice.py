@@ -7,20 +7,24 @@ mastery (``progress``); a wrong answer puts the question in the review queue,
 and every later answer to it reschedules it with SM-2 (``scheduler``).
 Feedback cites the lesson passage that holds the answer; an educator's answer
 key is shown only after a right answer (``Feedback.reveal``), so practice is no
-way around the coach's guard.
+way around the coach's guard. A learner may check one question at most
+``ATTEMPT_LIMIT`` times in ``ATTEMPT_WINDOW`` (``check_attempt_rate``, counted
+from the graded answers in the database, so a reload does not reset it), which
+keeps the grader from serving as an oracle to probe with many variants.
 This module does not draw anything and calls no language model.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from tutor_app.core.database import Database, PracticeRun, ReviewItem, as_utc
+from tutor_app.core.database import Database, GradedAnswer, PracticeRun, ReviewItem, User, as_utc
 from tutor_app.core.errors import InputError, TutorError
 from tutor_app.learning.catalog import Catalog, build_catalog
 from tutor_app.learning.grading import Grade, grade_choice, grade_short
@@ -31,6 +35,24 @@ from tutor_app.learning.scheduler import ReviewState, next_due, quality_from_gra
 MAX_ANSWER = 2000
 RUN_LENGTH = 5
 CATALOG_TTL_S = 60.0  # a course re-ingested while the app runs shows up within a minute
+ATTEMPT_LIMIT = 5  # checks of one question by one learner ...
+ATTEMPT_WINDOW = timedelta(minutes=10)  # ... within this long
+
+
+def check_attempt_rate(db: Database, user_id: int, item_ref: str, now: datetime | None = None) -> None:
+    """Raise ``InputError`` (saying when to try again) when the learner checked this question too often lately."""
+    moment = as_utc(now)
+    with db.session() as s:
+        since = moment - ATTEMPT_WINDOW
+        recent = (GradedAnswer.user_id == user_id, GradedAnswer.item_ref == item_ref[:200], GradedAnswer.created_at > since)
+        count = s.scalar(select(func.count()).where(*recent)) or 0
+        if count < ATTEMPT_LIMIT:
+            return
+        times = s.scalars(select(GradedAnswer.created_at).where(*recent).order_by(GradedAnswer.created_at.desc())).all()
+    free_at = times[ATTEMPT_LIMIT - 1] + ATTEMPT_WINDOW  # when the window holds one check fewer than the limit
+    wait = max(1, math.ceil((free_at - moment).total_seconds() / 60))
+    minutes = int(ATTEMPT_WINDOW.total_seconds() // 60)
+    raise InputError.of("err_attempts_too_often", limit=ATTEMPT_LIMIT, window=minutes, wait=wait)
 
 
 class RunNotFound(TutorError):
@@ -160,6 +182,7 @@ class Practice:
 
     def grade_and_record(self, user_id: int, item: Item, text: str, now: datetime | None = None) -> Feedback:
         """Grade, update mastery, and (re)schedule the question for review; the one path for every answer."""
+        check_attempt_rate(self.db, user_id, item.ref, now)
         grade = self.grade(item, text)
         objective = item.objective_id or self.catalog(item.course).best_objective(item.question, item.lesson_id) or item.lesson_id
         before, after = record_answer(
@@ -206,8 +229,9 @@ class Practice:
         return LessonCitation(c.title, c.heading, c.source, c.text)
 
     # ------------------------------------------------------------------ the review queue
-    def due_reviews(self, user_id: int, course: str, now: datetime | None = None) -> tuple[list[Item], int]:
-        """Questions due for review now, and how many were dropped because their question was deleted."""
+    def due_reviews(self, viewer: User, course: str, now: datetime | None = None) -> tuple[list[Item], int]:
+        """The viewer's own questions due for review now, and how many were dropped (their question was deleted)."""
+        user_id = viewer.id  # a review queue is only ever its learner's: it also drops rows
         moment = as_utc(now)
         catalog = self.catalog(course)
         with self.db.session() as s:
@@ -228,6 +252,8 @@ class Practice:
                     items.append(item)
             return items, dropped
 
-    def queue_size(self, user_id: int, course: str) -> int:
+    def queue_size(self, viewer: User, course: str) -> int:
+        """How many questions wait in the viewer's own review queue."""
+        user_id = viewer.id
         with self.db.session() as s:
             return len(list(s.scalars(select(ReviewItem.id).where(ReviewItem.user_id == user_id, ReviewItem.course == course))))

@@ -5,8 +5,10 @@ the graded answer. ``student_progress`` lists every objective of a course with
 its mastery (the BKT prior when never practised); ``recommend`` picks the
 least-mastered objective whose prerequisites are met (every objective of the
 lesson before it reaches ``READY``), earliest lesson first on ties.
-``class_heatmap`` and ``needs_help`` give an educator their class; the caller
-passes the viewer and only students the viewer may see are returned.
+``class_heatmap`` and ``needs_help`` give an educator their class. Every reader
+of a learner's data takes the viewer: ``check_viewer`` lets through the learner
+themself, an educator of one of their classes and an administrator, and raises
+``InputError`` for anyone else.
 This module does not grade answers or draw charts.
 """
 
@@ -18,6 +20,7 @@ from sqlalchemy import select
 
 from tutor_app.accounts.classes import members, visible_students
 from tutor_app.core.database import Database, GradedAnswer, Mastery, User, utcnow
+from tutor_app.core.errors import InputError
 from tutor_app.learning.bkt import DEFAULT, MASTERED, BKTParams, update
 from tutor_app.learning.catalog import Catalog
 
@@ -87,9 +90,23 @@ def _mastery_rows(db: Database, user_ids: set[int], course: str) -> dict[tuple[i
         return {(r.user_id, r.objective_id): r for r in rows}
 
 
+def check_viewer(db: Database, viewer: User, student_id: int) -> None:
+    """Raise unless ``viewer`` is the student, an educator of one of their classes, or an administrator."""
+    if viewer.id != student_id and student_id not in visible_students(db, viewer):
+        raise InputError.of("err_progress_not_visible", number=student_id)
+
+
 def student_progress(
-    db: Database, catalog: Catalog, user_id: int, lang: str = "en", params: BKTParams = DEFAULT
+    db: Database,
+    catalog: Catalog,
+    viewer: User,
+    student_id: int | None = None,
+    lang: str = "en",
+    params: BKTParams = DEFAULT,
 ) -> list[ObjectiveProgress]:
+    """Every objective of the course with the student's mastery (the viewer's own when no student is named)."""
+    user_id = viewer.id if student_id is None else student_id
+    check_viewer(db, viewer, user_id)
     rows = _mastery_rows(db, {user_id}, catalog.course)
     out = []
     for lesson in catalog.lessons:

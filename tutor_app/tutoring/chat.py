@@ -1,6 +1,9 @@
 """One chat turn of the student tutor, with the conversation saved at every step.
 
-The learner's message is stored before anything can fail; the answer is
+The learner's message is stored before anything can fail, with personal details
+(e-mails, phones, ID numbers, addresses, the names attached) already replaced
+(``engine.privacy``), so neither the database, the search nor a model sees
+them; the learner is told so once per conversation. The answer is
 stored once streamed, with its citations, model, style, token counts and
 estimated cost, also when it was cut short; generated sentences the course
 does not support are flagged in the stored text. Errors that stop an answer
@@ -8,7 +11,9 @@ before it starts (an empty index, an unreadable index) are stored as the
 tutor's reply, so the conversation shows what happened. Refusals and their
 questions never go back to the model as history (a small model copies them).
 Follow-ups ("simpler", "example", "quiz me") answer from an earlier answer's
-passages without a model. This module does not draw anything.
+passages without a model. A message the safety screen (``safety``) stops is
+answered with its care reply or refusal before any search or model call, and
+stored as not grounded, with the style "safety". This module does not draw anything.
 """
 
 from __future__ import annotations
@@ -17,15 +22,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tutor_app.core.config import Settings
-from tutor_app.core.database import Message
+from tutor_app.core.database import SAFETY_STYLE, Message
 from tutor_app.core.errors import TutorError
 from tutor_app.core.i18n import t
 from tutor_app.engine.answers.claims import mark_unsupported
 from tutor_app.engine.answers.extractive import ExtractiveAnswerer
 from tutor_app.engine.models.pricing import estimate_cost
+from tutor_app.engine.privacy import Redaction, has_placeholder, redact, redact_text
 from tutor_app.engine.text import detect_lang
 from tutor_app.tutoring.conversations import ConversationStore, auto_title
 from tutor_app.tutoring.explain import AnswerStream, Tutor
+from tutor_app.tutoring.safety import check, help_lines_file, record_flag, safety_reply
 
 FOLLOW_UPS = ("simpler", "example", "quiz")
 QUIZ_ANSWER_MARK = "<!-- answer -->"  # the page shows what follows it behind a "Show the answer" expander
@@ -42,7 +49,10 @@ def model_history(messages: list[Message]) -> list[tuple[str, str]]:
             if kept and kept[-1][0] == "human":
                 kept.pop()  # its question goes too, or the model would answer it again
             continue
-        kept.append(("human" if message.role == "user" else "ai", message.content))
+        if message.role == "user":  # rows stored before redaction existed are cleaned on the way out too
+            kept.append(("human", redact_text(message.content)))
+        else:
+            kept.append(("ai", message.content))
     return kept
 
 
@@ -53,12 +63,16 @@ class Turn:
     error: str | None = None
     notice: str | None = None
     lang: str = "en"  # the language the reply is in
+    reply: str | None = None  # decided before any search: the safety screen's care reply or refusal
+    safety: str = ""  # the safety screen's category when it answered
 
     def pieces(self) -> Iterator[str]:
         if self.notice:
             yield self.notice + "\n\n"
         if self.stream is not None:
             yield from self.stream
+        elif self.reply:
+            yield self.reply
         elif self.error:
             yield self.error
 
@@ -79,26 +93,44 @@ def start_turn(
     ``learner`` (the profile, as prompt text) comes from the learner profile; ``answer_lang`` is the profile's
     language, else the interface's (the page decides), else (None) the question's.
     """
-    question = question.strip()
+    redaction = redact(question.strip())  # before it is stored, searched or sent to any model
+    question = redaction.text
     if conversation_id is None:
         conversation_id = store.create(user_id, course or "", auto_title(question)).id
-    history = model_history(store.messages(user_id, conversation_id))
+    earlier = store.messages(user_id, conversation_id)
+    history = model_history(earlier)
     store.add_message(user_id, conversation_id, "user", question)
-    notice = None
+    notice = privacy_notice(redaction, earlier, ui_lang)
     if len(question) > MAX_MESSAGE_CHARS:
-        notice = t("too_long", ui_lang, chars=len(question), limit=MAX_MESSAGE_CHARS)
+        notice = "\n\n".join(filter(None, [notice, t("too_long", ui_lang, chars=len(question), limit=MAX_MESSAGE_CHARS)]))
         question = question[:MAX_MESSAGE_CHARS]
+    lang = answer_lang or detect_lang(question)
+    settings = getattr(tutor, "settings", None)
+    # Before retrieval: nothing of it reaches the search or the model. The reply is in the message's own language.
+    screening = check(question, detect_lang(question), settings)
+    if screening.flagged:
+        record_flag(store.db, user_id, screening, conversation_id, "explain")
+        reply = safety_reply(screening, help_lines_file(settings))
+        return Turn(conversation_id, None, None, notice, screening.lang, reply, screening.category)
     try:
         extra = {"learner": learner} if learner else {}
-        lang = answer_lang or detect_lang(question)
         stream = tutor.ask(question, course=course, history=history[-2 * HISTORY_TURNS :], lang=lang, **extra)
     except TutorError as exc:
         return Turn(conversation_id, None, str(exc), notice, ui_lang)
     return Turn(conversation_id, stream, None, notice, lang)
 
 
+def privacy_notice(redaction: Redaction, earlier: list[Message], lang: str) -> str | None:
+    """The notice that personal details were replaced: once per conversation, at the first message that had some."""
+    if not redaction.changed or any(m.role == "user" and has_placeholder(m.content) for m in earlier):
+        return None
+    return t("privacy_redacted", lang)
+
+
 def finish_turn(store: ConversationStore, settings: Settings, user_id: int, turn: Turn, shown_text: str) -> int:
     """Save the tutor's reply as it was shown; returns the message id."""
+    if turn.safety:  # not grounded, so it and its question never go back to the model; not a course gap either
+        return store.add_message(user_id, turn.conversation_id, "assistant", shown_text, grounded=False, style=SAFETY_STYLE)
     if turn.stream is None:
         return store.add_message(user_id, turn.conversation_id, "assistant", shown_text, grounded=False, complete=False)
     result = turn.stream.result

@@ -23,9 +23,13 @@ Two answer styles (``Settings.effective_answer_style``):
 
 Either way the deterministic ``leak_guard`` checks every reply against the key
 and falls back to the next rung (itself checked), so what the learner sees
-cannot contain the key. Attempts from the answer form are graded with
-``grading``. This module does not store conversations or mastery; pages and
-``practice`` do.
+cannot contain the key (nor the prompt, nor a forged system tag). A learner's message that
+forges instructions or asks for another persona gets a refusal and never reaches the model.
+Attempts from the answer form are graded with
+``grading``. A message the safety screen (``safety``) stops gets its care reply
+or refusal before any search or model call. Personal details in the learner's
+messages and attempts are replaced first (``engine.privacy``). This module does not store
+conversations, mastery or safety flags; pages and ``practice`` do.
 """
 
 from __future__ import annotations
@@ -40,12 +44,14 @@ from tutor_app.core.schemas import Hit
 from tutor_app.engine.answers.passages import pack_passages
 from tutor_app.engine.models.chat import UNAVAILABLE_MODEL
 from tutor_app.engine.models.prompts import chat_messages, load_prompt
+from tutor_app.engine.privacy import has_placeholder, redact, redact_text
 from tutor_app.engine.search.lexical import terms
-from tutor_app.engine.text import CJK_CHARS, GUARD_STOP_WORDS_EN
+from tutor_app.engine.text import CJK_CHARS, GUARD_STOP_WORDS_EN, detect_lang
 from tutor_app.learning.grading import Grade, grade_short
 from tutor_app.learning.items import Item
-from tutor_app.tutoring.leak_guard import KeyGuard, Verdict, units
+from tutor_app.tutoring.leak_guard import KeyGuard, Verdict, manipulation, units
 from tutor_app.tutoring.profile import Profile, profile_instructions
+from tutor_app.tutoring.safety import check, help_lines_file, safety_reply, screen
 
 MAX_REPLY_TOKENS = 96  # one or two short guiding sentences; also keeps the small local model quick
 MAX_MESSAGE = 2000
@@ -100,6 +106,7 @@ class CoachReply:
     grade: Grade | None = None
     notices: list[str] = field(default_factory=list)
     style: str = "generative"  # "extractive": templates and course text only, no model was called
+    safety: str = ""  # the safety screen's category when it answered instead (the page records a flag with it)
 
 
 @dataclass
@@ -144,7 +151,7 @@ class Coach:
                 ladder.append(question)
         ladder += item.hints
         ladder.append(t("learn_hint_count", lang, count=_idea_count(item.answer)))
-        letter = _first_letter(item)
+        letter = _first_letter(item) if guard.short in ("", "term") else ""  # a letter picks a choice out
         if letter:
             ladder.append(t("learn_hint_letter", lang, letter=letter))
         ladder.append(t("learn_hint_last", lang))
@@ -170,8 +177,9 @@ class Coach:
         return Section(top.title, top.heading, "\n\n".join(c.text for c in chunks))
 
     def guard(self, item: Item, learner_texts: list[str]) -> KeyGuard:
-        # What the learner can see or wrote is never secret: the exercise and their own messages.
-        return KeyGuard(item.answer, [item.question, *learner_texts], item.question)
+        # What the learner can see or wrote is not secret for a long key; a short one (a choice, a number,
+        # yes/no, one term) is guarded against the learner's guesses too (``leak_guard.key_kind``).
+        return KeyGuard(item.answer, [item.question, *learner_texts], item.question, item.kind, item.options, learner_texts)
 
     # ------------------------------------------------------------------ a chat turn
     def reply(
@@ -182,16 +190,49 @@ class Coach:
         profile: Profile | None = None,
         hint_level: int = 0,
     ) -> CoachReply:
+        """One coach turn, with personal details replaced in the learner's texts before anything reads them."""
+        redaction = redact(message or "")
+        said = [text for role, text in history or [] if role == "human"]
+        told = any(has_placeholder(text) or redact(text).changed for text in said)  # the notice came with that turn
+        history = [(role, redact_text(text) if role == "human" else text) for role, text in history or []]
+        result = self._reply(item, redaction.text, history, profile, hint_level)
+        if redaction.changed and not told:
+            result.notices.append(t("privacy_redacted", (profile or Profile()).language))
+        return result
+
+    def _reply(
+        self,
+        item: Item,
+        message: str,
+        history: list[tuple[str, str]] | None = None,
+        profile: Profile | None = None,
+        hint_level: int = 0,
+    ) -> CoachReply:
         """One coach turn. ``history`` holds (``human``/``ai``, text) pairs of this exercise's chat."""
         profile = profile or Profile()
         message = (message or "").strip()[:MAX_MESSAGE]
-        history = list(history or [])
+        screening = check(message, detect_lang(message), self.settings) if message else None
+        if screening is not None and screening.flagged:  # before the ladder, which searches the course
+            text = safety_reply(screening, help_lines_file(self.settings))
+            return CoachReply(text, hint_level, style=self.style, safety=screening.category)
+        # A forged instruction or a persona request never reaches the model, now or in a later turn's history.
+        history = [(role, text) for role, text in history or [] if not (role == "human" and manipulation(text))]
+        history = [(role, text) for role, text in history if not (role == "human" and screen(text).flagged)]
         learner_texts = [text for role, text in history if role == "human"] + [message]
         guard = self.guard(item, learner_texts)
         ladder = self.hints(item, profile.language)
+        if manipulation(message):
+            return self._refusal(guard, ladder, profile.language, hint_level)
         if self.style == "extractive":
             return self._extractive_reply(item, message, guard, ladder, profile.language, hint_level)
         return self._generative_reply(item, message, history, profile, guard, ladder, hint_level)
+
+    def _refusal(self, guard: KeyGuard, ladder: list[str], lang: str, hint_level: int) -> CoachReply:
+        """The coach keeps its role: a refusal in the learner's language and the rung they are on."""
+        rung = min(max(hint_level - 1, 0), len(ladder) - 1)
+        candidates = [t("coach_refuse_role", lang, hint=h) for h in ladder[rung:]] + [t("coach_refuse_role_only", lang)]
+        text, _ = guard.safe_reply(candidates)
+        return CoachReply(text, hint_level, style=self.style, notices=[t("coach_refused_notice", lang)])
 
     def _extractive_reply(
         self, item: Item, message: str, guard: KeyGuard, ladder: list[str], lang: str, hint_level: int
@@ -288,6 +329,7 @@ class Coach:
         """Grade an attempt against the key: confirm a right one, otherwise say how close and give the next rung."""
         profile = profile or Profile()
         lang = profile.language
+        attempt, learner_texts = redact_text(attempt), [redact_text(text) for text in learner_texts or []]
         grade = grade_short(attempt, item.answer, item.question, self.bilingual)
         if grade.empty:
             raise TutorError(t("learn_attempt", lang) + ": —", "Write your attempt first, then check it.")

@@ -6,8 +6,13 @@ same ``NotFound`` as asking for one that does not exist, so ids reveal nothing.
 The page saves the learner's question with ``add_message`` *before* asking the
 model, so a failed answer never loses the question.
 
-This module stores and exports chats; it does not generate answers (``explain``)
-or decide who is signed in (``accounts``).
+``delete_inactive`` is the retention rule: it deletes every user's conversations
+with no activity for a number of days (``Settings.conversation_retention_days``),
+with their messages and ratings.
+
+This module stores and exports chats; it does not generate answers (``explain``),
+redact messages (``chat`` does, before calling ``add_message``) or decide who is
+signed in (``accounts``).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -202,6 +208,19 @@ class ConversationStore:
             if sources:
                 lines += ["Sources:", ""] + [f"- {line}" for line in sources] + [""]
         return "\n".join(lines).rstrip() + "\n"
+
+
+def delete_inactive(db: Database, days: int, now: datetime | None = None) -> int:
+    """Delete all users' conversations with no message for ``days`` days (messages and feedback cascade).
+
+    Returns how many were deleted; ``days`` 0 keeps everything. A conversation's age is its last activity
+    (``updated_at``), so a chat in use is never cut in the middle.
+    """
+    if days <= 0:
+        return 0
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    with db.session() as s:
+        return s.execute(delete(Conversation).where(Conversation.updated_at < cutoff)).rowcount or 0
 
 
 def _owned(session, user_id: int, conversation_id: int) -> Conversation:

@@ -9,8 +9,11 @@ import streamlit as st
 from tutor_app.app import learning_view as learning_ui
 from tutor_app.app import ui
 from tutor_app.core.errors import TutorError
+from tutor_app.engine.privacy import redact_text
 from tutor_app.learning.items import exercises, quiz_items
+from tutor_app.learning.practice import check_attempt_rate
 from tutor_app.learning.progress import record_answer
+from tutor_app.tutoring.safety import Screening, record_flag
 
 user = ui.require_role("student")
 st.title(ui.tr("learn_page_coach"))
@@ -48,6 +51,8 @@ if message := st.chat_input(ui.tr("learn_coach_placeholder"), key="learn_coach_i
         reply = coach.reply(item, message, state["history"], profile, state["level"])
     state["history"] += [("human", message), ("ai", reply.text)]
     state["level"] = reply.hint_level
+    if reply.safety:  # a disclosure the educator is told about (only the category is stored, never the text)
+        record_flag(ui.database(), user.id, Screening(reply.safety, profile.language), None, "coach")
     for notice in reply.notices:
         st.toast(notice)
     st.rerun()
@@ -56,6 +61,7 @@ with st.form("learn_coach_attempt", clear_on_submit=True):
     attempt = st.text_area(ui.tr("learn_attempt"), key="learn_coach_attempt_text")
     if st.form_submit_button(ui.tr("learn_check_attempt"), type="primary"):
         try:
+            check_attempt_rate(ui.database(), user.id, item.ref)  # the same limit as practice: no oracle to probe
             reply = coach.check_attempt(item, attempt, profile, state["level"], learner_texts())
             record_answer(
                 ui.database(),
@@ -66,7 +72,7 @@ with st.form("learn_coach_attempt", clear_on_submit=True):
                 reply.grade.score,
                 item.ref,
                 item.lesson_id,
-                attempt,
+                redact_text(attempt),
             )
             state["history"] += [("human", attempt), ("ai", reply.text)]
             state["level"] = reply.hint_level

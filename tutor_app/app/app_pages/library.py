@@ -102,6 +102,9 @@ if cols[1].button(ui.tr("admin_reindex"), key="library_reindex") or ingest:
             st.info(ui.tr("admin_duplicate", source=source, existing=existing))
         for line in report.failed:
             st.error(line)
+        for source, finding in report.flags:  # still indexed: the administrator decides
+            st.warning(ui.tr("admin_instruction_flag", source=source, heading=finding.heading))
+            st.code(finding.sentence, language=None, wrap_lines=True)
         for line in report.notices:
             st.caption(line)
 

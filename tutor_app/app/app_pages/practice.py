@@ -14,7 +14,7 @@ lang = learning_ui.profile(user).language
 course = learning_ui.pick_course("learn_practice_course")
 lesson = learning_ui.pick_lesson(practice.catalog(course), "learn_practice_lesson")
 
-reviews, dropped = practice.due_reviews(user.id, course)
+reviews, dropped = practice.due_reviews(user, course)
 if dropped:
     st.info(ui.tr("learn_review_dropped", count=dropped))
 cols = st.columns(2)
@@ -27,7 +27,7 @@ if cols[0].button(ui.tr("learn_start"), key="learn_practice_start", type="primar
         st.error(ui.error_text(exc))
 if reviews and cols[1].button(ui.tr("learn_review_due", count=len(reviews)), key="learn_practice_review"):
     st.session_state.learn_review, st.session_state.learn_run, st.session_state.learn_feedback = True, None, None
-st.caption(ui.tr("learn_queue", count=practice.queue_size(user.id, course)))
+st.caption(ui.tr("learn_queue", count=practice.queue_size(user, course)))
 
 
 def ask(item, number: int, total: int):

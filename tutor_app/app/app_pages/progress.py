@@ -16,7 +16,7 @@ catalog = learning_ui.practice().catalog(course)
 if not catalog.lessons:
     st.info(ui.tr("learn_no_lessons"))
     st.stop()
-progress = student_progress(ui.database(), catalog, user.id, ui.language())
+progress = student_progress(ui.database(), catalog, user, lang=ui.language())
 
 next_up = recommend(catalog, progress)
 if next_up is None:

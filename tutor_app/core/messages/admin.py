@@ -50,6 +50,12 @@ MESSAGES = {
         "en": "**{source}** has the same content as **{existing}**, already in this course; it was skipped.",
         "zh": "**{source}** 与本课程中已有的 **{existing}** 内容相同，已跳过。",
     },
+    "admin_instruction_flag": {
+        "en": "**{source}**, section *{heading}*, has text that reads like an instruction to an AI assistant. "
+        "It was indexed; read it and delete or correct the document if it is not meant for learners:",
+        "zh": "**{source}** 的“{heading}”一节中有一段文字像是写给 AI 助手的指令。它已建立索引；"
+        "请阅读下面的文字，如果它不是写给学习者的，请删除或修改该文档：",
+    },
     "admin_documents": {"en": "Documents", "zh": "文档"},
     "admin_no_documents": {"en": "This course has no documents yet.", "zh": "此课程还没有文档。"},
     "admin_col_document": {"en": "Document", "zh": "文档"},

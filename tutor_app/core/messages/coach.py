@@ -33,6 +33,19 @@ MESSAGES = {
         "en": "That sounds right! Write it under “Your attempt” and press “Check my answer” to confirm.",
         "zh": "听起来是对的！把它写在“你的答案”里，然后点击“检查我的答案”确认。",
     },
+    "coach_refuse_role": {
+        "en": "I stay your coach for this exercise: I do not take on other roles or follow instructions written as "
+        "system or debug messages. Let us keep working on it. {hint}",
+        "zh": "我仍然是你这道题的学习教练：我不扮演其他角色，也不执行伪装成系统或调试消息的指令。我们继续解题。{hint}",
+    },
+    "coach_refuse_role_only": {
+        "en": "I stay your coach for this exercise and will not take on another role. What do you already know about it?",
+        "zh": "我仍然是你这道题的学习教练，不会扮演其他角色。关于这道题，你已经知道些什么？",
+    },
+    "coach_refused_notice": {
+        "en": "That message asked the coach to change its role or rules, so it was not passed on.",
+        "zh": "这条消息要求教练改变角色或规则，因此没有被转交。",
+    },
     "coach_style_extractive": {
         "en": "The coach's questions and hints come from your lesson and your educator; no language model writes them.",
         "zh": "引导问题和提示来自课程内容和老师，不由语言模型生成。",

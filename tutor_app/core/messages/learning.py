@@ -48,6 +48,16 @@ MESSAGES = {
     },
     "learn_exercise": {"en": "Exercise", "zh": "练习题"},
     "learn_coach_placeholder": {"en": "Ask the coach, or think aloud…", "zh": "向导师提问，或说说你的思路……"},
+    "err_progress_not_visible": {
+        "en": "You may not see the progress of learner {number}: only the learner, their class's educator and an "
+        "administrator may. Pick a student from your own classes.",
+        "zh": "你无权查看学习者 {number} 的进度：只有学习者本人、其班级的老师和管理员可以查看。请从你自己的班级中选择学生。",
+    },
+    "err_attempts_too_often": {
+        "en": "You have checked this question {limit} times in the last {window} minutes. Re-read the lesson section "
+        "and think it through; you can check again in {wait} minutes.",
+        "zh": "这道题你在最近 {window} 分钟内已经检查了 {limit} 次。请重新读一读课程章节，好好想一想；{wait} 分钟后可以再次检查。",
+    },
     "learn_attempt": {"en": "Your attempt", "zh": "你的答案"},
     "learn_check_attempt": {"en": "Check my answer", "zh": "检查我的答案"},
     "learn_hint_level": {"en": "Hints used: {used} of {total}", "zh": "已用提示：{used} / {total}"},

@@ -4,6 +4,16 @@ Handles Markdown, plain text, HTML and PDF. The file's content is sniffed (the
 extension is not trusted alone): binary data, empty files, files over the size
 limit and unreadable PDFs raise ``IngestError`` with a one-line reason.
 Text that is not UTF-8 but valid GB18030 (GBK) is decoded with a notice.
+HTML text a reader cannot see is dropped, so a hidden instruction never
+becomes passage text: comments, <script>, <style>, <template>, <noscript>,
+and elements hidden by the ``hidden`` or ``aria-hidden="true"`` attribute or by
+their inline style (display:none, visibility:hidden, opacity:0, a zero font
+size, a transparent colour or one that matches the background, set on the
+element or an ancestor, white by default; off-screen positions). Style sheets
+are not read, so text hidden only through a CSS class is kept. The same
+hidden elements (and <template>) are removed from inline HTML in Markdown prose,
+not from code; there a colour is compared with the element's own background
+or white, not with an ancestor's.
 This module does not split or chunk; ``chunking`` does.
 """
 
@@ -98,13 +108,160 @@ def clean_markdown(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     parts = re.split(r"(^```.*?^```[ \t]*$|^~~~.*?^~~~[ \t]*$)", text, flags=re.S | re.M)
     for i in range(0, len(parts), 2):  # even parts are prose, odd parts are code fences
+        parts[i] = drop_hidden_elements(parts[i])
         for pattern, replacement in _MD_CLEANUPS:
             parts[i] = pattern.sub(replacement, parts[i])
     return "".join(parts).strip()
 
 
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+_NAMED_COLOURS = {
+    "white": (255, 255, 255),
+    "black": (0, 0, 0),
+    "snow": (255, 250, 250),
+    "ivory": (255, 255, 240),
+    "whitesmoke": (245, 245, 245),
+    "red": (255, 0, 0),
+    "green": (0, 128, 0),
+    "blue": (0, 0, 255),
+    "yellow": (255, 255, 0),
+    "gray": (128, 128, 128),
+    "grey": (128, 128, 128),
+    "silver": (192, 192, 192),
+}
+_WHITE = (255, 255, 255)
+_TOO_CLOSE = 12  # per RGB channel: text this close to its background cannot be read
+
+
+def _css(style: str) -> dict[str, str]:
+    """Inline style declarations, lower-cased, without ``!important``."""
+    declarations = {}
+    for part in (style or "").split(";"):
+        name, _, value = part.partition(":")
+        if value.strip():
+            declarations[name.strip().lower()] = value.lower().replace("!important", "").strip()
+    return declarations
+
+
+def _colour(value: str) -> tuple | None:
+    """(r, g, b, alpha) of a CSS colour, or None when it is not one this module knows."""
+    value = value.strip()
+    if value == "transparent":
+        return (0, 0, 0, 0.0)
+    if value in _NAMED_COLOURS:
+        return (*_NAMED_COLOURS[value], 1.0)
+    if match := re.fullmatch(r"#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})", value):
+        digits = match.group(1)
+        if len(digits) <= 4:
+            digits = "".join(d * 2 for d in digits)
+        channels = [int(digits[i : i + 2], 16) for i in range(0, len(digits), 2)]
+        return (*channels[:3], channels[3] / 255 if len(channels) == 4 else 1.0)
+    if match := re.fullmatch(r"(?:rgba?|hsla?)\((.*)\)", value):
+        numbers = re.split(r"[\s,/]+", match.group(1).strip())
+        alpha = numbers[3] if len(numbers) > 3 else "1"
+        alpha_value = float(alpha.rstrip("%")) / (100 if alpha.endswith("%") else 1) if re.fullmatch(r"[\d.]+%?", alpha) else 1.0
+        if value.startswith("hsl"):
+            return (-1, -1, -1, alpha_value)  # only its transparency is judged
+        try:
+            rgb = [round(float(n.rstrip("%")) * (2.55 if n.endswith("%") else 1)) for n in numbers[:3]]
+        except ValueError:
+            return None
+        return (*rgb, alpha_value)
+    return None
+
+
+def _background(css: dict[str, str]) -> tuple | None:
+    for name in ("background-color", "background"):
+        if name in css:
+            for word in re.findall(r"#[0-9a-f]+|(?:rgba?|hsla?)\([^)]*\)|[a-z]+", css[name]):
+                if (colour := _colour(word)) is not None:
+                    return colour
+    return None
+
+
+def _zero(value: str) -> bool:
+    """'0', '0px', '0.0em', '0%'… (any unit)."""
+    return bool(re.fullmatch(r"[+-]?(?:0+\.?0*|\.0+)(?:[a-z]+|%)?", value.strip()))
+
+
+def _invisible_colour(text: tuple | None, background: tuple) -> bool:
+    if text is None:
+        return False
+    if text[3] < 0.1:
+        return True
+    return text[0] >= 0 and all(abs(a - b) <= _TOO_CLOSE for a, b in zip(text[:3], background[:3]))
+
+
+def _off_screen(css: dict[str, str]) -> bool:
+    for name in ("left", "top", "text-indent", "margin-left"):
+        if match := re.fullmatch(r"-(\d+(?:\.\d+)?)(px|em|rem)", css.get(name, "")):
+            if float(match.group(1)) * (1 if match.group(2) == "px" else 16) >= 1000:
+                return True
+    return False
+
+
+def _hides(attrs: dict[str, str | None], background: tuple) -> bool:
+    """True when an element with these attributes shows none of its text (see the module docstring)."""
+    if "hidden" in attrs or (attrs.get("aria-hidden") or "").strip().lower() == "true":
+        return True
+    css = _css(attrs.get("style") or "")
+    if css.get("display") == "none" or css.get("visibility") in ("hidden", "collapse"):
+        return True
+    if _zero(css.get("opacity", "1")) or _zero(css.get("font-size", "1")) or _off_screen(css):
+        return True
+    text = _colour(css["color"]) if "color" in css else _colour((attrs.get("color") or "").lower())
+    return _invisible_colour(text, _background(css) or background)
+
+
+_START_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b([^<>]*)>")
+_INLINE_CODE = re.compile(r"(`[^`\n]*`)")
+
+
+def _start_tag_attributes(tag_text: str) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    parser = HTMLParser()
+    parser.handle_starttag = lambda tag, attrs: found.update(attrs)
+    parser.feed(tag_text)
+    parser.close()
+    return found
+
+
+def _element_end(text: str, tag: str, pos: int) -> int:
+    """Where the element opened just before ``pos`` ends; unclosed, it ends with its paragraph."""
+    depth = 1
+    for match in re.finditer(rf"<(/?){re.escape(tag)}\b[^<>]*>", text[pos:], re.I):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            return pos + match.end()
+    blank = text.find("\n\n", pos)
+    return blank if blank >= 0 else len(text)
+
+
+def _drop_hidden_in(text: str) -> str:
+    pieces, pos = [], 0
+    while match := _START_TAG.search(text, pos):
+        tag = match.group(1).lower()
+        hidden = tag == "template" or _hides(_start_tag_attributes(match.group(0)), _WHITE)  # own background only
+        if tag in _VOID or match.group(2).rstrip().endswith("/") or not hidden:
+            pieces.append(text[pos : match.end()])
+            pos = match.end()
+            continue
+        pieces.append(text[pos : match.start()])
+        pos = _element_end(text, tag, match.end())
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def drop_hidden_elements(markdown: str) -> str:
+    """Remove inline HTML elements that hide their text (the same rules as HTML files) from Markdown prose.
+
+    Inline code spans are left alone: a lesson may show ``<p hidden>`` as an example."""
+    parts = _INLINE_CODE.split(markdown)
+    return "".join(part if i % 2 else _drop_hidden_in(part) for i, part in enumerate(parts))
+
+
 class _HtmlToMarkdown(HTMLParser):
-    _SKIP = {"script", "style", "noscript", "head", "nav", "footer"}
+    _SKIP = {"script", "style", "noscript", "template", "head", "nav", "footer"}
     _BLOCK = {"p", "div", "li", "tr", "br", "section", "article", "pre", "table", "ul", "ol"}
 
     def __init__(self) -> None:
@@ -113,8 +270,38 @@ class _HtmlToMarkdown(HTMLParser):
         self.skip_depth = 0
         self.title = ""
         self._in_title = False
+        self.hidden: list | None = None  # [tag, open count] of the outermost hidden element
+        self.backgrounds: list[list] = []  # [tag, open count, colour] of elements that set a background
+
+    def _track(self, tag: str, attrs: dict[str, str | None]) -> None:
+        """Follow hidden elements and backgrounds; counting same-name tags copes with nesting and unclosed siblings."""
+        if self.hidden is not None:
+            self.hidden[1] += self.hidden[0] == tag
+            return
+        if self.backgrounds and self.backgrounds[-1][0] == tag:
+            self.backgrounds[-1][1] += 1
+        if tag in _VOID:
+            return
+        background = self.backgrounds[-1][2] if self.backgrounds else _WHITE
+        if _hides(attrs, background):
+            self.hidden = [tag, 1]
+        elif (own := _background(_css(attrs.get("style") or "")) or _colour((attrs.get("bgcolor") or "").lower())) and own[3]:
+            self.backgrounds.append([tag, 1, own])
+
+    def _untrack(self, tag: str) -> None:
+        if self.hidden is not None:
+            self.hidden[1] -= self.hidden[0] == tag
+            if self.hidden[1] <= 0:
+                self.hidden = None
+        elif self.backgrounds and self.backgrounds[-1][0] == tag:
+            self.backgrounds[-1][1] -= 1
+            if self.backgrounds[-1][1] <= 0:
+                self.backgrounds.pop()
 
     def handle_starttag(self, tag, attrs):
+        self._track(tag, dict(attrs))
+        if self.hidden is not None:
+            return
         if tag in self._SKIP:
             self.skip_depth += 1
         if tag == "title":
@@ -125,6 +312,10 @@ class _HtmlToMarkdown(HTMLParser):
             self.parts.append("\n" + ("- " if tag == "li" else ""))
 
     def handle_endtag(self, tag):
+        was_hidden = self.hidden is not None
+        self._untrack(tag)
+        if was_hidden:  # its start tag was not counted either
+            return
         if tag in self._SKIP and self.skip_depth:
             self.skip_depth -= 1
         if tag == "title":
@@ -135,7 +326,7 @@ class _HtmlToMarkdown(HTMLParser):
     def handle_data(self, data):
         if self._in_title:
             self.title += data.strip()
-        elif not self.skip_depth:
+        elif not self.skip_depth and self.hidden is None:
             self.parts.append(re.sub(r"\s+", " ", data))
 
 

@@ -15,7 +15,10 @@ Three steps, shared by the command line and the administrator's course library:
 ``Ingestor.ingest_paths`` runs the steps file by file and is idempotent by
 content hash: a file whose bytes are unchanged is skipped without embedding or
 writing to the index; a changed file gets its new chunks embedded (only those
-not already stored) and its stale chunks deleted. A bad file is skipped with a
+not already stored) and its stale chunks deleted. ``prepare`` also records the
+sentences that look like instructions to an AI (``instructions``) as flags
+with their section; they are still indexed, and ``ingest_paths`` reports each
+one as a notice for an administrator to judge. A bad file is skipped with a
 one-line reason; the rest go on, and the report says what failed. Progress is
 reported through a callback so the CLI can draw a bar and a page a progress
 widget. This module does not search, check uploads or keep database rows
@@ -33,6 +36,7 @@ from tutor_app.core.config import Settings
 from tutor_app.core.errors import IngestError
 from tutor_app.core.schemas import Chunk
 from tutor_app.engine.ingest.chunking import chunk_document
+from tutor_app.engine.ingest.instructions import Finding, find_instructions
 from tutor_app.engine.ingest.loaders import SUPPORTED_SUFFIXES, load_bytes
 from tutor_app.engine.search.index import CourseIndex
 
@@ -52,6 +56,7 @@ class PreparedFile:
     notices: list[str] = field(default_factory=list)
     vectors: list = field(default_factory=list)  # one per chunk, filled by ``embed``
     embedded: int = 0  # chunks that needed a new vector (the others kept their stored one)
+    flags: list[Finding] = field(default_factory=list)  # sentences that look like instructions to an AI
 
 
 class Originals:
@@ -79,6 +84,7 @@ class IngestReport:
     changed_files: int = 0
     failed: list[str] = field(default_factory=list)  # one line per bad file
     notices: list[str] = field(default_factory=list)
+    flags: list[tuple[str, Finding]] = field(default_factory=list)  # (source, sentence that looks like an instruction)
 
     @property
     def ok(self) -> bool:
@@ -156,6 +162,8 @@ class Ingestor:
         report.added += item.embedded
         report.removed += removed
         report.notices.extend(item.notices)
+        report.flags.extend((source, finding) for finding in item.flags)
+        report.notices.extend(finding.notice(source) for finding in item.flags)
 
     # --- the three steps -------------------------------------------------
     def prepare(
@@ -170,7 +178,8 @@ class Ingestor:
         chunks = chunk_document(doc, course, source, self.settings.chunk_tokens, self.settings.chunk_overlap)
         if not chunks:
             raise IngestError(f"{source}: nothing to index after splitting.", "Check that the file has text content.")
-        return PreparedFile(source, data, doc.file_hash, chunks, list(doc.notices))
+        flags = find_instructions(doc.text, doc.title)
+        return PreparedFile(source, data, doc.file_hash, chunks, list(doc.notices), flags=flags)
 
     def embed(
         self,
