@@ -368,6 +368,10 @@ class SafetyFlag(Base):
     category: Mapped[str] = mapped_column(String(20), nullable=False)
     mode: Mapped[str] = mapped_column(String(10), nullable=False, server_default="explain")  # explain or coach
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow, index=True)
+    # Set when an educator or administrator marks the flag as seen (the first one to do so). Nullable, so
+    # ``_migrate`` adds them to an older table (there without the foreign key: ALTER TABLE adds a plain column).
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
 
 
 # The style of a stored reply that came from the safety screen, not from the course (kept out of Insights' gaps).

@@ -23,12 +23,12 @@ Two answer styles (``Settings.effective_answer_style``):
 
 Either way the deterministic ``leak_guard`` checks every reply against the key
 and falls back to the next rung (itself checked), so what the learner sees
-cannot contain the key (nor the prompt, nor a forged system tag). A learner's message that
-forges instructions or asks for another persona gets a refusal and never reaches the model.
-Attempts from the answer form are graded with
-``grading``. A message the safety screen (``safety``) stops gets its care reply
-or refusal before any search or model call. Personal details in the learner's
-messages and attempts are replaced first (``engine.privacy``). This module does not store
+cannot contain the key (nor the prompt, nor a forged system tag). A learner's
+message that forges instructions or asks for another persona gets a refusal and
+never reaches the model. A message the safety screen (``safety``) stops gets its
+care reply or refusal before any search or model call. Personal details in the
+learner's messages and attempts are replaced first (``engine.privacy``). Attempts
+from the answer form are graded with ``grading``. This module does not store
 conversations, mastery or safety flags; pages and ``practice`` do.
 """
 

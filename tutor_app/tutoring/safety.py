@@ -11,8 +11,9 @@ endpoint when it has one (``engine.models.moderation``) and keeps the gravest ca
 ``safety_reply`` writes the reply in the learner's language: care and help lines
 (``Settings.help_lines_file``) for a self-harm disclosure, a short refusal that says what the tutor can
 do instead for the rest. ``record_flag`` stores a self-harm disclosure for the learner's educator
-(who, where, which category; never the text), and ``list_flags`` shows flags to the viewers the class
-rules allow. This module does not store conversations or draw anything; ``chat`` and ``coach`` call it.
+(who, where, which category; never the text), ``list_flags`` shows flags to the viewers the class
+rules allow, and ``acknowledge_flag`` lets one of them mark a flag as seen. This module does not
+store conversations or draw anything; ``chat`` and ``coach`` call it.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ from pathlib import Path
 
 import yaml
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from tutor_app.accounts.classes import visible_students
 from tutor_app.core.config import PROJECT_ROOT, Settings
-from tutor_app.core.database import Database, SafetyFlag, User
+from tutor_app.core.database import Database, SafetyFlag, User, utcnow
+from tutor_app.core.errors import TutorError
 from tutor_app.core.i18n import t
 from tutor_app.engine.models.moderation import moderate, moderation_client
 
@@ -174,6 +177,16 @@ class FlagView:
     mode: str
     conversation_id: int | None
     created_at: datetime
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None  # display name, else username, of who marked it seen
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
+
+class FlagNotFound(TutorError):
+    """No such flag among those the viewer may see."""
 
 
 def record_flag(
@@ -196,11 +209,48 @@ def list_flags(db: Database, viewer: User) -> list[FlagView]:
     """
     if viewer.role not in ("educator", "administrator"):
         return []
+    by = aliased(User)
+    query = _visible(db, viewer, select(SafetyFlag, User, by)).outerjoin(by, by.id == SafetyFlag.acknowledged_by)
     with db.session() as s:
-        query = select(SafetyFlag, User).join(User, User.id == SafetyFlag.user_id).where(User.role == "student")
-        if viewer.role != "administrator":
-            query = query.where(SafetyFlag.user_id.in_(visible_students(db, viewer) - {viewer.id}))
         rows = s.execute(query.order_by(SafetyFlag.created_at.desc(), SafetyFlag.id.desc())).all()
-    return [
-        FlagView(f.id, u.id, u.display_name or u.username, f.category, f.mode, f.conversation_id, f.created_at) for f, u in rows
-    ]
+    return [_view(f, u, b) for f, u, b in rows]
+
+
+def acknowledge_flag(db: Database, viewer: User, flag_id: int) -> FlagView:
+    """Mark flag ``flag_id`` as seen by ``viewer``, who must be allowed to see it (``FlagNotFound`` otherwise).
+
+    Idempotent: a flag already acknowledged keeps who saw it first and when.
+    """
+    if viewer.role not in ("educator", "administrator"):
+        raise FlagNotFound.of("safety_flag_not_found")
+    query = _visible(db, viewer, select(SafetyFlag)).where(SafetyFlag.id == flag_id)
+    with db.session() as s:
+        row = s.execute(query).scalar_one_or_none()
+        if row is None:
+            raise FlagNotFound.of("safety_flag_not_found")
+        if row.acknowledged_at is None:
+            row.acknowledged_at, row.acknowledged_by = utcnow(), viewer.id
+        student, by = s.get(User, row.user_id), s.get(User, row.acknowledged_by) if row.acknowledged_by else None
+        return _view(row, student, by)
+
+
+def _visible(db: Database, viewer: User, query):
+    """``query`` (over ``SafetyFlag``) narrowed to the students' flags ``viewer`` may see."""
+    query = query.join(User, User.id == SafetyFlag.user_id).where(User.role == "student")
+    if viewer.role != "administrator":
+        query = query.where(SafetyFlag.user_id.in_(visible_students(db, viewer) - {viewer.id}))
+    return query
+
+
+def _view(flag: SafetyFlag, student: User, by: User | None) -> FlagView:
+    return FlagView(
+        flag.id,
+        student.id,
+        student.display_name or student.username,
+        flag.category,
+        flag.mode,
+        flag.conversation_id,
+        flag.created_at,
+        flag.acknowledged_at,
+        (by.display_name or by.username) if by is not None else None,
+    )

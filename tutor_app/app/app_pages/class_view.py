@@ -1,4 +1,4 @@
-"""An educator's classes: members, a students × objectives mastery heatmap, and who needs help with what."""
+"""An educator's classes: wellbeing alerts, members, a students × objectives mastery heatmap, and who needs help with what."""
 
 import altair as alt
 import pandas as pd
@@ -9,11 +9,43 @@ from tutor_app.app import learning_view as learning_ui
 from tutor_app.app import ui
 from tutor_app.core.errors import TutorError
 from tutor_app.learning.progress import class_heatmap, needs_help
+from tutor_app.tutoring.safety import FlagView, acknowledge_flag, list_flags
 
 user = ui.require_role("educator")
 st.title(ui.tr("learn_page_class"))
 st.caption(ui.tr("learn_class_intro"))
 db = ui.database()
+
+# Wellbeing alerts first, before any class is picked: they are the most urgent thing here (an administrator sees all).
+MODE_KEYS = {"explain": "learn_mode_explain", "coach": "learn_mode_coach"}
+
+
+def _where_when(flag: FlagView) -> dict:
+    where = ui.tr(MODE_KEYS[flag.mode]) if flag.mode in MODE_KEYS else flag.mode
+    return {"student": flag.student, "when": f"{flag.created_at:%Y-%m-%d %H:%M} UTC", "where": where}
+
+
+st.subheader(ui.tr("safety_alerts"))
+flags = list_flags(db, user)
+fresh = [f for f in flags if not f.acknowledged]
+if not fresh:
+    st.caption(ui.tr("safety_no_alerts"))
+else:
+    st.caption(ui.tr("safety_alerts_intro"))
+for flag in fresh:
+    st.warning(f"{ui.tr('safety_alert_row', **_where_when(flag))}  \n{ui.tr('safety_alert_action')}", icon="⚠️")
+    if st.button(ui.tr("safety_acknowledge"), key=f"safety_ack_{flag.id}"):
+        try:
+            acknowledge_flag(db, user, flag.id)
+            st.rerun()
+        except TutorError as exc:
+            st.error(ui.error_text(exc))
+seen = [f for f in flags if f.acknowledged]
+if seen:
+    with st.expander(ui.tr("safety_seen", count=len(seen)), expanded=False):
+        for flag in seen:
+            by = flag.acknowledged_by or ui.tr("safety_someone")
+            st.markdown(ui.tr("safety_seen_row", by=by, seen=f"{flag.acknowledged_at:%Y-%m-%d %H:%M} UTC", **_where_when(flag)))
 
 with st.expander(ui.tr("learn_new_class"), expanded=not list_classes(db, user)):
     with st.form("learn_class_form", clear_on_submit=True):

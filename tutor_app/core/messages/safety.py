@@ -45,4 +45,31 @@ MESSAGES = {
         "coach you step by step with hints, or quiz you so you are ready.",
         "zh": "我不能替你完成要评分的作业或考试，也不能帮你掩盖这一点。我可以讲解其中的概念，用提示一步步辅导你，或者出题帮你做好准备。",
     },
+    # --- wellbeing alerts on the class view (the educator's side of a self-harm flag) ---
+    "safety_alerts": {"en": "Wellbeing alerts", "zh": "需要关注的学生"},
+    "safety_alerts_intro": {
+        "en": "A student in your classes said something that suggests they may be at risk of harming themselves. "
+        "Only who, when and where is recorded, never what they wrote.",
+        "zh": "你班上的学生说了可能表明其有自我伤害风险的话。这里只记录是谁、何时、在哪里，从不记录学生写的内容。",
+    },
+    "safety_no_alerts": {"en": "No alerts.", "zh": "暂无提醒。"},
+    "safety_alert_row": {
+        "en": "**Needs attention:** {student} · {when} · in {where}",
+        "zh": "**需要关注：**{student} · {when} · 在“{where}”中",
+    },
+    "safety_alert_action": {
+        "en": "Check in with this student in person today; see your school's safeguarding procedure.",
+        "zh": "请今天当面关心一下这位学生，并按学校的安全保护流程处理。",
+    },
+    "safety_acknowledge": {"en": "Mark as seen", "zh": "标记为已查看"},
+    "safety_seen": {"en": "Seen ({count})", "zh": "已查看（{count}）"},
+    "safety_seen_row": {
+        "en": "{student} · {when} · in {where} — seen by {by}, {seen}",
+        "zh": "{student} · {when} · 在“{where}”中 —— {by} 已于 {seen} 查看",
+    },
+    "safety_someone": {"en": "a former account", "zh": "已删除的账号"},
+    "safety_flag_not_found": {
+        "en": "This alert is not one you can see. Pick one from the Wellbeing alerts on your class view.",
+        "zh": "你无法查看这条提醒。请从班级概览中“需要关注的学生”里选择。",
+    },
 }
