@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from tutor_app.engine.models.prompts import all_prompt_files, parse_prompt
-from tutor_app.engine.text import CJK, CJK_CHARS, GUARD_STOP_CHARS_ZH, GUARD_STOP_WORDS_EN, stem
+from tutor_app.engine.text import CJK, CJK_CHARS, GUARD_STOP_CHARS_ZH, GUARD_STOP_WORDS_EN, QUOTED, stem
 
 PHRASE_UNITS = 3
 RECALL_LIMIT = 0.5
@@ -83,7 +83,6 @@ _COVERT = re.compile(
 _OPTION_LABEL = re.compile(
     r"(?<![a-z0-9])[(（]?([a-d])[)）.:：](?![a-z0-9])|^\W*[a-d]\W*$|(?<![a-z])[a-d](?=\s*(?:is\b|选项|项))", re.IGNORECASE
 )
-_QUOTED = re.compile(r"“([^”]*)”|「([^」]*)」|\"([^\"]*)\"")
 # Forged role, system or debug markers, in a reply or in a learner's message.
 _FORGED = re.compile(
     r"<\s*/?\s*(?:system|developer|assistant|instructions?|sys|admin)\b[^>]*>|\[\s*/?\s*(?:system|inst|developer|admin)\s*\]|"
@@ -262,10 +261,10 @@ def _without_restatement(reply: str, question: str) -> str:
     asked = units(question)
 
     def drop(match: re.Match) -> str:
-        inner = next(g for g in match.groups() if g is not None)
+        inner = match.group(0)[1:-1]  # the quoted text without its two quote marks
         return " " if units(inner) and _contains(asked, units(inner)) else match.group(0)
 
-    return _QUOTED.sub(drop, reply or "")
+    return QUOTED.sub(drop, reply or "")
 
 
 # --------------------------------------------------------------------------- prompt echo and forged instructions
