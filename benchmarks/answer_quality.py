@@ -7,8 +7,9 @@ Sets (the grounding rule's calibration sets are listed by benchmarks/grounding.p
   (read while fixing the sentence splitter and choosing how many passages to quote from). BLIND for the
   composer: lessons-01-04.yaml (only its aggregate rows are looked at; it is the grounding rule's
   calibration set);
-- ../shared/course-samples (data/questions/course-samples.yaml, labelled with the lesson and `key_terms`,
-  short words of the answering sentence; skipped with a note when ../shared is absent): BLIND;
+- ../shared/course-samples (labelled with the lesson and `key_terms`, short words of the answering sentence;
+  skipped with a note when ../shared is absent): course-samples-dev.yaml is a DEVELOPMENT set written
+  apart from course-samples.yaml, which stays BLIND;
 - off-topic questions (data/questions/off-topic-heldout.yaml when present, else off-topic.yaml).
 
 For each question the tutor answers as a learner whose language is the question's. Columns:
@@ -18,7 +19,8 @@ citation from the labelled lesson), key (the key sentence, or every key term, in
 with any prompt file), first text (seconds from the question to the first piece of text, warm), sents
 (mean sentences quoted per answered extractive answer: the composer must stay short).
 
-Run: .venv/bin/python benchmarks/answer_quality.py [--styles extractive,generative] [--sets dev,05-08] [--limit N]
+Run: .venv/bin/python benchmarks/answer_quality.py [--styles extractive,generative] [--sets dev,05-08] [--limit N] [--misses]
+(--misses prints the failed questions of development sets only.)
 The generative rows use the configured model (the embedded SmolLM2-135M by default) and take minutes.
 """
 
@@ -86,8 +88,11 @@ SETS = {
     "dev": ("composer dev", "genai-beginners", "composer-dev.yaml"),
     "05-08": ("sample 05-08 dev", "genai-beginners", "lessons-05-08.yaml"),
     "01-04": ("sample 01-04", "genai-beginners", "lessons-01-04.yaml"),
+    "samples-dev": ("samples dev", "course-samples", "course-samples-dev.yaml"),
     "samples": ("course-samples", "course-samples", "course-samples.yaml"),
 }
+# Only development sets may print their per-question failures: a blind set stays blind.
+DEVELOPMENT = {"dev", "05-08", "samples-dev"}
 
 
 def quoted_sentences(answer: str) -> int:
@@ -95,7 +100,7 @@ def quoted_sentences(answer: str) -> int:
     return sum(bool(re.search(r"\[\d{1,2}\]\s*$", part)) for part in answer.split("\n\n"))
 
 
-def run(services, questions: list[dict], runs) -> dict:
+def run(services, questions: list[dict], runs, show_misses: bool = False) -> dict:
     rows = []
     for q in questions:
         started = time.perf_counter()
@@ -124,6 +129,10 @@ def run(services, questions: list[dict], runs) -> dict:
                 "sentences": quoted_sentences(answer) if result.style == "extractive" else 0,
             }
         )
+        row = rows[-1]
+        if show_misses and (row["answered"] != row["in_course"] or (row["answered"] and not (row["lesson"] and row["key"]))):
+            print(f"--- miss: {q['question']}\n    wanted: {q.get('lesson')} {q.get('key') or q.get('key_terms')}")
+            print("    " + answer.replace("\n", "\n    "))
     return summarise(rows)
 
 
@@ -159,6 +168,7 @@ def main() -> None:
     parser.add_argument("--styles", default="extractive,generative")
     parser.add_argument("--sets", default=",".join(SETS), help=f"comma-separated, of {', '.join(SETS)}")
     parser.add_argument("--limit", type=int, default=0, help="at most N questions per set (0: all)")
+    parser.add_argument("--misses", action="store_true", help="print the failed questions of development sets")
     args = parser.parse_args()
     unknown = set(args.sets.split(",")) - set(SETS)
     if unknown:
@@ -173,7 +183,7 @@ def main() -> None:
         if course == "course-samples" and not SAMPLES.is_dir():
             print("note: ../shared/course-samples is absent; its rows are skipped", file=sys.stderr)
             continue
-        sets.append((label, course, load_questions(file)))
+        sets.append((label, course, load_questions(file), name in DEVELOPMENT))
     off_topic = load_questions(off_topic_file)
     runs = prompt_runs()
     print(
@@ -187,12 +197,12 @@ def main() -> None:
     for style in args.styles.split(","):
         services = bench_services(answer_style=style)
         services.tutor.ask("warm up: what is a token?", course="genai-beginners", lang="en").text()
-        for label, course, questions in sets:
+        for label, course, questions, development in sets:
             for lang in ("en", "zh"):
                 cut = slice(0, args.limit or None)
                 chosen = [q | {"course": course} for q in questions if q["lang"] == lang][cut]
                 chosen += [q | {"course": course} for q in off_topic if q["lang"] == lang][cut]
-                m = run(services, chosen, runs)
+                m = run(services, chosen, runs, show_misses=args.misses and development)
                 print(
                     f"{style:<11} {label:<16} {lang:<4} {fmt(m['answered']):>12} {fmt(m['refused']):>12} "
                     f"{fmt(m['lesson']):>12} {fmt(m['key']):>12} {fmt(m['language']):>12} {m['echo'][0]:>6} "

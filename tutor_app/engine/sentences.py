@@ -7,9 +7,10 @@ around it, so neither ends one). No sentence ends inside parentheses, quotes or
 a bold run, so a bold lead ("**Mitigate.** Add ...", "**缓解。**在……") stays
 with the sentence it introduces. A fenced code block (``` or ~~~) or a
 Markdown table stays one unit, so a quoted answer never cuts a fence or a
-table in half. List items are units of their own; headings and blank lines
-are dropped. Each unit keeps its position in the passage, so callers can
-restore the passage's order. ``bold_definitions`` finds the sentences that define
+table in half. List items are units of their own (marked ``item``); headings
+and blank lines are dropped. Each unit keeps its position in the passage and
+the paragraph (``block``) it came from, so callers can restore the passage's
+order and keep a sentence with the list it introduces. ``bold_definitions`` finds the sentences that define
 a bold term (the course bolds a term where it defines it), for fill-in-the-blank
 items. This module does not score anything.
 """
@@ -22,7 +23,7 @@ from typing import Literal
 
 Kind = Literal["sentence", "code", "table"]
 
-_FENCE = re.compile(r"^\s*(```|~~~)")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _EN_BREAK = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘(]?[A-Z0-9*_`])")
@@ -37,6 +38,8 @@ class Unit:
     text: str
     kind: Kind
     position: int  # order within the passage
+    block: int = 0  # the paragraph, list item, code block or table it belongs to
+    item: bool = False  # a list item
 
 
 _OPENERS = {"(": ")", "（": "）", "“": "”", "「": "」"}
@@ -63,10 +66,10 @@ def _split(text: str, pattern: re.Pattern, joiner: str) -> list[str]:
     return pieces
 
 
-def _prose_sentences(paragraph: str) -> list[str]:
+def _prose_sentences(paragraph: str, min_chars: int = _MIN_CHARS) -> list[str]:
     # English breaks swallow the space after the stop; Chinese breaks are zero-width.
     pieces = [p for part in _split(paragraph, _EN_BREAK, " ") for p in _split(part, _ZH_BREAK, "")]
-    return [p.strip() for p in pieces if len(p.strip()) >= _MIN_CHARS]
+    return [p.strip() for p in pieces if len(p.strip()) >= min_chars]
 
 
 def _blocks(text: str) -> list[tuple[Kind, str]]:
@@ -83,7 +86,7 @@ def _blocks(text: str) -> list[tuple[Kind, str]]:
             while i < len(lines):
                 body.append(lines[i])
                 i += 1
-                if lines[i - 1].strip().startswith(marker) and len(body) > 1:
+                if len(body) > 1 and set(lines[i - 1].strip()) == {marker[0]} and len(lines[i - 1].strip()) >= len(marker):
                     break
             blocks.append(("code", "\n".join(body)))
             continue
@@ -116,12 +119,14 @@ def _blocks(text: str) -> list[tuple[Kind, str]]:
 def split_units(text: str) -> list[Unit]:
     """The passage's quotable units in order."""
     units: list[Unit] = []
-    for kind, block in _blocks(text or ""):
+    for number, (kind, block) in enumerate(_blocks(text or "")):
         if kind != "sentence":
-            units.append(Unit(block, kind, len(units)))
+            units.append(Unit(block, kind, len(units), number))
             continue
-        for sentence in _prose_sentences(_LIST_ITEM.sub("", block, count=1)):
-            units.append(Unit(sentence, "sentence", len(units)))
+        item = bool(_LIST_ITEM.match(block))
+        # A list item may be two words ("指令（动作）") and still complete the sentence that introduced the list.
+        for sentence in _prose_sentences(_LIST_ITEM.sub("", block, count=1), 2 if item else _MIN_CHARS):
+            units.append(Unit(sentence, "sentence", len(units), number, item))
     return units
 
 

@@ -1,5 +1,7 @@
 """Course-first answers: extractive composition, language choice, refusals, the claim check and follow-ups."""
 
+from types import SimpleNamespace
+
 import pytest
 
 from tests.support.fakes import HashEmbedding, ScriptedChat
@@ -7,8 +9,15 @@ from tests.support.paths import write
 from tutor_app.accounts.users import create_user
 from tutor_app.core.database import open_database
 from tutor_app.engine.answers.claims import mark_unsupported, unsupported_sentences
-from tutor_app.engine.answers.extractive import ExtractiveAnswerer, SentenceVectors, asks_for_definition
-from tutor_app.engine.sentences import split_units
+from tutor_app.engine.answers.extractive import (
+    ExtractiveAnswerer,
+    SentenceVectors,
+    asks_for_definition,
+    defines_one_of,
+    introduces_list,
+    quotable,
+)
+from tutor_app.engine.sentences import Unit, split_units
 from tutor_app.tutoring.chat import QUIZ_ANSWER_MARK, finish_turn, follow_up, model_history, start_turn
 from tutor_app.tutoring.conversations import ConversationStore
 
@@ -321,3 +330,90 @@ def test_a_quoted_chinese_question_inside_a_sentence_does_not_end_it():
         "他说：“今天的课程很好。”",
         "我们就出发了，一路向前。",
     ]
+
+
+# --------------------------------------------------------------------------- what is quotable, and what comes with it
+
+
+def _hit(text: str, heading: str = "Setup", lang: str = "en"):
+    return SimpleNamespace(chunk=SimpleNamespace(text=text, heading=heading, lang=lang, lesson_id="lesson-1"))
+
+
+@pytest.mark.parametrize(
+    "question, passage, lang, lead, items",
+    [
+        (
+            "What do I need to run the exercises?",
+            "The notebook runs in a browser. To run the exercises you need:\n\n1. An API key\n2. A Python runtime\n\nThe rest is explained there.",
+            "en",
+            "To run the exercises you need: [1]",
+            ["- An API key", "- A Python runtime"],
+        ),
+        (
+            # list items of two words count: without them the sentence before says nothing
+            "这种设计模式把输入分为哪两部分？",
+            "使用这种设计模式，输入文本分为两部分：\n\n- 指令（动作）\n- 相关内容（影响响应）\n\n这样模型更容易理解任务。",
+            "zh",
+            "使用这种设计模式，输入文本分为两部分： [1]",
+            ["- 指令（动作）", "- 相关内容（影响响应）"],
+        ),
+    ],
+)
+def test_a_sentence_ending_in_a_colon_is_quoted_with_its_short_list(question, passage, lang, lead, items):
+    text = ExtractiveAnswerer(HashEmbedding()).compose(question, [_hit(passage, lang=lang)], lang).text
+    paragraphs = text.split("\n\n")
+    assert lead in paragraphs
+    assert paragraphs[paragraphs.index(lead) + 1].split("\n") == items
+
+
+def test_a_long_list_is_not_glued_to_its_lead_in():
+    items = "\n".join(f"- Point {n} is a long paragraph. It has a second sentence about point {n}." for n in range(4))
+    unit, *rest = split_units(f"Keep these factors in mind:\n\n{items}")
+    assert introduces_list(unit, rest) == []
+
+
+@pytest.mark.parametrize(
+    "text, item, expected",
+    [
+        ("Coding example", False, False),  # an image's alt text
+        ("Custom Instructions Settings in ChatGPT", False, False),
+        ("AI、ML、DL 和生成式 AI", False, False),
+        ("**Evaluate model**.", False, False),  # a bold label alone
+        ("Python 运行时", True, True),  # a list item may be short and unpunctuated
+        ("Temperature controls randomness.", False, True),
+        ("But all three models did generate responses that could convince an uninformed reader", False, True),
+    ],
+)
+def test_captions_and_labels_are_not_quoted(text, item, expected):
+    assert quotable(Unit(text, "sentence", 0, 0, item)) is expected
+
+
+def test_a_quote_never_skips_one_sentence_of_a_paragraph_and_never_quotes_a_caption():
+    passage = (
+        "A cue starts the answer for the model. In this case, the snippet nudges it in the right direction. "
+        "The model then takes the cue and continues. Tables hold rows. Colours are pretty."
+    )
+    other = "Coding example\n\n**Evaluate model**.\n\nA cue is a snippet."
+    text = (
+        ExtractiveAnswerer(HashEmbedding())
+        .compose("What is a cue and how does the model take the cue?", [_hit(passage), _hit(other, heading="Other")], "en")
+        .text
+    )
+    quoted = _quoted_sentences(text)
+    assert quoted[-3:] == [
+        "A cue starts the answer for the model.",
+        "In this case, the snippet nudges it in the right direction.",
+        "The model then takes the cue and continues.",
+    ]
+    assert "Coding example" not in text and "Evaluate model" not in text
+
+
+@pytest.mark.parametrize(
+    "sentence, wanted",
+    [
+        ("In this chapter, we define **prompt engineering** as the process of designing text inputs.", {"prompt", "engineering"}),
+        ("在本章中，我们将**提示工程**定义为设计和优化文本输入的过程。", {"提示工程"}),
+    ],
+)
+def test_a_bold_term_defined_mid_sentence_counts_as_a_definition(sentence, wanted):
+    assert defines_one_of(sentence, wanted)

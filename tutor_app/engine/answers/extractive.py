@@ -44,6 +44,12 @@ DEFINITION_BONUS = 0.06
 NEIGHBOUR_BONUS = 0.015
 PASSAGE_BONUS = (0.02, 0.01, 0.0)  # the fused ranking's order of the passages
 REPEAT_OVERLAP = 0.6
+QUESTION_PENALTY = 0.05  # a sentence asking a question restates it rather than answering
+ABOUT_LESSON_PENALTY = 0.05  # "In this lesson we will ..." talks about the lesson, not the topic
+CAPTION_CHARS = 40  # an unpunctuated paragraph shorter than this is a caption or a label
+MAX_LIST_ITEMS = 6  # a sentence ending in a colon is quoted with its list when the list is short
+MAX_ITEM_CHARS = 120
+LEAD_ALONE_PENALTY = 0.05  # "You will need:" without its (long) list says nothing
 
 _DEFINITION_QUESTION = re.compile(
     r"^\s*(what|who)(\s+(is|are)|'s)\b|\bwhat\s+does\s+.+\s+mean\b|\bdefine\b|\bmeaning of\b|\bwhat\s+is\s+meant\b|"
@@ -53,29 +59,81 @@ _DEFINITION_QUESTION = re.compile(
 _EXAMPLE_QUESTION = re.compile(r"\bexamples?\b|\bsample\b|\bcode\b|\bshow me\b|例子|示例|举例|举个例|代码", re.IGNORECASE)
 _DEFINES_EN = re.compile(r"^(?:\*\*[^*]+\*\*|[A-Z][^.:;]{0,60}?)\s+(?:\([^)]*\)\s+)?(?:is|are|means|refers to|stands for)\b")
 _DEFINES_ZH = re.compile(r"^(?:\*\*[^*]+\*\*|[^，。；]{1,20}?)(?:（[^）]*）)?\s*(?:是|指|就是|称为|叫做)")
+# "we define **prompt engineering** as ...", "我们将**提示工程**定义为……": the bold term is the one defined.
+_DEFINES_BOLD = re.compile(
+    r"\bdefined? \*\*([^*\n]{2,40})\*\* as\b|\*\*([^*\n]{2,40})\*\*\s*(?:\([^)]*\)\s*)?is defined as\b|"
+    r"\*\*([^*\n]{2,40})\*\*\s*(?:（[^）]*）)?\s*(?:定义为|是指|指的是)",
+    re.IGNORECASE,
+)
 _EXAMPLE_SENTENCE = re.compile(
     r"\bfor example\b|\be\.g\.|\bfor instance\b|\bsuch as\b|例如|比如|举个例子|举例来说", re.IGNORECASE
 )
 _BOLD = re.compile(r"\*\*([^*\n]{2,40})\*\*")
 _BOLD_START = re.compile(r"^\*\*([^*\n]{2,40})\*\*")  # the course bolds a term where it defines it
 _CITE_MARK = re.compile(r"\s*\[\d{1,2}\]")
+_ENDS_STATEMENT = re.compile(r"[.!?。！？:：;；…)）\"”'’*_`]\s*$")
+_LABEL = re.compile(r"^[>\s]*\*\*[^*]+\*\*\s*[.。:：]?\s*$")  # "**Evaluate model**." alone
+_ASKS = re.compile(r"^[^:：]*[?？][\s*_\"”’)）]*$")  # a question alone ("Term: is it true?" defines, then asks)
+_ABOUT_LESSON = re.compile(
+    r"\b(?:this|the|next|previous) (?:lesson|chapter|course|unit)\b|\bwe(?:'ll| will| are going to) "
+    r"(?:learn|cover|explore|look at|dive|discuss)|本章|本课|这一课|这节课|本节|上一课|下一课|我们将(?:了解|学习|介绍|探讨)|学习目标",
+    re.IGNORECASE,
+)
 
 
 def asks_for_definition(question: str) -> bool:
     return bool(_DEFINITION_QUESTION.search(question or ""))
 
 
+def quotable(unit: Unit) -> bool:
+    """A sentence worth quoting: not a caption (an image's alt text, a figure label) and not a bold label alone."""
+    text = unit.text.strip()
+    if unit.kind != "sentence" or len(text) > MAX_SENTENCE_CHARS or _LABEL.match(text):
+        return False
+    return unit.item or len(text) >= CAPTION_CHARS or bool(_ENDS_STATEMENT.search(text))
+
+
+def ends_with_colon(unit: Unit) -> bool:
+    return unit.text.rstrip().endswith((":", "："))
+
+
+def introduces_list(unit: Unit, following: list[Unit]) -> list[Unit]:
+    """The short list ``unit`` introduces ("You need:" then a few short items), one sentence per item; else none."""
+    if unit.item or not ends_with_colon(unit):
+        return []
+    items: list[Unit] = []
+    for nxt in following:
+        if not nxt.item or nxt.kind != "sentence":
+            break
+        if items and nxt.block == items[-1].block:
+            return []  # items of several sentences are paragraphs, not a short list
+        items.append(nxt)
+    if not items or len(items) > MAX_LIST_ITEMS or any(len(u.text) > MAX_ITEM_CHARS for u in items):
+        return []
+    return items
+
+
 def defines_something(sentence: str) -> bool:
-    return bool(_BOLD_START.match(sentence) or _DEFINES_EN.search(sentence) or _DEFINES_ZH.search(sentence))
+    return bool(
+        _BOLD_START.match(sentence)
+        or _DEFINES_EN.search(sentence)
+        or _DEFINES_ZH.search(sentence)
+        or _DEFINES_BOLD.search(sentence)
+    )
 
 
 def defines_one_of(sentence: str, wanted: set[str]) -> bool:
     """The sentence defines a term the question asks about (its subject shares a term with ``wanted``)."""
     if not defines_something(sentence):
         return False
+    defined = _DEFINES_BOLD.search(sentence)
     bold = _BOLD_START.match(sentence)
     subject = (
-        bold.group(1) if bold else re.split(r"\s(?:is|are|means|refers to|stands for)\s|是|指|称为|叫做", sentence, maxsplit=1)[0]
+        next(g for g in defined.groups() if g)
+        if defined
+        else bold.group(1)
+        if bold
+        else re.split(r"\s(?:is|are|means|refers to|stands for)\s|是|指|称为|叫做", sentence, maxsplit=1)[0]
     )
     return bool(set(terms(subject)) & wanted)
 
@@ -88,6 +146,11 @@ class Pick:
     defines: bool = False
     terms: set[str] = field(default_factory=set)  # its search terms, computed once
     attached: list[Unit] = field(default_factory=list)  # a code block or table the sentence introduces
+    items: list[Unit] = field(default_factory=list)  # the list items the sentence introduces, quoted with it
+
+    @property
+    def full_text(self) -> str:
+        return " ".join([self.unit.text, *(u.text for u in self.items)])
 
 
 @dataclass
@@ -221,17 +284,22 @@ class ExtractiveAnswerer:
         """Every quotable sentence of ``passages``, scored for ``question`` (in passage order)."""
         if units is None:
             units = [(i, u) for i, hit in enumerate(passages) for u in split_units(hit.chunk.text)]
-        sentences = [Pick(u, i) for i, u in units if u.kind == "sentence" and len(u.text) <= MAX_SENTENCE_CHARS]
+        sentences = []
+        for place, (i, unit) in enumerate(units):
+            if quotable(unit):
+                following = [u for j, u in units[place + 1 : place + 2 + MAX_LIST_ITEMS] if j == i]
+                sentences.append(Pick(unit, i, items=introduces_list(unit, following)))
         if not sentences:
             return []
         wanted = self._question_terms(question)
         definition = asks_for_definition(question)
-        # A sentence is embedded under its section's heading: "It ranges from -1 to 1" means nothing alone.
+        # A sentence is embedded under its section's heading ("It ranges from -1 to 1" means nothing alone), and
+        # with the list it introduces ("You will need:" says nothing without its items).
         similarity = self.vectors(
-            [_in_context(p.unit.text, passages[p.passage].chunk.heading) for p in sentences]
+            [_in_context(p.full_text, passages[p.passage].chunk.heading) for p in sentences]
         ) @ self.vectors.query(question)
         for pick in sentences:
-            pick.terms = _term_set(pick.unit.text)
+            pick.terms = _term_set(pick.full_text)
         weight = _term_weights(wanted, [p.terms for p in sentences])
         total = sum(weight.values()) or 1.0
         for pick, cosine in zip(sentences, similarity):
@@ -242,14 +310,18 @@ class ExtractiveAnswerer:
                 + TERM_WEIGHT * share
                 + (DEFINITION_BONUS if pick.defines else 0.0)
                 + PASSAGE_BONUS[min(pick.passage, len(PASSAGE_BONUS) - 1)]
+                - (QUESTION_PENALTY if _ASKS.search(pick.unit.text) else 0.0)
+                - (ABOUT_LESSON_PENALTY if _ABOUT_LESSON.search(pick.unit.text) and not pick.defines else 0.0)
+                - (LEAD_ALONE_PENALTY if ends_with_colon(pick.unit) and not pick.items else 0.0)
             )
         return sentences
 
     def _choose(self, question: str, sentences: list[Pick], units: list[tuple[int, Unit]]) -> list[Pick]:
         best = max(sentences, key=lambda p: p.score)
-        for pick in sentences:  # the sentence after the best one usually carries its thought on
-            if pick.passage == best.passage and pick.unit.position == best.unit.position + 1:
-                pick.score += NEIGHBOUR_BONUS
+        for pick in sentences:  # the sentences around the best one usually carry its thought on
+            if pick.passage == best.passage and pick.unit.block == best.unit.block:
+                distance = abs(pick.unit.position - best.unit.position)
+                pick.score += NEIGHBOUR_BONUS if distance == 1 else NEIGHBOUR_BONUS / 2 if distance == 2 else 0.0
         ranked = sorted(sentences, key=lambda p: -p.score)
         chosen: list[Pick] = []
         for pick in ranked:
@@ -270,6 +342,8 @@ class ExtractiveAnswerer:
             if pick.passage == best.passage and pick not in chosen and not self._repeats(pick, chosen):
                 chosen.append(pick)
         self._add_antecedents(chosen, sentences, best)
+        listed = {(p.passage, u.position) for p in chosen for u in p.items}
+        chosen = [p for p in chosen if (p.passage, p.unit.position) not in listed]
         self._attach_blocks(chosen, units, question)
         first = [p for p in chosen if p.defines][:1]
         rest = sorted((p for p in chosen if p not in first), key=lambda p: (p.passage, p.unit.position))
@@ -277,26 +351,26 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def _add_antecedents(chosen: list[Pick], sentences: list[Pick], best: Pick) -> None:
-        """Keep each chosen sentence readable on its own: one that points back gets the sentence before it,
-        and the best sentence keeps a next sentence that points back to it (it carries the thought on)."""
+        """Keep each chosen sentence readable on its own: one that points back gets the sentence before it, one
+        followed by a sentence that points back to it keeps that sentence (it carries the thought on), and a
+        single sentence between two quoted ones of a paragraph is quoted too (a quote never skips one line)."""
         by_place = {(p.passage, p.unit.position): p for p in sentences}
-        for pick in list(chosen):
-            before = by_place.get((pick.passage, pick.unit.position - 1))
-            if (
-                OPENS_POINTING_BACK.match(pick.unit.text)
-                and before is not None
-                and before not in chosen
-                and len(chosen) < MAX_SENTENCES
-            ):
-                chosen.append(before)
-        after = by_place.get((best.passage, best.unit.position + 1))
-        if (
-            after is not None
-            and after not in chosen
-            and OPENS_POINTING_BACK.match(after.unit.text)
-            and len(chosen) < MAX_SENTENCES
-        ):
-            chosen.append(after)
+
+        def add(pick: Pick | None) -> None:
+            if pick is not None and pick not in chosen and len(chosen) < MAX_SENTENCES:
+                chosen.append(pick)
+
+        for pick in sorted(chosen, key=lambda p: -p.score):
+            if OPENS_POINTING_BACK.match(pick.unit.text):
+                add(by_place.get((pick.passage, pick.unit.position - 1)))
+            after = by_place.get((pick.passage, pick.unit.position + 1))
+            if after is not None and after.unit.block == pick.unit.block and OPENS_POINTING_BACK.match(after.unit.text):
+                add(after)
+        for pick in sorted(chosen, key=lambda p: -p.score):
+            gap = by_place.get((pick.passage, pick.unit.position + 1))
+            two_on = by_place.get((pick.passage, pick.unit.position + 2))
+            if gap is not None and two_on in chosen and gap.unit.block == pick.unit.block == two_on.unit.block:
+                add(gap)
 
     @staticmethod
     def _repeats(pick: Pick, chosen: list[Pick]) -> bool:
@@ -323,7 +397,8 @@ class ExtractiveAnswerer:
         lines = []
         for pick in picks:
             line = f"{readable_bold(pick.unit.text)} [{numbers[pick.passage]}]"
-            lines.append("\n\n".join([line, *(u.text for u in pick.attached)]))
+            listed = ["\n".join(f"- {readable_bold(u.text)}" for u in pick.items)] if pick.items else []
+            lines.append("\n\n".join([line, *listed, *(u.text for u in pick.attached)]))
         return [passages[i] for i in numbers], "\n\n".join(lines)
 
     # ------------------------------------------------------------------ follow-ups on an earlier answer's passages
