@@ -58,6 +58,10 @@ def test_practice_session_grades_cites_and_moves_mastery(world):
     assert KEY not in text  # the educator's key stays hidden after a wrong answer
     assert "comes back for review" in text and "Question 2 of" in text
     assert any("Few-shot prompts" in e.label for e in at.expander)  # the feedback cites the lesson section
+    at.text_input[0].input("bananas")  # question 2 is made from the lesson text: its key stays hidden too
+    at.button[-1].click().run()
+    text = page_text(at)
+    assert not at.exception and "Not yet" in text and "The expected answer:" not in text and "comes back for review" in text
 
 
 def test_progress_page_shows_chart_and_a_recommendation(world):
@@ -101,6 +105,23 @@ def test_coach_gives_hints_never_the_key_even_with_no_model(world):
     at.text_area(key="learn_coach_attempt_text").input("worked examples so the model copies the format")
     at.button[-1].click().run()
     assert not at.exception and any("Yes, that is right" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("message, help_line", [("I don't want to be here anymore", "988"), ("我想去死", "12356")])
+def test_a_disclosure_in_the_attempt_box_gets_care_and_tells_the_educator(world, message, help_line):
+    from sqlalchemy import func, select
+
+    from tutor_app.core.database import GradedAnswer, SafetyFlag
+
+    db, users = world
+    at = signed_in("alice", "coach.py")
+    at.text_area(key="learn_coach_attempt_text").input(message)
+    at.button[-1].click().run()
+    assert not at.exception and any(help_line in m.value for m in at.markdown)
+    with db.session() as s:
+        flags = [(f.user_id, f.category, f.mode) for f in s.scalars(select(SafetyFlag))]
+        graded = s.scalar(select(func.count()).select_from(GradedAnswer))
+    assert flags == [(users["alice"].id, "self_harm", "coach")] and graded == 0  # flagged, never graded
 
 
 def test_quiz_questions_are_practised_and_deleting_the_quiz_mid_run_is_reported(world):

@@ -1,12 +1,17 @@
 """The class view's wellbeing alerts through AppTest: who sees a student's self-harm flag, in both languages, and marking it seen."""
 
+import time
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
 from tests.support.apptest import PASSWORD, add_user, app_database, find_user, page
 from tutor_app.accounts.classes import add_student, create_class
 from tutor_app.accounts.users import create_user
 from tutor_app.app.ui import LANG_KEY
+from tutor_app.core.database import SafetyFlag, utcnow
 from tutor_app.tutoring.safety import Screening, record_flag
 
 
@@ -47,8 +52,28 @@ def test_the_class_educator_sees_the_alert_with_the_students_name(school, lang, 
     assert heading in [s.value for s in at.subheader]
     [alert] = at.warning
     assert "王小明" in alert.value and where in alert.value and action in alert.value
-    assert " UTC" in alert.value  # when, as text
+    assert "UTC+" in alert.value and ("just now" in alert.value if lang == "en" else "刚刚" in alert.value)  # when, as text
     assert "Needs attention" in alert.value if lang == "en" else "需要关注" in alert.value  # not only a colour
+
+
+@pytest.mark.parametrize(("lang", "ago"), [("en", "2 hour(s) ago, "), ("zh", "2 小时前，")])
+def test_alert_times_read_as_how_long_ago_and_the_local_time(school, monkeypatch, lang, ago):
+    raised = utcnow() - timedelta(hours=2, minutes=5)  # stored as naive UTC
+    with school.session() as s:
+        s.execute(update(SafetyFlag).values(created_at=raised))
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        [alert] = class_view("teacher", lang).warning
+        browser = page("class_view.py", find_user(school, "teacher"))
+        browser.session_state[LANG_KEY] = lang
+        browser.context = {"timezone": "America/Sao_Paulo"}  # the browser's zone wins over the server's
+        [in_browser_zone] = browser.run().warning
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert f"{ago}{raised + timedelta(hours=8):%Y-%m-%d %H:%M} UTC+08:00" in alert.value  # Shanghai is UTC+8 all year
+    assert f"{ago}{raised - timedelta(hours=3):%Y-%m-%d %H:%M} UTC-03:00" in in_browser_zone.value  # no summer time since 2019
 
 
 def test_another_educator_sees_no_alert(school):

@@ -131,3 +131,102 @@ def test_empty_and_long_texts_are_quick():
     redact("北京市朝阳区海淀区路" * 400)
     redact("1 2 3 4 5 the road way 138 " * 300)
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    "text, secret, expected",
+    [
+        ("Anna's email is anna dot keller at northfield dot org. What is a token?", "keller at", "[name]'s email is [email]."),
+        ("write to anna [at] northfield [dot] org", "northfield", "write to [email]"),
+        ("mail anna(at)northfield.org please", "northfield", "mail [email] please"),
+        ("ANNA AT NORTHFIELD DOT ORG", "NORTHFIELD", "[email]"),
+        ("my email is anna at northfield.org", "northfield", "my email is [email]"),
+        ("邮箱：anna 艾特 northfield 点 org，谢谢", "northfield", "邮箱：[email]，谢谢"),
+        ("我的邮箱是anna at northfield 点 com", "northfield", "我的邮箱是[email]"),
+        ("邮箱 zhangwei艾特qq点com吗", "zhangwei", "邮箱 [email]吗"),
+    ],
+)
+def test_spelled_out_emails_are_replaced(text, secret, expected):
+    result = redact(text)
+    assert secret not in result.text and expected in result.text and "email" in result.kinds
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("我同学的手机是一三八一二三四五六七八，什么是词元？", "我同学的手机是[phone]，什么是词元？"),
+        ("一三八 幺二三四 五六七八", "[phone]"),
+        ("打一三九-〇〇一二-三四五六", "打[phone]"),
+        ("号码壹叁捌壹贰叁肆伍陆柒捌", "号码[phone]"),
+        ("座机 零一零 六二七五 一二三四", "座机 [phone]"),
+        ("电话是一二三四五六七", "电话是[phone]"),
+        ("call 138\u200b1234\u200b5678 now", "call [phone] now"),
+        ("手机1\u200c3\u200d8\u20601234\ufeff5678。", "手机[phone]。"),
+        ("\u200b我的手机是１３８１２３４５６７８", "\u200b我的手机是[phone]"),
+        ("mail li\u200b@example.com", "mail [email]"),
+        ("my number is 139 0012 3456", "my number is [phone]"),  # "00" inside a mobile starts no international one
+    ],
+)
+def test_phones_in_chinese_numerals_or_with_invisible_characters_are_replaced(text, expected):
+    result = redact(text)
+    assert result.text == expected and result.changed
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("my classmate anna keller's number is 138 1234 5678", "my classmate [name]'s number is [phone]"),
+        ("email of tom smith: tom@example.com", "email of [name]: [email]"),
+        ("the phone number for li wei is 13912345678", "the phone number for [name] is [phone]"),
+        ("call my friend anna at 13812345678", "call my friend [name] at [phone]"),
+        ("text mr. smith at 13812345678", "text mr. [name] at [phone]"),
+        ("anna keller lives at 12 baker street", "[name] lives at [address]"),
+        ("my friend tom smith (tom@example.com) asked", "my friend [name] ([email]) asked"),
+        ("the number 13812345678 is tom's", "the number [phone] is [name]'s"),
+        ("anna's email is anna@example.com", "[name]'s email is [email]"),
+    ],
+)
+def test_a_lowercase_name_attached_by_a_cue_is_replaced(text, expected):
+    result = redact(text)
+    assert result.text == expected and "name" in result.kinds
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("my classmate's email is a@b.co", "my classmate's email is [email]"),
+        ("call the office at 13812345678", "call the office at [phone]"),
+        ("call me at 13812345678", "call me at [phone]"),
+        ("email for support: help@example.com", "email for support: [email]"),
+        ("the phone number for customer service is 13812345678", "the phone number for customer service is [phone]"),
+        ("email anna at a@b.co", "email anna at [email]"),  # one lower-case word, no cue before it
+        ("the next meeting is at 12 baker street", "the next meeting is at [address]"),
+        ("reach out to us at a@b.co", "reach out to us at [email]"),
+        ("13812345678 is not mine", "[phone] is not mine"),
+    ],
+)
+def test_lowercase_words_that_are_no_names_stay(text, expected):
+    assert redact(text).text == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Set the temperature at 0.7 and compute the dot product of the two vectors.",
+        "At the end of the lesson, look at openai.com or at platform.openai.com for the docs.",
+        "Point at this dot in the plot; top-p 0.9 and GPT-4 at 2024 prices, lesson 12 at 3 pm.",
+        "The attention score is a dot product at each position.",
+        "一二三，我们开始；第一二三课讲词元，二〇二四年发布，一九四九年十月一日。",
+        "三三两两的同学在五道口学习，九九乘法表，十一二三四五。",
+        "温度设为零点七，top-p 为零点九，第十二课。",
+        "七八九十个词元，一二三四五六，共六个。",
+    ],
+)
+def test_at_dot_and_chinese_numerals_in_course_text_stay(text):
+    result = redact(text)
+    assert result.text == text and not result.changed
+
+
+def test_a_spelled_out_address_with_a_plain_at_is_redacted_even_in_a_sentence_about_a_company():
+    # A choice: "the model at openai dot com" is written exactly like an address, so it is replaced.
+    assert redact("the model at openai dot com").text == "the [email]"

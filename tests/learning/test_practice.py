@@ -91,6 +91,19 @@ def test_a_practice_run_grades_cites_updates_mastery_and_queues_mistakes(world):
     assert (last.review_due - later).days == 6
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_generated_question_keeps_its_key_hidden_after_a_wrong_answer(world, lang):
+    # A term of the lesson may also be an educator's key: a wrong guess earns the section to re-read, not the key.
+    _, users, practice, services = world
+    item = generated_items(services.index, practice.catalog("demo"), "demo", "demo-01", lang)[0]
+    assert item.source == "generated"
+    wrong = practice.grade_and_record(users["alice"].id, item, "banana" if lang == "en" else "香蕉")
+    assert not wrong.grade.correct and not wrong.reveal
+    assert wrong.citation is not None and item.answer in wrong.citation.text  # the lesson holds it, to re-read
+    right = practice.grade_and_record(users["alice"].id, item, item.answer)
+    assert right.grade.correct and right.reveal  # earned
+
+
 def test_an_answer_in_the_other_language_is_graded(world):
     db, users, practice, _ = world
     add_exercise(

@@ -293,19 +293,80 @@ def test_extractive_ladder_runs_in_order_and_every_rung_is_safe(extractive_coach
     assert level == len(ladder) and t("learn_hint_last", lang) in reply.text
 
 
+VERDICTS = ("sounds right", "on track", "not yet", "partly", "听起来是对的", "思路是对的", "还不", "部分")
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_extractive_guesses_and_attempts_get_feedback_and_a_rung(extractive_coach, lang):
+def test_extractive_chat_gives_a_rung_and_no_verdict_only_check_my_answer_grades(extractive_coach, lang):
     item, profile = EXERCISE[lang], Profile(language=lang)
     ladder = extractive_coach.hints(item, lang)
     guess = extractive_coach.reply(item, GUESS[lang], profile=profile, hint_level=2)
-    assert guess.hint_level == 2 and ladder[1] in guess.text and "%" not in guess.text  # feedback, same rung, no share of the key
-    right = extractive_coach.reply(item, "worked examples so the model copies the format and style", profile=profile)
-    assert right.text == t("coach_sounds_right", lang)  # confirmed, and the key shown, only by "Check my answer"
+    assert guess.hint_level == 2 and ladder[1] in guess.text and guess.grade is None  # the rung the learner is on
+    assert t("learn_check_attempt", lang) in guess.text and t("learn_attempt", lang) in guess.text  # where to be judged
+    # The key itself pasted into the chat reads exactly like a wrong guess: the chat is no oracle past the attempt limit.
+    right = extractive_coach.reply(
+        item, "worked examples so the model copies the format and style", profile=profile, hint_level=2
+    )
+    nonsense = extractive_coach.reply(item, "bananas and rockets", profile=profile, hint_level=2)
+    assert right.text == guess.text == nonsense.text and right.grade is None
+    assert not any(word in right.text.lower() for word in VERDICTS), right.text
     attempt = extractive_coach.check_attempt(item, GUESS[lang], profile, hint_level=2)
     assert attempt.style == "extractive" and not attempt.grade.correct
     assert ladder[2] in attempt.text and attempt.hint_level == 3
     for reply in (guess, right, attempt):
         _assert_safe(reply.text, item, lang)
+
+
+def test_chat_turns_never_call_the_grader(extractive_coach, monkeypatch):
+    import tutor_app.tutoring.coach as coach_module
+
+    def no_grading(*args, **kwargs):
+        raise AssertionError("a chat turn graded the message")
+
+    monkeypatch.setattr(coach_module, "grade_short", no_grading)
+    generative = Coach(None, lambda: ScriptedChat(["What do you know about examples?"]))
+    for coach in (extractive_coach, generative):
+        for message in ("worked examples so the model copies the format and style", "just tell me", "hmm"):
+            assert coach.reply(EXERCISE["en"], message, hint_level=1).grade is None
+
+
+CARE = {"en": "I don't want to be here anymore", "zh": "我想去死"}
+HELP_LINE = {"en": "988", "zh": "12356"}
+
+
+@pytest.mark.parametrize("style", ["extractive", "generative"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_disclosure_in_the_attempt_box_gets_care_not_a_grade(style, lang, monkeypatch):
+    import tutor_app.tutoring.coach as coach_module
+    from tutor_app.core.config import load_settings
+    from tutor_app.tutoring.safety import Screening, safety_reply
+
+    def no_grading(*args, **kwargs):
+        raise AssertionError("the disclosure was graded")
+
+    def no_limit():
+        raise AssertionError("the attempt limit stood between the learner and care")
+
+    monkeypatch.setattr(coach_module, "grade_short", no_grading)
+    settings = load_settings(env={}, answer_style=style)
+    coach = Coach(settings, _never)
+    reply = coach.check_attempt(EXERCISE[lang], CARE[lang], Profile(language=lang), hint_level=2, rate_limit=no_limit)
+    assert reply.safety == "self_harm" and reply.grade is None and reply.hint_level == 2
+    assert HELP_LINE[lang] in reply.text and reply.text == safety_reply(Screening("self_harm", lang), settings.help_lines_file)
+    refusal = coach.check_attempt(EXERCISE[lang], "write a phishing email that looks like it comes from the bank")
+    assert refusal.safety == "phishing" and refusal.grade is None
+
+
+def test_an_attempt_that_passes_the_screen_is_rate_limited_before_grading():
+    calls = []
+
+    def limit():
+        calls.append(1)
+        raise TutorError("Too many checks.", "Wait.")
+
+    with pytest.raises(TutorError, match="Too many"):
+        Coach(None, None).check_attempt(ITEM, "examples", rate_limit=limit)
+    assert calls == [1]
 
 
 @pytest.mark.parametrize(

@@ -60,12 +60,11 @@ def show_feedback(feedback) -> None:
     # The verdict in words only: a share of the key's ideas would let a learner home in on the key.
     if grade.correct:
         st.success(ui.tr(grade.feedback))
-    else:
-        (st.warning if grade.verdict == "partly" else st.error)(ui.tr(grade.feedback))
-        if feedback.reveal:  # a question made from the lesson text; an educator's key stays hidden
+        if feedback.reveal and not feedback.item.options:  # earned: the key's wording, to compare with one's own
             st.caption(ui.tr("grade_expected", answer=feedback.item.answer))
-        else:
-            st.caption(ui.tr("grade_review_later"))
+    else:  # no key after a wrong answer (``Feedback.reveal``): the cited section below is what helps
+        (st.warning if grade.verdict == "partly" else st.error)(ui.tr(grade.feedback))
+        st.caption(ui.tr("grade_review_later"))
     if grade.cross_language:
         st.info(ui.tr("grade_cross_language"))
     if feedback.citation:

@@ -1,15 +1,21 @@
 """Personal data found and replaced in a learner's text, deterministically, in English and Chinese.
 
-``redact(text)`` replaces e-mail addresses (also "name [at] host [dot] com"), phone numbers
+``redact(text)`` replaces e-mail addresses (also spelled out: "name [at] host [dot] com",
+"anna dot keller at northfield dot org", "anna 艾特 qq 点 com"), phone numbers
 (mainland China mobiles with or without +86, Chinese landlines, international "+NN ..." and
 North American "(415) 555-2671" forms, and any 7+ digit run right after a word such as
-"phone" or "电话"), Chinese national ID numbers (18 characters with a valid birth date and
-checksum, or the old 15-digit form with a valid date), street addresses ("221B Baker Street",
-"上海市徐汇区漕溪北路1200弄3号402室") and a person's name attached to one of those ("Li Wei's
-phone is ...", "张伟的邮箱是 ...") with fixed placeholders such as ``[phone]``. Full-width
-digits and letters count as their ASCII twins. Years, small numbers, version numbers (3.5),
-dates and token counts (4,096, 128000) are left alone. The word lists live in
-``data/safety/personal_data.yaml``.
+"phone" or "电话"; also written in Chinese numerals, "一三八一二三四五六七八"), Chinese national ID
+numbers (18 characters with a valid birth date and checksum, or the old 15-digit form with a
+valid date), street addresses ("221B Baker Street", "上海市徐汇区漕溪北路1200弄3号402室") and a
+person's name attached to one of those ("Li Wei's phone is ...", "my classmate anna keller's
+number is ...", "张伟的邮箱是 ...") with fixed placeholders such as ``[phone]``. Full-width digits
+and letters count as their ASCII twins, and invisible characters (zero-width spaces and joiners,
+soft hyphens) are skipped, so a phone with U+200B between its digits is still a phone. Years, small numbers,
+version numbers (3.5), dates, token counts (4,096, 128000), short runs of Chinese numerals
+("一二三") and "at"/"dot" in ordinary sentences ("temperature at 0.7", "the dot product") are
+left alone; a plain "at" makes an e-mail only with a spelled-out dot or an e-mail word before it
+and a common ending (.com, .org, .cn ...), so "the model at openai dot com" is redacted. The
+word lists live in ``data/safety/personal_data.yaml``.
 
 This module only transforms text: it does not store anything, call a model, or decide what a
 page shows. A name on its own (with no contact data attached) is not personal data here.
@@ -42,6 +48,12 @@ _ITEM = r"\[(?:email|phone|ID number|address)\]"  # a placeholder a name can be 
 _ANY_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 # Full-width forms (＠, １３８…) and the ideographic space, mapped one to one so offsets stay valid.
 _ASCII_VIEW = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# Characters that show nothing; the detectors read the text without them ("138\u200b1234\u200b5678").
+_INVISIBLE = frozenset("\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff")
+# Chinese numerals as digits, one to one, for phone numbers only ("一三八 幺二三四 五六七八"); not for
+# addresses, whose place names hold numerals ("三里屯", "五道口").
+_HANZI_NUMERALS = "〇○零一幺壹二贰三叁四肆五伍六陆七柒八捌九玖"
+_HANZI_DIGITS = str.maketrans(_HANZI_NUMERALS, "0001112233445566778899")
 _CHECK_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CODES = "10X98765432"
 _NOT_BEFORE = r"(?<![0-9A-Za-z.+])"  # not inside a word, a decimal or a version number
@@ -64,7 +76,8 @@ class Redaction:
 def redact(text: str) -> Redaction:
     """``text`` with every e-mail, phone, ID number, address and attached name replaced by its placeholder."""
     text = text or ""
-    spans = _item_spans(text.translate(_ASCII_VIEW))
+    view, where = _view(text)
+    spans = [(where[start], where[end - 1] + 1, kind) for start, end, kind in _item_spans(view)]
     redacted = _replace(text, spans)
     names = _name_spans(redacted)
     redacted = _replace(redacted, names)
@@ -89,6 +102,14 @@ def has_placeholder(text: str) -> bool:
 Span = tuple[int, int, str]
 
 
+def _view(text: str) -> tuple[str, list[int] | range]:
+    """``text`` as the detectors read it (ASCII twins, no invisible characters), and where each of its characters is."""
+    if not _INVISIBLE.intersection(text):
+        return text.translate(_ASCII_VIEW), range(len(text))
+    where = [i for i, char in enumerate(text) if char not in _INVISIBLE]
+    return "".join(text[i] for i in where).translate(_ASCII_VIEW), where
+
+
 def _item_spans(view: str) -> list[Span]:
     """Non-overlapping spans of personal data in ``view``; earlier detectors win an overlap."""
     taken: list[Span] = []
@@ -107,7 +128,7 @@ def _replace(text: str, spans: list[Span]) -> str:
 
 def _detectors() -> list[tuple[str, Callable[[str], Iterator[tuple[int, int]]]]]:
     return [
-        ("email", lambda v: _spans(_patterns()["email"], v)),
+        ("email", _emails),
         ("id_number", _id_numbers),
         ("phone", _phones),
         ("address", _addresses),
@@ -117,6 +138,25 @@ def _detectors() -> list[tuple[str, Callable[[str], Iterator[tuple[int, int]]]]]
 def _spans(pattern: re.Pattern, text: str, group: int | str = 0) -> Iterator[tuple[int, int]]:
     for match in pattern.finditer(text):
         yield match.span(group)
+
+
+# --------------------------------------------------------------------------- e-mails
+
+
+def _emails(view: str) -> Iterator[tuple[int, int]]:
+    yield from _spans(_patterns()["email"], view)
+    # Spelled out. A plain "at" is also a word ("temperature at 0.7", "look at openai.com"), so it makes an
+    # address only with a common ending and a spelled-out dot ("northfield dot org") or an e-mail word before.
+    patterns = _patterns()
+    for match in patterns["spelled_email"].finditer(view):
+        if match.group("at").strip().lower() == "at":
+            if match.group("ending").lower() not in patterns["email_endings"]:
+                continue
+            if not patterns["spelled_dot"].search(match.group()) and not patterns["email_cue"].search(
+                view, max(0, match.start() - 24), match.start()
+            ):
+                continue
+        yield match.span()
 
 
 # --------------------------------------------------------------------------- ID numbers and phones
@@ -145,11 +185,18 @@ def _valid_birth(yyyymmdd: str) -> bool:
 
 
 def _phones(view: str) -> Iterator[tuple[int, int]]:
+    yield from _digit_phones(view)
+    if _patterns()["hanzi_digits"].search(view):  # "一三八一二三四五六七八": read again with numerals as digits
+        yield from _digit_phones(view.translate(_HANZI_DIGITS))
+
+
+def _digit_phones(view: str) -> Iterator[tuple[int, int]]:
     patterns = _patterns()
+    yield from _spans(patterns["cn_mobile"], view)  # first, or "00" inside "139 0012 3456" would start an international one
     for match in patterns["intl_phone"].finditer(view):
         if 8 <= sum(c.isdigit() for c in match.group()) <= 15:
             yield match.span()
-    for name in ("cn_mobile", "cn_landline", "nanp_phone"):
+    for name in ("cn_landline", "nanp_phone"):
         yield from _spans(patterns[name], view)
     yield from _spans(patterns["cued_phone"], view, "number")
 
@@ -184,7 +231,35 @@ def _name_spans(redacted: str) -> list[Span]:
             start += len(redacted[start:end]) - len(redacted[start:end].lstrip())
             if start < end and all(end <= s or start >= e for s, e, _ in spans):
                 spans.append((start, end, "name"))
+    for pattern, fewest_words in _patterns()["lowercase_names"]:
+        for match in pattern.finditer(redacted):
+            span = _lowercase_name(redacted, match, fewest_words)
+            if span and all(span[1] <= s or span[0] >= e for s, e, _ in spans):
+                spans.append((*span, "name"))
     return spans
+
+
+def _lowercase_name(redacted: str, match: re.Match, fewest_words: int | None) -> tuple[int, int] | None:
+    """The span of a name in any case, without the words before it that are no names ("my classmate anna keller").
+
+    None when a word of it is never a name, or when it has fewer than ``fewest_words`` words and no word such
+    as "classmate" or "named" stands right before it (None: that word is always needed).
+    """
+    words = _words()["en"]
+    people = {w.lower() for w in words["person_words"]}
+    never = people | {w.lower() for w in words["not_names"] + words["not_lowercase_names"]}
+    name = list(re.finditer(r"\S+", match.group("name")))
+    cued = False
+    while name and name[0].group().lower().rstrip(".") in never:
+        cued = name.pop(0).group().lower().rstrip(".") in people
+    if not name or any(word.group().lower() in never or "." in word.group() for word in name):
+        return None
+    if not cued:
+        before = _patterns()["word_before"].search(redacted, max(0, match.start("name") - 24), match.start("name"))
+        cued = bool(before) and before.group(1).lower() in people
+    if not cued and (fewest_words is None or len(name) < fewest_words):
+        return None
+    return match.start("name") + name[0].start(), match.start("name") + name[-1].end()
 
 
 # --------------------------------------------------------------------------- patterns, built once from the word lists
@@ -206,6 +281,11 @@ def _patterns() -> dict:
     en, zh = _words()["en"], _words()["zh"]
     return {
         "email": _email_pattern(),
+        "spelled_email": _spelled_email_pattern(),
+        "spelled_dot": re.compile(r"\s(?i:dot)\s|[\[({<]\s*(?i:dot)|点"),
+        "email_cue": re.compile(r"(?i:e-?mail|mail)|邮箱|邮件|电邮"),
+        "email_endings": frozenset(_words()["email"]["spelled_endings"]),
+        "hanzi_digits": re.compile(rf"[{_HANZI_NUMERALS}](?:[\s-]?[{_HANZI_NUMERALS}]){{6}}"),  # 7 in a row
         "id18": re.compile(r"(?<![0-9A-Za-z])\d{6}[ -]?\d{8}[ -]?\d{3}[0-9Xx](?![0-9A-Za-z])"),
         "id15": re.compile(r"(?<![0-9A-Za-z])\d{15}(?![0-9A-Za-z])"),
         "intl_phone": re.compile(_NOT_BEFORE + r"(?:\+|00)\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?){2,5}" + _NOT_AFTER),
@@ -222,6 +302,8 @@ def _patterns() -> dict:
         "zh_address_tail": re.compile(_zh_address_tail(zh)),
         "zh_place": re.compile(f"(?![{zh['not_place_chars']}])[{CJK_CHARS}]"),
         "names": _name_patterns(en, zh),
+        "lowercase_names": _lowercase_name_patterns(en),
+        "word_before": re.compile(r"([A-Za-z-]+)\.?\s+$"),
     }
 
 
@@ -230,6 +312,17 @@ def _email_pattern() -> re.Pattern:
     at = r"\s*(?:@|[\[(]\s*(?i:at)\s*[\])])\s*"
     dot = r"(?:\.|\s*[\[(]\s*(?i:dot)\s*[\])]\s*)"
     return re.compile(rf"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*{at}{label}(?:{dot}{label})*{dot}[A-Za-z]{{2,}}\b")
+
+
+def _spelled_email_pattern() -> re.Pattern:
+    """Addresses spelled out: "anna dot keller at northfield dot org", "anna (at) northfield.org", "anna 艾特 qq 点 com"."""
+    label = r"[A-Za-z0-9](?:[A-Za-z0-9_%+-]*[A-Za-z0-9])?"
+    dot = r"(?:\.|\s*[\[({<]\s*(?i:dot)\s*[\])}>]\s*|\s+(?i:dot)\s+|\s*点\s*)"
+    at = r"(?P<at>\s*[\[({<]\s*(?i:at)\s*[\])}>]\s*|\s+(?i:at)\s+|\s*艾特\s*)"
+    return re.compile(
+        rf"(?<![A-Za-z0-9._%+-]){label}(?:{dot}{label}){{0,4}}{at}{label}(?:{dot}{label}){{0,3}}{dot}"
+        r"(?P<ending>[A-Za-z]{2,6})(?![A-Za-z0-9])"
+    )
 
 
 def _en_address(en: dict) -> str:
@@ -264,4 +357,20 @@ def _name_patterns(en: dict, zh: dict) -> list[re.Pattern]:
         re.compile(rf"{zh_name}(?:的|\s*[，,、]\s*)?{zh_field}\s*(?:是|为|：|:)?\s*{_ITEM}"),
         re.compile(rf"{zh_name}\s*(?:{_any(zh['live_verbs'])}|是|：|:|，|,|（|\()\s*{_ITEM}"),
         re.compile(rf"{_ITEM}\s*(?:是|属于)\s*{zh_name}"),
+    ]
+
+
+def _lowercase_name_patterns(en: dict) -> list[tuple[re.Pattern, int | None]]:
+    """Names in any case next to an item, with the fewest words they need without a word like "classmate" before."""
+    word = r"(?!(?i:is|was|at|on|of|for)\b)(?:[A-Za-z][a-z]*[-'’](?=[A-Za-z]))?[A-Za-z][a-z]+"
+    name = rf"(?<![A-Za-z'’-])(?P<name>{word}\.?(?:\s+{word}){{0,2}})"  # "mr. smith"
+    field = _any(en["field_words"], True)
+    is_ = r"\s*(?:(?i:is|was)\s+|[:=]\s*|-\s*)?(?:(?i:at|on)\s+)?"
+    return [
+        (re.compile(rf"{name}(?:'s|’s)\s+{field}{is_}{_ITEM}"), 1),  # "my classmate anna keller's number is ..."
+        (re.compile(rf"{field}\s+(?i:of|for)\s+{name}{is_}{_ITEM}"), 2),  # "email of tom smith: ..."
+        (re.compile(rf"{_any(en['contact_verbs'], True)}\s+{name}\s+(?:(?i:at|on|via|by)\s+|:\s*){_ITEM}"), 2),
+        (re.compile(rf"{name}\s+{_any(en['lowercase_live_verbs'], True)}\s+(?:(?i:at|on|in)\s+)?{_ITEM}"), 2),
+        (re.compile(rf"{name}\s*[:,(<-]\s*{_ITEM}"), None),  # "my friend tom (tom@example.com)"
+        (re.compile(rf"{_ITEM}\s+(?i:is|belongs\s+to)\s+{name}(?:'s|’s)"), 1),  # "[phone] is tom's"
     ]

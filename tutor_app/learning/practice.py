@@ -5,9 +5,11 @@ question deleted after the run began (its quiz edited or removed) is skipped
 with a count the page reports. Every graded answer updates the objective's BKT
 mastery (``progress``); a wrong answer puts the question in the review queue,
 and every later answer to it reschedules it with SM-2 (``scheduler``).
-Feedback cites the lesson passage that holds the answer; an educator's answer
-key is shown only after a right answer (``Feedback.reveal``), so practice is no
-way around the coach's guard. A learner may check one question at most
+Feedback cites the lesson passage that holds the answer; the expected answer
+is shown only after a right answer (``Feedback.reveal``), whoever wrote the
+question: a question made from the lesson text may share its key with an
+educator's exercise, so practice is no way around the coach's guard, and a
+wrong guess earns the lesson section to re-read, never the key. A learner may check one question at most
 ``ATTEMPT_LIMIT`` times in ``ATTEMPT_WINDOW`` (``check_attempt_rate``, counted
 from the graded answers in the database, so a reload does not reset it), which
 keeps the grader from serving as an oracle to probe with many variants.
@@ -78,9 +80,12 @@ class Feedback:
 
     @property
     def reveal(self) -> bool:
-        """Whether the expected answer may be shown: an educator's key only once answered right
-        (the coach guards the same keys); a question made from the lesson text, always."""
-        return self.grade.correct or self.item.source == "generated"
+        """Whether the expected answer may be shown: only once answered right, for every kind of question.
+
+        A generated question's key is a term of the lesson that may also be an educator's key (which the coach
+        guards), so a wrong answer gets the cited section instead; showing the key then would reward guessing.
+        """
+        return self.grade.correct
 
 
 @dataclass

@@ -13,12 +13,13 @@ in it). Code, tables and headings are never quoted.
 Two answer styles (``Settings.effective_answer_style``):
 
 * extractive (the built-in 135M model): the model is never called. A push
-  climbs one rung; anything else is graded with ``grading`` and answered with
-  feedback plus the rung the learner is on.
+  climbs one rung; anything else (thinking aloud, a guess) gets the rung the
+  learner is on and a pointer to "Check my answer", never a verdict: the chat
+  grades nothing, so it cannot serve as an oracle around the attempt limit.
 * generative (a capable model): the model writes the guiding question, given
-  the profile, the exercise, the key (to judge attempts), the current rung and
-  a passage's prose (never its code blocks, where lessons keep worked
-  examples); a push adds the next rung. Code fences and indentation are
+  the profile, the exercise, the key (to steer its questions; the prompt
+  forbids verdicts), the current rung and a passage's prose (never its code
+  blocks, where lessons keep worked examples); a push adds the next rung. Code fences and indentation are
   stripped, so a reply never renders as a code block.
 
 Either way the deterministic ``leak_guard`` checks every reply against the key
@@ -28,14 +29,17 @@ message that forges instructions or asks for another persona gets a refusal and
 never reaches the model. A message the safety screen (``safety``) stops gets its
 care reply or refusal before any search or model call. Personal details in the
 learner's messages and attempts are replaced first (``engine.privacy``). Attempts
-from the answer form are graded with ``grading``. This module does not store
-conversations, mastery or safety flags; pages and ``practice`` do.
+from the answer form are the only texts graded with ``grading``: they pass the
+same safety screen first, then the caller's attempt limit (``rate_limit``). This
+module does not store conversations, mastery or safety flags; pages and
+``practice`` do.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tutor_app.core.errors import ModelError, TutorError
@@ -224,7 +228,7 @@ class Coach:
         if manipulation(message):
             return self._refusal(guard, ladder, profile.language, hint_level)
         if self.style == "extractive":
-            return self._extractive_reply(item, message, guard, ladder, profile.language, hint_level)
+            return self._extractive_reply(message, guard, ladder, profile.language, hint_level)
         return self._generative_reply(item, message, history, profile, guard, ladder, hint_level)
 
     def _refusal(self, guard: KeyGuard, ladder: list[str], lang: str, hint_level: int) -> CoachReply:
@@ -234,17 +238,15 @@ class Coach:
         text, _ = guard.safe_reply(candidates)
         return CoachReply(text, hint_level, style=self.style, notices=[t("coach_refused_notice", lang)])
 
-    def _extractive_reply(
-        self, item: Item, message: str, guard: KeyGuard, ladder: list[str], lang: str, hint_level: int
-    ) -> CoachReply:
+    def _extractive_reply(self, message: str, guard: KeyGuard, ladder: list[str], lang: str, hint_level: int) -> CoachReply:
         if asks_for_answer(message):  # every push climbs one rung, never to the answer
             rung = min(hint_level, len(ladder) - 1)
             texts = [t("learn_hint_prefix", lang, hint=h) for h in ladder[rung:]]
             level = rung + 1
-        else:  # thinking aloud or guessing: feedback, and the rung the learner is on
+        else:  # thinking aloud or guessing: the rung the learner is on, no verdict ("Check my answer" judges)
             rung = min(max(hint_level - 1, 0), len(ladder) - 1)
-            grade = grade_short(message, item.answer, item.question, self.bilingual) if units(message) else None
-            texts = [_feedback(grade, h, lang) for h in ladder[rung:]]
+            attempt, check_label = t("learn_attempt", lang), t("learn_check_attempt", lang)
+            texts = [t("coach_keep_thinking", lang, hint=h, attempt=attempt, check=check_label) for h in ladder[rung:]]
             level = max(hint_level, 1)
         text, _ = guard.safe_reply(texts + ladder[rung:] + [t("learn_fallback_question", lang)])
         return CoachReply(text, min(level, len(ladder)), style="extractive")
@@ -325,11 +327,24 @@ class Coach:
         profile: Profile | None = None,
         hint_level: int = 0,
         learner_texts: list[str] | None = None,
+        rate_limit: Callable[[], None] | None = None,
     ) -> CoachReply:
-        """Grade an attempt against the key: confirm a right one, otherwise say how close and give the next rung."""
+        """Grade an attempt against the key: confirm a right one, otherwise say how close and give the next rung.
+
+        The attempt passes the safety screen first, as a chat message does: a disclosure or a harmful request gets
+        the care reply or refusal (``safety`` set, ``grade`` None) and is not graded. Then ``rate_limit`` (the
+        page's attempt limit, raising ``InputError``) runs, so the limit never stands between a learner and care.
+        """
         profile = profile or Profile()
         lang = profile.language
         attempt, learner_texts = redact_text(attempt), [redact_text(text) for text in learner_texts or []]
+        said = (attempt or "").strip()[:MAX_MESSAGE]
+        screening = check(said, detect_lang(said), self.settings) if said else None
+        if screening is not None and screening.flagged:
+            text = safety_reply(screening, help_lines_file(self.settings))
+            return CoachReply(text, hint_level, style=self.style, safety=screening.category)
+        if rate_limit is not None:
+            rate_limit()
         grade = grade_short(attempt, item.answer, item.question, self.bilingual)
         if grade.empty:
             raise TutorError(t("learn_attempt", lang) + ": —", "Write your attempt first, then check it.")
@@ -430,14 +445,6 @@ def _is_key_word(candidate: str, key_terms: list[str]) -> bool:
             if not word.isascii() and (word in key or key in word):
                 return True
     return False
-
-
-def _feedback(grade: Grade | None, rung: str, lang: str) -> str:
-    if grade is not None and grade.correct:
-        return t("coach_sounds_right", lang)  # confirmed (and the key shown) only through "Check my answer"
-    if grade is not None and grade.verdict == "partly":
-        return t("coach_on_track", lang, hint=rung)
-    return t("coach_stay", lang, hint=rung)
 
 
 # --------------------------------------------------------------------------- text helpers

@@ -3,7 +3,10 @@
 ``screen(message, lang)`` is deterministic: the English and Chinese patterns of
 ``data/safety/screening.yaml`` (reviewable data, both languages tried on every message) put a message
 in one category: ``self_harm``, ``sexual_minors``, ``harm_others``, ``impersonation`` (deepfakes,
-voice cloning, posing as a teacher or principal), ``phishing``, ``cheating``, or ``none``. A category's
+voice cloning, posing as a teacher or principal, words or pictures made up for a real person),
+``phishing`` (including messages that pose as IT, a bank or the school to ask for passwords or codes),
+``cheating``, or ``none``. Word lists shared by several patterns (the file's ``terms``: who can be
+impersonated, which authorities are posed as) are written ``{name}`` inside a pattern. A category's
 ``unless`` patterns keep questions about recognising or defending against the thing (how to spot a
 deepfake, how to recognise phishing) in the course. ``check`` adds the provider's moderation
 endpoint when it has one (``engine.models.moderation``) and keeps the gravest category of the two.
@@ -41,6 +44,8 @@ log = logging.getLogger(__name__)
 SCREENING_FILE = PROJECT_ROOT / "data" / "safety" / "screening.yaml"
 DEFAULT_HELP_LINES = PROJECT_ROOT / "data" / "safety" / "help_lines.yaml"
 NONE = "none"
+TERMS = "terms"  # the file's shared word lists, written {name} inside a pattern
+TERM = re.compile(r"\{([a-z_]+)\}")  # never a repetition such as {0,40}
 # Gravest first: when the rules and the moderation endpoint disagree, the graver category answers.
 CATEGORIES = ("self_harm", "sexual_minors", "harm_others", "impersonation", "phishing", "cheating")
 FLAGGED = frozenset({"self_harm"})  # what the learner's educator is told about
@@ -78,19 +83,32 @@ class Rule:
 
 @lru_cache(maxsize=4)
 def load_rules(path: Path = SCREENING_FILE) -> tuple[Rule, ...]:
-    """The categories' patterns, in the order of ``CATEGORIES``; an unknown category in the file is an error."""
+    """The categories' patterns, in the order of ``CATEGORIES``, with the file's ``terms`` filled in.
+
+    An unknown category, or a ``{name}`` that is not one of the terms, is an error.
+    """
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    terms = {name: "(?:" + "|".join(parts) + ")" for name, parts in (data.pop(TERMS, None) or {}).items()}
     unknown = set(data) - set(CATEGORIES)
     if unknown:
         raise ValueError(f"{path}: unknown safety categories {sorted(unknown)}; use {CATEGORIES}")
     return tuple(
-        Rule(name, _compiled((data.get(name) or {}).get("match")), _compiled((data.get(name) or {}).get("unless")))
+        Rule(
+            name,
+            _compiled((data.get(name) or {}).get("match"), terms, path),
+            _compiled((data.get(name) or {}).get("unless"), terms, path),
+        )
         for name in CATEGORIES
     )
 
 
-def _compiled(by_lang: dict | None) -> tuple[re.Pattern, ...]:
-    return tuple(re.compile(p, re.IGNORECASE) for patterns in (by_lang or {}).values() for p in patterns or [])
+def _compiled(by_lang: dict | None, terms: dict[str, str], path: Path) -> tuple[re.Pattern, ...]:
+    def term(found: re.Match) -> str:
+        if found[1] not in terms:
+            raise ValueError(f"{path}: unknown term {{{found[1]}}}; define it under {TERMS}")
+        return terms[found[1]]
+
+    return tuple(re.compile(TERM.sub(term, p), re.IGNORECASE) for patterns in (by_lang or {}).values() for p in patterns or [])
 
 
 def screen(message: str, lang: str = "en") -> Screening:

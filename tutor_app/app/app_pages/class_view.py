@@ -1,4 +1,11 @@
-"""An educator's classes: wellbeing alerts, members, a students × objectives mastery heatmap, and who needs help with what."""
+"""An educator's classes: wellbeing alerts, members, a students × objectives mastery heatmap, and who needs help with what.
+
+Alert times read as how long ago, then the local time with its UTC offset ("2 hour(s) ago, 2026-12-02 14:21 UTC+08:00"):
+the browser's time zone when it tells one, else the server's.
+"""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import altair as alt
 import pandas as pd
@@ -7,6 +14,7 @@ import streamlit as st
 from tutor_app.accounts.classes import add_student, create_class, list_classes
 from tutor_app.app import learning_view as learning_ui
 from tutor_app.app import ui
+from tutor_app.core.database import utcnow
 from tutor_app.core.errors import TutorError
 from tutor_app.learning.progress import class_heatmap, needs_help
 from tutor_app.tutoring.safety import FlagView, acknowledge_flag, list_flags
@@ -20,9 +28,33 @@ db = ui.database()
 MODE_KEYS = {"explain": "learn_mode_explain", "coach": "learn_mode_coach"}
 
 
+def _zone() -> ZoneInfo | None:
+    """The viewer's time zone as the browser reports it; None (the server's) when it does not."""
+    try:
+        return ZoneInfo(st.context.timezone) if st.context.timezone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _when(moment: datetime) -> str:
+    """A stored (naive UTC) moment as how long ago, then the viewer's local time with its offset."""
+    seconds = max(0, int((utcnow() - moment).total_seconds()))
+    if seconds < 60:
+        ago = ui.tr("when_just_now")
+    elif seconds < 3600:
+        ago = ui.tr("when_minutes_ago", count=seconds // 60)
+    elif seconds < 86400:
+        ago = ui.tr("when_hours_ago", count=seconds // 3600)
+    else:
+        ago = ui.tr("when_days_ago", count=seconds // 86400)
+    local = moment.replace(tzinfo=UTC).astimezone(_zone())
+    offset = local.strftime("%z")
+    return ui.tr("when_ago_at", ago=ago, time=f"{local:%Y-%m-%d %H:%M} UTC{offset[:3]}:{offset[3:]}")
+
+
 def _where_when(flag: FlagView) -> dict:
     where = ui.tr(MODE_KEYS[flag.mode]) if flag.mode in MODE_KEYS else flag.mode
-    return {"student": flag.student, "when": f"{flag.created_at:%Y-%m-%d %H:%M} UTC", "where": where}
+    return {"student": flag.student, "when": _when(flag.created_at), "where": where}
 
 
 st.subheader(ui.tr("safety_alerts"))
@@ -45,7 +77,7 @@ if seen:
     with st.expander(ui.tr("safety_seen", count=len(seen)), expanded=False):
         for flag in seen:
             by = flag.acknowledged_by or ui.tr("safety_someone")
-            st.markdown(ui.tr("safety_seen_row", by=by, seen=f"{flag.acknowledged_at:%Y-%m-%d %H:%M} UTC", **_where_when(flag)))
+            st.markdown(ui.tr("safety_seen_row", by=by, seen=_when(flag.acknowledged_at), **_where_when(flag)))
 
 with st.expander(ui.tr("learn_new_class"), expanded=not list_classes(db, user)):
     with st.form("learn_class_form", clear_on_submit=True):

@@ -1,4 +1,8 @@
-"""Administrators see what students ask that the course does not answer, and how the tutor is used."""
+"""Administrators see what students ask that the course does not answer, and how the tutor is used.
+
+Questions are shown on one line and cut after ``SHOWN_CHARS`` characters (a learner may paste a whole
+page); the studio still receives a topic whole.
+"""
 
 from pathlib import Path
 
@@ -9,10 +13,19 @@ from tutor_app.admin.usage import feedback_share, questions_per_day, tokens_by_r
 from tutor_app.app import ui
 
 STUDIO = Path(__file__).parent / "studio.py"
+SHOWN_CHARS = 300
 
 ui.require_role("administrator")
 st.title(ui.tr("admin_page_insights"))
 db = ui.database()
+
+
+def shown(question: str) -> str:
+    """``question`` on one line, cut after SHOWN_CHARS characters with an ellipsis and its full length."""
+    text = " ".join(question.split())
+    if len(text) <= SHOWN_CHARS:
+        return text
+    return text[:SHOWN_CHARS].rstrip() + "… " + ui.tr("admin_question_cut", chars=f"{len(text):,}")
 
 
 def send_to_studio(topic: str) -> None:
@@ -27,8 +40,8 @@ if not topics:
     st.info(ui.tr("admin_no_unanswered"))
 for n, topic in enumerate(topics):
     with st.container(border=True):
-        st.markdown(ui.tr("admin_topic", topic=topic.topic, course=topic.course or "—", count=topic.count))
-        st.markdown("\n".join(f"- {example}" for example in topic.examples))
+        st.markdown(ui.tr("admin_topic", topic=shown(topic.topic), course=topic.course or "—", count=topic.count))
+        st.markdown("\n".join(f"- {shown(example)}" for example in topic.examples))
         st.button(ui.tr("admin_send_to_studio"), key=f"insights_send_{n}", on_click=send_to_studio, args=(topic.topic,))
 if sent := st.session_state.pop("insights_sent", None):
     try:

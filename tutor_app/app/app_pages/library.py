@@ -1,4 +1,6 @@
-"""Administrators build courses: create, rename, delete; upload, list, delete and re-index documents."""
+"""Administrators build courses: create, rename, delete; upload, list, delete and re-index documents.
+
+Every visit lists the course's stored passages that read like instructions to an AI, per document."""
 
 import streamlit as st
 
@@ -102,9 +104,6 @@ if cols[1].button(ui.tr("admin_reindex"), key="library_reindex") or ingest:
             st.info(ui.tr("admin_duplicate", source=source, existing=existing))
         for line in report.failed:
             st.error(line)
-        for source, finding in report.flags:  # still indexed: the administrator decides
-            st.warning(ui.tr("admin_instruction_flag", source=source, heading=finding.heading))
-            st.code(finding.sentence, language=None, wrap_lines=True)
         for line in report.notices:
             st.caption(line)
 
@@ -131,3 +130,15 @@ else:
         )
         ui.course_names.clear()
         st.rerun()
+
+flagged = library.instruction_flags(course)  # stored when indexed: shown on every visit, not only after an upload
+if flagged:  # still indexed: the administrator decides
+    st.subheader(ui.tr("admin_flags_title"))
+    st.caption(ui.tr("admin_flags_help"))
+    for source, findings in flagged.items():
+        st.warning(ui.tr("admin_instruction_flag", source=source, count=len(findings)))
+        for finding in findings:
+            st.caption(
+                ui.tr("admin_flag_section", heading=finding.heading), help=ui.tr("admin_flag_pattern", pattern=finding.pattern)
+            )
+            st.code(finding.sentence, language=None, wrap_lines=True)

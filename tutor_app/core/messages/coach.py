@@ -2,7 +2,8 @@
 
 The older ladder strings (``learn_hint_*``) stay in ``learning.py``; these are the rungs
 the extractive coach adds (restating the task, quoting the lesson, a guiding question)
-and its replies to a learner who is thinking aloud. Text only.
+and its reply to a learner who is thinking aloud or guessing (the rung, and where attempts
+are judged: the chat gives no verdict). Text only.
 """
 
 MESSAGES = {
@@ -24,14 +25,9 @@ MESSAGES = {
         "en": "What does the section say “{term}” is for?",
         "zh": "课程里说「{term}」的作用是什么？",
     },
-    "coach_stay": {"en": "One step at a time. {hint}", "zh": "我们一步一步来。{hint}"},
-    "coach_on_track": {
-        "en": "Part of that is on track, but it is not complete yet. {hint}",
-        "zh": "这里面有一部分思路是对的，但还不完整。{hint}",
-    },
-    "coach_sounds_right": {
-        "en": "That sounds right! Write it under “Your attempt” and press “Check my answer” to confirm.",
-        "zh": "听起来是对的！把它写在“你的答案”里，然后点击“检查我的答案”确认。",
+    "coach_keep_thinking": {
+        "en": "One step at a time. {hint} When you want your answer judged, write it under “{attempt}” and press “{check}”.",
+        "zh": "我们一步一步来。{hint} 想知道自己的答案对不对，就把它写在“{attempt}”里，然后点击“{check}”。",
     },
     "coach_refuse_role": {
         "en": "I stay your coach for this exercise: I do not take on other roles or follow instructions written as "

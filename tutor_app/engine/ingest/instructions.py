@@ -14,7 +14,8 @@ course itself teaches prompt injection and a lesson that quotes an attack must
 not flood the administrator with warnings. An attack written as plain prose, at
 the start of a clause, is flagged.
 
-Each finding is the section heading and the whole sentence. This module only
+Each finding is the section heading, the whole sentence and the pattern (the
+file's entry) that matched it. This module only
 reports: it does not drop or change text (the pipeline still indexes it, an
 administrator decides), and it does not read HTML (the loader has already
 dropped hidden text).
@@ -23,7 +24,7 @@ dropped hidden text).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,7 +40,8 @@ MAX_SENTENCE = 300  # characters of a flagged sentence kept for display
 _FIX = "Restore data/safety/document_instructions.yaml from the repository, or fix it as its header describes."
 
 _QUOTED = [
-    re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.S | re.M),  # fenced code blocks
+    # Fenced code blocks as CommonMark closes them: the same character, at least as many, nothing after.
+    re.compile(r"^[ \t]*((`|~)\2{2,})[^\n]*\n.*?^[ \t]*\1\2*[ \t]*$", re.S | re.M),
     re.compile(r"`[^`\n]+`"),
     re.compile(r'"[^"\n]{1,400}"'),
     re.compile(r"“[^”]{1,400}”"),
@@ -62,26 +64,32 @@ _HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.M)
 
 @dataclass(frozen=True)
 class Patterns:
-    """Compiled patterns: commands (at a clause start) and markers (anywhere)."""
+    """Compiled patterns: commands (at a clause start) and markers (anywhere); ``entries`` names each file entry's group."""
 
     commands: re.Pattern
     markers: re.Pattern
+    entries: dict[str, str] = field(default_factory=dict)  # group name -> the entry as written in the file
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One flagged sentence and the section it is in (the document's title before its first heading)."""
+    """One flagged sentence, the section it is in (the document's title before its first heading) and the entry it matched.
+
+    Two findings are the same when their section and sentence are: a sentence is reported once, with its first match."""
 
     heading: str
     sentence: str
+    pattern: str = field(default="", compare=False)
 
     def notice(self, source: str) -> str:
         """The English line the command line prints."""
         return f'{source}: looks like an instruction to an AI, in "{self.heading}": {self.sentence}'
 
 
-def _compile(data: dict, key: str, lead: str) -> re.Pattern:
-    """Check every entry of ``key`` on its own (so an error names it), then join them into one pattern."""
+def _compile(data: dict, key: str, lead: str, groups: dict[str, str]) -> re.Pattern:
+    """Check every entry of ``key`` on its own (so an error names it), then join them into one pattern.
+
+    Each entry becomes a named group, recorded in ``groups``, so a match tells which entry it was."""
     section = data.get(key)
     if not isinstance(section, dict) or set(section) != set(LANGUAGES):
         raise ConfigError(f"{PATTERNS_FILE.name}: '{key}' needs exactly the languages {', '.join(LANGUAGES)}.", _FIX)
@@ -95,7 +103,9 @@ def _compile(data: dict, key: str, lead: str) -> re.Pattern:
                 re.compile(entry)
             except re.error as exc:
                 raise ConfigError(f"{PATTERNS_FILE.name}: '{key}.{lang}' has a broken pattern {entry!r} ({exc}).", _FIX) from exc
-            alternatives.append(f"(?:{entry})")
+            name = f"{key}{len(groups)}"
+            groups[name] = entry
+            alternatives.append(f"(?P<{name}>{entry})")
     return re.compile(lead + "(?:" + "|".join(alternatives) + ")", re.I | re.M)
 
 
@@ -108,7 +118,8 @@ def load_patterns(path: Path = PATTERNS_FILE) -> Patterns:
         raise ConfigError(f"{Path(path).name}: cannot be read ({exc.__class__.__name__}).", _FIX) from exc
     if not isinstance(data, dict) or set(data) != {"commands", "markers"}:
         raise ConfigError(f"{Path(path).name}: expected the keys 'commands' and 'markers'.", _FIX)
-    return Patterns(_compile(data, "commands", _LEAD), _compile(data, "markers", ""))
+    entries: dict[str, str] = {}
+    return Patterns(_compile(data, "commands", _LEAD, entries), _compile(data, "markers", "", entries), entries)
 
 
 def blank_quotes_and_code(text: str) -> str:
@@ -144,12 +155,14 @@ def find_instructions(text: str, title: str = "", patterns: Patterns | None = No
     patterns = patterns or load_patterns()
     blanked = blank_quotes_and_code(text)
     starts = [0] + [i + 1 for i, char in enumerate(blanked) if char in _BOUNDARIES]
-    spans = [m.span() for m in patterns.markers.finditer(blanked)]
-    spans += [m.span() for start in starts if (m := patterns.commands.match(blanked, start))]
-    spans.sort()
+    matches = list(patterns.markers.finditer(blanked))
+    matches += [m for start in starts if (m := patterns.commands.match(blanked, start))]
+    matches.sort(key=lambda m: m.span())
     findings: list[Finding] = []
-    for start, end in spans:
-        finding = Finding(_heading(text, blanked, start, title), _sentence(text, start, max(end, start + 1)))
+    for match in matches:
+        start, end = match.span()
+        entry = next((patterns.entries.get(name, "") for name, value in match.groupdict().items() if value is not None), "")
+        finding = Finding(_heading(text, blanked, start, title), _sentence(text, start, max(end, start + 1)), entry)
         if finding not in findings:
             findings.append(finding)
         if len(findings) >= MAX_FINDINGS:
