@@ -78,6 +78,7 @@ case "${1:-start}" in
   start)
     setup
     step "Starting the app on http://localhost:${TUTOR_PORT:-8501} (Ctrl+C stops it; the first visit asks for an administrator account)"
-    exec "$VENV/bin/python" -m streamlit run tutor_app/app/main.py --server.port "${TUTOR_PORT:-8501}" --server.headless true ;;
+    exec "$VENV/bin/python" -m streamlit run tutor_app/app/main.py --server.port "${TUTOR_PORT:-8501}" \
+      --server.address "${TUTOR_ADDRESS:-127.0.0.1}" --server.headless true ;;
   *) echo "usage: bash tutor.sh [start|setup|test|cli ...]" >&2; exit 2 ;;
 esac

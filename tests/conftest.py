@@ -1,4 +1,4 @@
-"""Shared test set-up: an isolated TUTOR_HOME, no API keys, and small real indexes."""
+"""Shared test set-up: an isolated TUTOR_HOME, no API keys, small real indexes, the app database on each backend."""
 
 from __future__ import annotations
 
@@ -6,9 +6,14 @@ import os
 
 import pytest
 
+from tests.support.databases import BACKENDS, POSTGRES_URL, SKIP_REASON, empty_database_url
 from tutor_app.core.config import load_settings
 
 _KEYS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_DEPLOYMENT")
+
+
+def pytest_report_header(config):
+    return "app database: SQLite and PostgreSQL" if POSTGRES_URL else f"app database: SQLite only ({SKIP_REASON})"
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +29,23 @@ def isolated_home(tmp_path, monkeypatch):
     # Tests build the courses they need; the app's background sample ingestion is tested on its own.
     monkeypatch.setenv("TUTOR_SAMPLE_COURSE", "false")
     return home
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path):
+    """An empty app database's URL: SQLite, and PostgreSQL too when TUTOR_TEST_POSTGRES_URL is set."""
+    with empty_database_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def db(database_url):
+    """The app database, opened on ``database_url`` (so on each backend tested)."""
+    from tutor_app.core.database import open_database
+
+    database = open_database(database_url)
+    yield database
+    database.close()
 
 
 @pytest.fixture

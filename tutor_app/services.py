@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tutor_app.core.config import Settings
+from tutor_app.core.logs import setup_model_log
 from tutor_app.engine.ingest.pipeline import Ingestor
 from tutor_app.engine.models.chat import make_chat_model
 from tutor_app.engine.search.bilingual import default_bilingual
@@ -39,6 +40,9 @@ class Services:
 
 
 def build_services(settings: Settings, embedder=None) -> Services:
+    """Everything the use cases need. Raises ``IndexStoreError`` when the index cannot be opened (a read-only
+    folder, another embedder); nothing of a failed build is kept, so a later call works once the cause is fixed."""
+    setup_model_log(settings.home)  # model failures -> TUTOR_HOME/logs/models.jsonl
     # The glossary's words must reach the segmenter before the index reads or writes terms.
     bilingual = default_bilingual() if settings.bilingual_search else None
     index = CourseIndex(settings, embedder)

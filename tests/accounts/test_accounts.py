@@ -19,7 +19,8 @@ from tutor_app.accounts.users import (
     list_users,
     set_active,
 )
-from tutor_app.core.database import LoginAttempt, User, open_database
+from tutor_app.core import database
+from tutor_app.core.database import LoginAttempt, User
 from tutor_app.core.errors import InputError, TutorError
 
 T0 = datetime(2025, 3, 1, 9, 0, 0)
@@ -29,13 +30,6 @@ T0 = datetime(2025, 3, 1, 9, 0, 0)
 def cheap_hashes(monkeypatch):
     """The real cost (about 0.5 s a hash here) is right for a server and wrong for a test suite."""
     monkeypatch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-
-
-@pytest.fixture
-def db(tmp_path):
-    database = open_database(f"sqlite:///{tmp_path / 'accounts.sqlite3'}")
-    yield database
-    database.close()
 
 
 @pytest.fixture
@@ -181,6 +175,50 @@ def test_the_lockout_is_per_username(db, alice):
     create_user(db, "bob", "bobs password", "student")
     fail(db, "alice", 5, T0)
     assert authenticate(db, "bob", "bobs password", now=T0 + timedelta(minutes=3)).username == "bob"
+
+
+def attempts(db, username=None):
+    with db.session() as s:
+        query = select(LoginAttempt.at).order_by(LoginAttempt.id)
+        return list(s.scalars(query.where(LoginAttempt.username == username) if username else query))
+
+
+def test_a_server_clock_far_ahead_does_not_erase_a_lockout(db, alice, monkeypatch):
+    fail(db, "alice", 5, T0)
+    monkeypatch.setattr(database, "utcnow", lambda: T0 + timedelta(days=400))  # one server's clock, a year ahead
+    with pytest.raises(AuthError):
+        authenticate(db, "ghost", "anything1")  # prunes "30-day-old" attempts by its clock
+    authenticate(db, "alice", "correct horse")  # that server sees no recent failure (its clock); stored in its future
+    monkeypatch.undo()
+    assert len(attempts(db, "alice")) == 6
+    with pytest.raises(RateLimited):  # the servers with the right time still refuse
+        authenticate(db, "alice", "correct horse", now=T0 + timedelta(minutes=3))
+    assert authenticate(db, "alice", "correct horse", now=T0 + timedelta(minutes=12)).id == alice.id
+
+
+def test_a_server_clock_far_behind_does_not_make_old_failures_count(db, alice, monkeypatch):
+    fail(db, "alice", 5, T0 - timedelta(days=400))  # stored by a server whose clock is a year behind
+    monkeypatch.setattr(database, "utcnow", lambda: T0 - timedelta(days=400, minutes=-3))
+    with pytest.raises(RateLimited):  # on its own clock the lockout runs as usual...
+        authenticate(db, "alice", "correct horse")
+    monkeypatch.undo()
+    # ...and on the right clock those failures are far too old to count, now and later.
+    assert authenticate(db, "alice", "correct horse", now=T0).id == alice.id
+    assert authenticate(db, "alice", "correct horse", now=T0 + timedelta(days=1)).id == alice.id
+
+
+def test_old_attempts_are_pruned_beyond_the_newest_kept(db, alice, monkeypatch):
+    monkeypatch.setattr(accounts, "RECENT_ATTEMPTS_KEPT", 3)
+    fail(db, "ghost", 4, T0 - timedelta(days=40))
+    fail(db, "ghost", 1, T0 - timedelta(days=1))
+    authenticate(db, "alice", "correct horse", now=T0)
+    # Of the five stored before this sign-in, the two oldest by id and by age go; the newest three stay.
+    assert attempts(db, "ghost") == [
+        T0 - timedelta(days=40, seconds=-60),
+        T0 - timedelta(days=40, seconds=-90),
+        T0 - timedelta(days=1),
+    ]
+    assert len(attempts(db)) == 4
 
 
 def test_aware_now_is_understood_as_utc(db, alice):

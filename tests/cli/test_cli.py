@@ -5,7 +5,7 @@ import json
 import pytest
 
 from tests.support.paths import write
-from tutor_app.cli.main import main
+from tutor_app.cli.main import EXIT_INDEX_UNAVAILABLE, main
 
 pytestmark = pytest.mark.slow
 
@@ -77,7 +77,7 @@ def test_ask_json_with_a_dead_model_server_keeps_the_passages(course, isolated_h
 def test_errors_exit_non_zero_with_a_fix(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    assert main(["--home", str(blocker / "home"), "search", "x"]) == 2
+    assert main(["--home", str(blocker / "home"), "search", "x"]) == EXIT_INDEX_UNAVAILABLE
     assert "TUTOR_HOME" in capsys.readouterr().err
 
 
@@ -138,3 +138,40 @@ def test_purge_conversations_uses_the_setting_or_days(isolated_home, capsys, mon
     assert main(["--home", str(isolated_home), "purge-conversations", "--days", "7"]) == 0
     assert "Deleted 1 conversation(s) with no activity in the last 7 days" in capsys.readouterr().out
     assert [c.id for c in store.list(user.id)] == [new]
+
+
+def test_ask_replaces_personal_details_before_the_search_the_model_and_the_output(course, isolated_home, capsys, monkeypatch):
+    from tutor_app.tutoring.explain import Tutor
+
+    for name in ("GROUNDING_THRESHOLD", "GROUNDING_FLOOR", "CROSS_GROUNDING_THRESHOLD", "CROSS_GROUNDING_FLOOR"):
+        monkeypatch.setenv(f"TUTOR_{name}", "0.99")
+    asked: list[str] = []
+    real_ask = Tutor.ask
+    monkeypatch.setattr(Tutor, "ask", lambda self, question, **kw: asked.append(question) or real_ask(self, question, **kw))
+    main(["--home", str(isolated_home), "ingest", str(course), "--course", "demo"])
+    capsys.readouterr()
+    question = "My classmate anna keller's phone is 138 1234 5678, mail anna dot keller at northfield dot org. What is few-shot?"
+    assert main(["--home", str(isolated_home), "ask", question, "--json"]) == 0
+    captured = capsys.readouterr()
+    answer = json.loads(captured.out)
+    assert asked == ["My classmate [name]'s phone is [phone], mail [email]. What is few-shot?"]
+    for secret in ("1234 5678", "northfield", "keller"):
+        assert secret not in captured.out and secret not in asked[0]
+    assert answer["question"] == asked[0]
+    assert "Personal details" in captured.err
+    assert main(["--home", str(isolated_home), "ask", "我同学的手机是一三八一二三四五六七八，什么是少样本？"]) == 0
+    captured = capsys.readouterr()
+    assert asked[-1] == "我同学的手机是[phone]，什么是少样本？" and "一三八" not in captured.out and "个人信息" in captured.err
+
+
+def test_ingest_lists_duplicates_and_unsupported_files(course, isolated_home, capsys):
+    write(course / "zz-copy.md", (course / "en" / "a.md").read_bytes())
+    write(course / "answers.json", b'{"q1": "b"}')
+    assert main(["--home", str(isolated_home), "ingest", str(course), "--course", "demo"]) == 0
+    captured = capsys.readouterr()
+    assert "skipped: zz-copy.md: the same content as en/a.md" in captured.err
+    assert f"left out: {course / 'answers.json'}: not a type that can be indexed" in captured.err
+    assert "2 file(s) indexed, 0 unchanged, 0 failed, 1 duplicate(s) skipped, 1 unsupported file(s) left out" in captured.out
+    assert main(["--home", str(isolated_home), "ingest", str(course / "zz-copy.md"), "--course", "demo", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["duplicates"] == [{"source": "zz-copy.md", "same_as": "en/a.md"}] and result["unsupported"] == []

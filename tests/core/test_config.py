@@ -75,3 +75,18 @@ def test_home_from_environment_and_override(tmp_path):
         load_settings(env={"TUTOR_HOME": str(tmp_path / "a")}, secrets_file=tmp_path / "none.toml", home=tmp_path / "b").home
         == tmp_path / "b"
     )
+
+
+def test_answer_deadline_defaults_to_90_seconds_and_reads_its_variable(tmp_path):
+    none = tmp_path / "none.toml"
+    assert load_settings(env={}, secrets_file=none).answer_deadline == 90.0
+    assert load_settings(env={"TUTOR_ANSWER_DEADLINE": "45"}, secrets_file=none).answer_deadline == 45.0
+    with pytest.raises(ConfigError, match="answer_deadline"):
+        load_settings(env={"TUTOR_ANSWER_DEADLINE": "0"}, secrets_file=none)
+
+
+def test_default_waits_detect_a_silent_server_within_20_seconds(tmp_path):
+    """Every attempt waits the read timeout; the SDK's backoff before the one retry is at most 0.5 s."""
+    s = load_settings(env={}, secrets_file=tmp_path / "none.toml")
+    assert (s.max_retries + 1) * s.stream_idle_timeout_s + 0.5 * s.max_retries <= 20
+    assert (s.max_retries + 1) * s.connect_timeout_s + 0.5 * s.max_retries <= 20

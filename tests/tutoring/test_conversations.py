@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tutor_app.core.database import Conversation, Feedback, Message, User, open_database, utcnow
+from tutor_app.core.database import Conversation, Feedback, Message, User, utcnow
 from tutor_app.core.errors import InputError, TutorError
 from tutor_app.core.schemas import Citation
 from tutor_app.tutoring.conversations import ConversationStore, NotFound, auto_title, delete_inactive
@@ -15,13 +15,6 @@ CITES = [
     {"number": 1, "chunk_id": "c1", "source": "lessons/01-intro.md", "heading": "What is a prompt", "text": "A prompt is ..."},
     {"number": 2, "chunk_id": "c2", "source": "lessons/02-rag.md", "heading": "检索增强生成", "text": "RAG ..."},
 ]
-
-
-@pytest.fixture
-def db(tmp_path):
-    database = open_database(f"sqlite:///{tmp_path / 'chats.sqlite3'}")
-    yield database
-    database.close()
 
 
 def make_user(db, name):

@@ -4,8 +4,11 @@ Passwords are hashed with argon2id (``argon2-cffi``); the plain text is never
 stored. Sign-in failures all read the same ("wrong username or password"),
 whether the username exists or not, and every attempt is recorded in
 ``login_attempts``: five failures for a username within ten minutes refuse
-further attempts for that username for ten minutes. Usernames are
-case-insensitive (stored in lower case).
+further attempts for that username for ten minutes. Attempts older than 30
+days are deleted, except the newest 10,000, so a server whose clock runs far
+ahead cannot erase the history that a lockout rests on; attempts stamped in a
+server's future are ignored, and those from a clock far behind are too old to
+count. Usernames are case-insensitive (stored in lower case).
 
 Roles rank student < educator < administrator; ``can_access`` answers whether
 a role may open a page that needs a minimum role. This module does not keep
@@ -19,7 +22,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from tutor_app.core.database import LANGUAGES, ROLES, AuthSession, Database, LoginAttempt, User, as_utc
@@ -29,6 +32,7 @@ MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=10)
 LOCKOUT = timedelta(minutes=10)
 ATTEMPTS_KEPT = timedelta(days=30)
+RECENT_ATTEMPTS_KEPT = 10_000  # the newest attempts (by id, not by clock) are kept however old they look
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # hashing a megabyte "password" is a cheap way to load the server
 _USERNAME = re.compile(r"[A-Za-z0-9_.-]{3,40}")
@@ -113,7 +117,12 @@ def authenticate(db: Database, username: str, password: str, now: datetime | Non
     now = as_utc(now)
     name = normalize_username(username)[:255]  # what login_attempts can hold; real usernames are shorter
     with db.session() as s:
-        s.execute(delete(LoginAttempt).where(LoginAttempt.at < now - ATTEMPTS_KEPT))
+        # Ids grow in the order attempts are stored, whatever the clocks say, so the newest rows survive a
+        # server whose clock is a year ahead (to which everything looks old); only older rows go by age.
+        newest = s.scalar(select(func.max(LoginAttempt.id))) or 0
+        s.execute(
+            delete(LoginAttempt).where(LoginAttempt.at < now - ATTEMPTS_KEPT, LoginAttempt.id <= newest - RECENT_ATTEMPTS_KEPT)
+        )
         retry_at = _locked_until(s, name, now)
     if retry_at is not None:
         raise RateLimited(retry_at, now)

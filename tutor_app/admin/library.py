@@ -2,8 +2,15 @@
 
 Uploads are checked before anything is read: size limit, empty file, and the
 content's own type (PDF, HTML or text are sniffed from the bytes; images,
-archives and programs are refused whatever their extension says). A file whose
-bytes are already in the course is recognised by its SHA-256 and skipped.
+archives and programs are refused whatever their extension says), and data
+files (.json, .csv… or JSON text) are refused as lessons. A file whose bytes
+are already in the course is recognised by its SHA-256 and skipped (the
+pipeline's check, shared with the command line). An uploaded name is cleaned
+by the pipeline's ``document_name`` (NFC, no control or invisible characters,
+no folders); uploading a file of the same name again replaces that document,
+but a name that only became an existing document's name by cleaning
+(``../x.md`` beside ``x.md``) is refused, as is a second file of one upload
+stored under the same name, so nothing is replaced by surprise.
 
 Indexing runs through the ingestion pipeline (``engine.ingest.pipeline``),
 all files together so that a cancelled or failed upload leaves nothing
@@ -12,9 +19,13 @@ checking for cancellation between batches), and only then are all chunks
 committed in one go. The pipeline keeps the originals under TUTOR_HOME/library
 (for uploads and command-line ingestion alike), so a course can be re-indexed
 from them; this module records each uploaded file in the database and removes
-an original once no document holds its content any more. An upload's or a
-re-index's report lists, per file, the sentences the pipeline flagged as
-looking like instructions to an AI, with their section, for the page to show.
+an original once no document holds its content any more. The sentences the
+pipeline flags as looking like instructions to an AI are stored per document
+(``DocumentFlag``: section, passage, matched pattern) for the administrator:
+replaced whenever the document is indexed again from its bytes (a document
+rebuilt from stored chunks keeps its flags), deleted with the document or its
+course, and listed by ``instruction_flags``. An upload's or a re-index's report
+lists them too.
 
 A deleted course keeps its row (with ``deleted_at``) so learners who chatted
 about it can be told. This module does not render anything; pages do.
@@ -23,18 +34,35 @@ about it can be told. This module does not render anything; pages do.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from sqlalchemy import delete, select, update
 
-from tutor_app.core.database import Conversation, CourseRecord, CurriculumObjective, Database, LibraryFile, utcnow
+from tutor_app.core.database import (
+    Conversation,
+    CourseRecord,
+    CurriculumObjective,
+    Database,
+    DocumentFlag,
+    LibraryFile,
+    utcnow,
+)
 from tutor_app.core.errors import IngestError, InputError
 from tutor_app.engine.ingest.instructions import Finding
 from tutor_app.engine.ingest.loaders import SUPPORTED_SUFFIXES, decode_text
-from tutor_app.engine.ingest.pipeline import EmbedProgress, Ingestor, PreparedFile
+from tutor_app.engine.ingest.pipeline import (
+    DuplicateContent,
+    EmbedProgress,
+    Ingestor,
+    PreparedFile,
+    content_holders,
+    document_name,
+)
 
 _NO_LIMIT = 1 << 40  # re-indexing an original accepted once: a size limit lowered since must not drop it
 _NAME = re.compile(r"^[\w][\w .\-]{0,79}$", re.UNICODE)
@@ -83,6 +111,33 @@ def sniff(data: bytes, name: str, max_bytes: int) -> str:
             raise IngestError(f"{name}: this is {what}, not a course document.", "Upload Markdown, text, HTML or PDF.")
     text, _ = decode_text(data, name)
     return "html" if re.match(r"\s*(<!doctype html|<html)", text, re.I) else "text"
+
+
+# Data, not lessons: their rows would be indexed as prose.
+DATA_SUFFIXES = {
+    ".json", ".jsonl", ".ndjson", ".geojson", ".csv", ".tsv", ".xml", ".yaml", ".yml", ".toml", ".ini", ".sql",
+    ".parquet", ".xls", ".xlsx", ".ods", ".db", ".sqlite",
+}  # fmt: skip
+
+
+def refuse_data_file(source: str, data: bytes, kind: str) -> None:
+    """Raise IngestError for a data file: a data extension, or JSON text under a name that is not a lesson's."""
+    suffix = PurePath(source).suffix.lower()
+    if suffix in DATA_SUFFIXES:
+        raise IngestError.of("admin_data_file", source=source, kind=suffix)
+    if kind == "text" and suffix not in SUPPORTED_SUFFIXES:
+        text = decode_text(data, source)[0].strip()
+        if text[:1] in ("{", "[") and text[-1:] in ("}", "]"):
+            try:
+                json.loads(text)
+            except ValueError:
+                return
+            raise IngestError.of("admin_data_file", source=source, kind="JSON")
+
+
+def _shown(name: str) -> str:
+    """An uploaded name safe to show: control and invisible format characters spelt out (\\u202e), cut at 120."""
+    return "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in name[:120])
 
 
 def _load_name(source: str, kind: str) -> str:
@@ -168,6 +223,7 @@ class Library:
             s.flush()
             s.execute(update(CourseRecord).where(CourseRecord.name == old).values(name=new))
             s.execute(update(LibraryFile).where(LibraryFile.course == old).values(course=new))
+            s.execute(update(DocumentFlag).where(DocumentFlag.course == old).values(course=new))
             s.execute(update(CurriculumObjective).where(CurriculumObjective.course == old).values(course=new))
             s.execute(update(Conversation).where(Conversation.course == old).values(course=new))  # chats follow the course
         return new
@@ -177,6 +233,7 @@ class Library:
         self.index.delete_course(name)
         with self.db.session() as s:
             s.execute(delete(LibraryFile).where(LibraryFile.course == name))
+            s.execute(delete(DocumentFlag).where(DocumentFlag.course == name))
             s.execute(delete(CurriculumObjective).where(CurriculumObjective.course == name))
             self._ensure_record(s, name)
             s.flush()
@@ -190,6 +247,19 @@ class Library:
     def documents(self, course: str) -> list[dict]:
         return self.index.documents(course)
 
+    def instruction_flags(self, course: str) -> dict[str, list[Finding]]:
+        """The stored passages of ``course`` that read like instructions to an AI, per document in name order."""
+        flags: dict[str, list[Finding]] = {}
+        with self.db.session() as s:
+            rows = s.scalars(
+                select(DocumentFlag)
+                .where(DocumentFlag.course == course)
+                .order_by(DocumentFlag.source, DocumentFlag.position, DocumentFlag.id)
+            )
+            for row in rows:
+                flags.setdefault(row.source, []).append(Finding(row.heading, row.passage, row.pattern))
+        return flags
+
     def delete_document(self, course: str, source: str) -> int:
         hashes = set(self.index.source_hashes(course).get(source, {}).values())
         removed = self.index.delete_source(course, source)
@@ -198,6 +268,7 @@ class Library:
                 s.scalars(select(LibraryFile.file_hash).where(LibraryFile.course == course, LibraryFile.source == source))
             )
             s.execute(delete(LibraryFile).where(LibraryFile.course == course, LibraryFile.source == source))
+            s.execute(delete(DocumentFlag).where(DocumentFlag.course == course, DocumentFlag.source == source))
             # An original is kept once per content; it goes when no course lists or indexes that content any more
             # (command-line ingestion keeps originals without a row).
             unused = [
@@ -222,21 +293,27 @@ class Library:
         """Check, embed, then write ``files`` (name, bytes) into ``course``; see the module docstring."""
         report = UploadReport()
         stored = self.index.source_hashes(course)
-        by_hash = {h: source for source, hashes in stored.items() for h in set(hashes.values())}
+        holders = content_holders(stored)
         prepared: list[PreparedFile] = []
         for name, data in files:
-            source = PurePath(name.replace("\\", "/")).name or "upload"
+            source = document_name(name)
             try:
                 kind = sniff(data, source, self.settings.max_file_bytes)
-                file_hash = hashlib.sha256(data).hexdigest()
-                if file_hash in by_hash:
-                    report.duplicates.append((source, by_hash[file_hash]))
+                refuse_data_file(source, data, kind)
+                if holders.get(hashlib.sha256(data).hexdigest()) == source:  # the same file again: nothing to do
+                    report.duplicates.append((source, source))
                     continue
-                item = self.pipeline.prepare(data, source, course, _load_name(source, kind))
+                if any(p.source == source for p in prepared):
+                    raise IngestError.of("admin_upload_name_twice", source=source, name=_shown(name))
+                if source in stored and unicodedata.normalize("NFC", name) != source:
+                    raise IngestError.of("admin_upload_name_taken", source=source, name=_shown(name))
+                item = self.pipeline.prepare(data, source, course, _load_name(source, kind), holders=holders)
+            except DuplicateContent as exc:
+                report.duplicates.append((exc.source, exc.existing))
+                continue
             except IngestError as exc:
                 report.failed.append(str(exc))
                 continue
-            by_hash[file_hash] = source
             report.notices.extend(item.notices)
             prepared.append(item)
         stored_ids = {cid for hashes in stored.values() for cid in hashes}
@@ -275,7 +352,7 @@ class Library:
         return report
 
     def _commit(self, course: str, prepared: list[PreparedFile], stored: dict, progress: EmbedProgress | None) -> None:
-        """Write the embedded files into the index, then list each file whose original is kept in the database."""
+        """Write the embedded files into the index, then record each file whose original is kept, and its flags."""
         if progress:
             # Reported before writing: a page's progress call is where Streamlit stops a run, and from here
             # on nothing may stop it half-way.
@@ -287,3 +364,10 @@ class Library:
                 if p.data:
                     s.execute(delete(LibraryFile).where(LibraryFile.course == course, LibraryFile.source == p.source))
                     s.add(LibraryFile(course=course, source=p.source, file_hash=p.file_hash, size=len(p.data)))
+                    s.execute(delete(DocumentFlag).where(DocumentFlag.course == course, DocumentFlag.source == p.source))
+                    s.add_all(
+                        DocumentFlag(
+                            course=course, source=p.source, heading=f.heading, passage=f.sentence, pattern=f.pattern, position=i
+                        )
+                        for i, f in enumerate(p.flags)
+                    )

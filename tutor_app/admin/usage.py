@@ -2,8 +2,10 @@
 
 Plain aggregates over the app database (messages, conversations, users,
 feedback), returned as lists of dicts ready for a chart or a table. Costs are
-the estimates stored with each answer (see ``pricing``). No user names leave
-this module: rows are grouped by role, model, course and day only.
+the estimates stored with each answer (see ``pricing``), counted only for
+replies that brought back some text; replies the model never answered are
+counted apart, as ``unanswered``. No user names leave this module: rows are
+grouped by role, model, course and day only.
 This module does not draw charts.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from tutor_app.core.database import Conversation, Database, Feedback, Message, User, utcnow
 
@@ -32,7 +34,15 @@ def questions_per_day(db: Database, days: int = 30, now: datetime | None = None)
 
 
 def tokens_by_role_and_model(db: Database) -> list[dict]:
-    """[{role, model, answers, prompt_tokens, completion_tokens, tokens, cost_usd}] over all answers."""
+    """[{role, model, answers, unanswered, prompt_tokens, completion_tokens, tokens, cost_usd}] over all answers.
+
+    ``unanswered`` counts the incomplete replies a model was asked for (prompt tokens counted) that brought back
+    no generated token: the model failed before its first word. An answer stopped while streaming is saved with
+    no token counts, so it is not one. Costs of replies without generated tokens (an estimate of the prompt,
+    stored before ``pricing`` left it out) are not summed.
+    """
+    answered = Message.completion_tokens > 0
+    unanswered = and_(Message.complete.is_(False), Message.completion_tokens == 0, Message.prompt_tokens > 0)
     with db.session() as s:
         rows = s.execute(
             select(
@@ -41,7 +51,8 @@ def tokens_by_role_and_model(db: Database) -> list[dict]:
                 func.count(Message.id),
                 func.coalesce(func.sum(Message.prompt_tokens), 0),
                 func.coalesce(func.sum(Message.completion_tokens), 0),
-                func.coalesce(func.sum(Message.cost_usd), 0.0),
+                func.coalesce(func.sum(case((answered, Message.cost_usd), else_=0.0)), 0.0),
+                func.coalesce(func.sum(case((unanswered, 1), else_=0)), 0),
             )
             .join(Conversation, Conversation.id == Message.conversation_id)
             .join(User, User.id == Conversation.user_id)
@@ -58,8 +69,9 @@ def tokens_by_role_and_model(db: Database) -> list[dict]:
             "completion_tokens": int(c),
             "tokens": int(p) + int(c),
             "cost_usd": round(float(cost), 6),
+            "unanswered": int(failed),
         }
-        for role, model, n, p, c, cost in rows
+        for role, model, n, p, c, cost, failed in rows
     ]
 
 

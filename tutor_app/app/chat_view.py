@@ -1,4 +1,4 @@
-"""Drawing the tutor chat's messages: text, sources, usage, feedback and the follow-up buttons.
+"""Drawing the tutor chat's messages: text, sources, usage, feedback, the follow-up buttons, and the Stop button.
 
 The page (``app_pages/tutor_chat.py``) stays a description of the layout; the
 follow-ups themselves are answered by ``chat.follow_up``. This module holds no
@@ -14,7 +14,7 @@ from tutor_app.core.config import Provider
 from tutor_app.core.database import Message
 from tutor_app.engine.models.chat import UNAVAILABLE_MODEL
 from tutor_app.engine.models.pricing import price_known
-from tutor_app.tutoring.chat import FOLLOW_UPS, QUIZ_ANSWER_MARK, follow_up
+from tutor_app.tutoring.chat import FOLLOW_UPS, QUIZ_ANSWER_MARK, follow_up, stopped_early
 from tutor_app.tutoring.conversations import ConversationStore
 from tutor_app.tutoring.explain import EXTRACTIVE_MODEL
 
@@ -47,6 +47,18 @@ def show_text(message: Message) -> None:
     if answer:
         with st.expander(ui.tr("ans_quiz_answer")):
             st.markdown(answer)
+
+
+def show_stopped(message: Message) -> None:
+    """The note under an answer that was cut short (``chat.stopped_early``)."""
+    if stopped_early(message):
+        st.caption(ui.tr("learn_answer_stopped"), help=ui.tr("learn_stop_answer_help"))
+
+
+def stop_button() -> None:
+    """Shown while an answer streams: a click reruns the page, which stops the stream (``chat.stream_turn`` keeps
+    the answer as far as it was shown, marked incomplete)."""
+    st.button(ui.tr("learn_stop_answer"), key="chat_stop", icon=":material/stop_circle:", help=ui.tr("learn_stop_answer_help"))
 
 
 def follow_up_buttons(store: ConversationStore, user_id: int, conversation_id: int, message: Message) -> None:

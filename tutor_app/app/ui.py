@@ -1,6 +1,9 @@
 """Glue between Streamlit and the engine: cached services, the signed-in user, the language.
 
-Pages call these helpers so they stay short. ``require_role`` re-reads the
+Pages call these helpers so they stay short. ``services`` and ``course_names``
+never raise: when the index cannot be opened the page says so in the reader's
+language and stops (the detail goes to the server's log), and a failed build
+is not cached, so the next run tries again. ``require_role`` re-reads the
 user from the database on every run, so a student who types an administrator
 page's URL is stopped even if the page was somehow registered.
 This module holds no business logic; accounts, conversations and the tutor do.
@@ -9,6 +12,8 @@ This module holds no business logic; accounts, conversations and the tutor do.
 from __future__ import annotations
 
 import json
+import logging
+from typing import NoReturn
 
 import streamlit as st
 
@@ -16,7 +21,7 @@ from tutor_app.accounts.sessions import COOKIE_NAME, SESSION_LIFETIME, end_sessi
 from tutor_app.accounts.users import can_access, get_user
 from tutor_app.core.config import Provider, Settings, load_settings
 from tutor_app.core.database import Database, default_database_url, open_database
-from tutor_app.core.errors import TutorError
+from tutor_app.core.errors import ModelError, TutorError
 from tutor_app.core.i18n import t
 from tutor_app.engine.ingest.sample_course import SampleIngest
 from tutor_app.services import Services, build_services
@@ -26,6 +31,7 @@ USER_KEY = "auth_user_id"
 SESSION_KEY = "auth_session_token"
 COOKIE_KEY = "auth_cookie_pending"  # a token to write, or "" to remove the cookie
 LANG_KEY = "ui_lang"
+_log = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner=False)
@@ -34,8 +40,34 @@ def settings() -> Settings:
 
 
 @st.cache_resource(show_spinner=False)
+def _built_services() -> Services:
+    return build_services(settings())  # st.cache_resource keeps only a build that returned
+
+
 def services() -> Services:
-    return build_services(settings())
+    """The engine's services; if they cannot be built, the page shows why and stops (the next run tries again)."""
+    try:
+        return _built_services()
+    except Exception as exc:  # a raw failure too: the student sees the message, the log gets the traceback
+        index_unavailable(exc)
+
+
+def index_unavailable(exc: Exception) -> NoReturn:
+    """Stop the page with the bilingual "library unavailable" message; log ``exc`` for the administrator."""
+    _log.error("The course index could not be used: %s", exc, exc_info=exc)
+    st.error(tr("err_index_unavailable_page"))
+    if _is_administrator():  # what failed and how to fix it; students see no paths or details
+        st.caption(error_text(exc))
+    st.stop()
+
+
+def _is_administrator() -> bool:
+    user_id = st.session_state.get(USER_KEY)
+    try:
+        user = get_user(database(), user_id) if user_id is not None else None
+    except Exception:
+        return False
+    return user is not None and user.active and user.role == "administrator"
 
 
 @st.cache_resource(show_spinner=False)
@@ -55,10 +87,11 @@ def prepare_sample_course() -> None:
     job = sample_ingest()
     if job.state == "idle":
         try:
-            if job.start_if_needed(settings(), services().ingestor, list(services().index.courses())):
+            built = _built_services()
+            if job.start_if_needed(settings(), built.ingestor, list(built.index.courses())):
                 course_names.clear()
-        except TutorError:
-            return  # the index is unusable: the pages that read it say so and how to fix it
+        except Exception:
+            return  # the index is unusable: the pages that read it say so (services() logs the detail)
     if job.running:
         with st.sidebar:
             _sample_progress()
@@ -81,9 +114,20 @@ def no_course_notice() -> None:
     st.info(tr("sample_preparing") if sample_ingest().running else tr("no_course"))
 
 
-@st.cache_data(ttl=30, show_spinner=False)
 def course_names() -> list[str]:
-    return sorted(services().index.courses())
+    """The indexed courses (cached for 30 s for every session); stops the page if the index cannot be read."""
+    try:
+        return _course_names()
+    except Exception as exc:
+        index_unavailable(exc)
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _course_names() -> list[str]:
+    return sorted(_built_services().index.courses())
+
+
+course_names.clear = _course_names.clear  # pages refresh the list after changing the library
 
 
 def language() -> str:
@@ -95,7 +139,11 @@ def tr(key: str, **values) -> str:
 
 
 def error_text(exc: Exception) -> str:
-    """An error as this reader should see it: in their language when it names a string-table message."""
+    """An error as this reader should see it: in their language when it names a string-table message; a model
+    failure's detail (server address, settings to fix) only for an administrator, everyone else reads that the
+    tutor could not answer (the detail is in the model log)."""
+    if isinstance(exc, ModelError) and not _is_administrator():
+        return exc.student_message(language())
     return exc.message(language()) if isinstance(exc, TutorError) else str(exc)
 
 
@@ -189,7 +237,9 @@ def model_status() -> None:
         provider = "embedded llama.cpp"
     else:
         name = current.azure_openai_deployment or current.chat_model if current.provider is Provider.AZURE else current.chat_model
-        provider = {Provider.AZURE: "Azure OpenAI", Provider.OPENAI: current.openai_base_url or "OpenAI"}[current.provider]
+        # The server's address is the administrator's business; others read the kind of provider only.
+        address = current.openai_base_url if _is_administrator() else None
+        provider = {Provider.AZURE: "Azure OpenAI", Provider.OPENAI: address or "OpenAI"}[current.provider]
     with st.sidebar.expander(tr("model_status"), expanded=False):
         st.markdown(tr("answered_by", model=name, provider=provider))
         st.caption(

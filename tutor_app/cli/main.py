@@ -3,8 +3,10 @@
 Commands: ingest, search, ask, serve-model, reindex, users, coverage, doctor,
 purge-conversations, and the studio's plan and quiz (``cli/studio.py``). ``--json`` gives
 machine-readable output (its fields are listed in the README's "Command line").
-Errors print what to do and exit non-zero. This module only parses arguments
-and prints.
+Errors print what to do and exit non-zero (``EXIT_INDEX_UNAVAILABLE`` when the search or keyword
+index cannot be opened, read or written). ``ask`` replaces personal details in
+the question (``engine.privacy``) before anything else sees it, as the app's chat
+does. This module only parses arguments and prints.
 """
 
 from __future__ import annotations
@@ -16,7 +18,11 @@ import time
 from pathlib import Path
 
 from tutor_app.core.config import load_settings
-from tutor_app.core.errors import TutorError
+from tutor_app.core.errors import IndexStoreError, TutorError
+
+# Exit codes: 0 ok, 1 some files failed to ingest, 2 an error, 3 the model did not finish, 4 the index is unavailable.
+EXIT_ERROR = 2
+EXIT_INDEX_UNAVAILABLE = 4
 
 
 def _progress_bar(done: int, total: int, current: str) -> None:
@@ -29,6 +35,7 @@ def _progress_bar(done: int, total: int, current: str) -> None:
 
 
 def cmd_ingest(args, settings) -> int:
+    from tutor_app.engine.ingest.loaders import SUPPORTED_SUFFIXES
     from tutor_app.services import build_services
 
     services = build_services(settings)
@@ -42,6 +49,8 @@ def cmd_ingest(args, settings) -> int:
                     "summary": report.summary(),
                     "failed": report.failed,
                     "notices": report.notices,
+                    "duplicates": [{"source": source, "same_as": existing} for source, existing in report.duplicates],
+                    "unsupported": report.unsupported,
                     "added": report.added,
                     "removed": report.removed,
                     "seconds": round(elapsed, 2),
@@ -54,6 +63,10 @@ def cmd_ingest(args, settings) -> int:
             print(f"note: {line}")
         for line in report.failed:
             print(f"skipped: {line}", file=sys.stderr)
+        for source, existing in report.duplicates:
+            print(f"skipped: {source}: the same content as {existing}, already in the course.", file=sys.stderr)
+        for path in report.unsupported:
+            print(f"left out: {path}: not a type that can be indexed ({', '.join(sorted(SUPPORTED_SUFFIXES))}).", file=sys.stderr)
         print(f"{report.summary()} ({elapsed:.1f} s)")
     return 0 if report.ok else 1
 
@@ -75,11 +88,20 @@ def cmd_search(args, settings) -> int:
 
 
 def cmd_ask(args, settings) -> int:
+    from tutor_app.engine.privacy import redact
+    from tutor_app.engine.text import detect_lang
     from tutor_app.services import build_services
+    from tutor_app.tutoring.chat import privacy_notice
 
+    # As in the app's chat turn (tutoring.chat.start_turn): personal details are replaced before the search,
+    # the model or the output sees the question; the notice goes to stderr, so --json output stays JSON.
+    redaction = redact(args.question.strip())
+    notice = privacy_notice(redaction, [], detect_lang(redaction.text))
+    if notice:
+        print(notice, file=sys.stderr)
     services = build_services(settings)
     try:
-        stream = services.tutor.ask(args.question, course=args.course)
+        stream = services.tutor.ask(redaction.text, course=args.course)
         if args.json:
             stream.text()
             print(json.dumps(stream.result.to_json(), ensure_ascii=False, indent=2))
@@ -122,7 +144,7 @@ def cmd_reindex(args, settings) -> int:
 
 
 def cmd_doctor(args, settings) -> int:
-    """Check (and seed) the offline assets; print what will answer."""
+    """Check (and seed) the offline assets; print what will answer; compare the two indexes (--repair: fix)."""
     from tutor_app.engine.models.server import bundled_model_path
     from tutor_app.engine.tokens import count_tokens
 
@@ -133,6 +155,27 @@ def cmd_doctor(args, settings) -> int:
     model = settings.embedded_model_path or bundled_model_path()
     print(f"home: {settings.home}")
     print(f"provider: {settings.provider}; embedder: {settings.embedder_kind}; embedded model file: {model}")
+    return _check_index(settings, args.repair)
+
+
+def _check_index(settings, repair: bool) -> int:
+    """Compare Chroma and the keyword index per course; rebuild the differing part of the keyword index on request."""
+    from tutor_app.core.i18n import t
+    from tutor_app.engine.search.index import CourseIndex
+
+    index = CourseIndex(settings, sync=False)  # as found: opening with sync would repair it silently
+    report = index.check_consistency()
+    if report.ok:
+        print(t("doctor_index_consistent", "en", count=sum(dense for dense, _ in report.courses.values())))
+        return 0
+    for course in report.differing:
+        chroma, keyword = report.courses[course]
+        print(t("doctor_index_differs", "en", course=course, chroma=chroma, keyword=keyword))
+    if not repair:
+        print(t("doctor_index_repair_hint", "en"))
+        return EXIT_ERROR
+    added, removed = index.repair_lexical(report)
+    print(t("doctor_index_repaired", "en", added=added, removed=removed))
     return 0
 
 
@@ -236,7 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json", "csv"], default="json")
     p.set_defaults(func=cmd_coverage)
 
-    p = sub.add_parser("doctor", help="check offline assets and settings")
+    p = sub.add_parser("doctor", help="check offline assets, settings and the two indexes")
+    p.add_argument("--repair", action="store_true", help="rebuild the keyword index's differing chunks from the search index")
     p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("purge-conversations", help="delete conversations older than the retention setting")
@@ -256,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args, settings)
     except TutorError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_INDEX_UNAVAILABLE if isinstance(exc, IndexStoreError) else EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -71,10 +71,18 @@ class Settings(BaseModel):
     embedded_threads: int = Field(default=0, ge=0, le=256)  # 0: one per core
     embedded_port: int = Field(default=0, ge=0, le=65535)  # 0: pick a free port
     embedded_start_timeout_s: float = Field(default=60.0, gt=0)
+    # Bounded waits (engine/models/chat.py, ``make_client``). The SDK gives every attempt the same
+    # timeouts and retries timeouts too, so a server that accepts the connection and sends nothing
+    # fails after (max_retries + 1) x stream_idle_timeout_s plus the backoff (at most 0.5 s before
+    # the first retry): 2 x 9 + 0.5 = 18.5 s, within the 20 s a learner should wait to hear the model is down.
     connect_timeout_s: float = Field(default=5.0, gt=0)
-    read_timeout_s: float = Field(default=60.0, gt=0)
-    stream_idle_timeout_s: float = Field(default=30.0, gt=0)
-    max_retries: int = Field(default=2, ge=0, le=6)
+    read_timeout_s: float = Field(default=60.0, gt=0)  # unused: stream_idle_timeout_s is the read timeout
+    stream_idle_timeout_s: float = Field(default=9.0, gt=0)  # for the first byte and between streamed chunks
+    max_retries: int = Field(default=1, ge=0, le=6)
+    # The whole answer, first byte to last token, in seconds (TUTOR_ANSWER_DEADLINE): past it the
+    # stream is closed and the text so far is kept, marked as cut by the deadline. Checked as each
+    # chunk arrives, so an answer ends at most stream_idle_timeout_s after it.
+    answer_deadline: float = Field(default=90.0, gt=0)
     max_answer_tokens: int = Field(default=512, ge=16)
     temperature: float = Field(default=0.2, ge=0, le=2)
     # How answers are written: "extractive" quotes the course's own sentences (nothing the language

@@ -1,10 +1,35 @@
 """The app database: tables for accounts, sign-in attempts, chats and feedback.
 
 ``open_database(url)`` builds an engine for any SQLAlchemy URL (an SQLite file
-by default, PostgreSQL for several servers), creates missing tables, adds
-missing nullable or defaulted columns to old tables, and records the schema
-version. On SQLite every connection gets WAL mode (readers do not block the
-writer), foreign keys (so deletes cascade) and a busy timeout.
+by default; PostgreSQL, ``postgresql+psycopg://user:password@host/db``, for
+several servers; a plain ``postgresql://`` or ``postgres://`` URL gets that
+driver, the one installed) and brings the schema up to date with Alembic, whose revisions
+live in ``core/migrations`` (no alembic.ini: the configuration is built here).
+A new database is created from the models and stamped with the newest revision.
+An older database without Alembic's version table gets the missing tables and
+the missing nullable or defaulted columns (the upgrade used before Alembic),
+then is stamped the same way. A stamped database runs the revisions it lacks.
+One process at a time does this, in one transaction (SQLite's write lock, a
+PostgreSQL advisory lock), so servers starting together on a new database all
+succeed. A database stamped with a revision this tutor does not know, or with a
+higher ``SCHEMA_VERSION``, was written by a newer tutor and is refused. On SQLite
+every connection gets WAL mode (readers do not block the writer), foreign keys
+(so deletes cascade) and a busy timeout.
+
+Writes wait for each other instead of failing. On SQLite a transaction takes the
+write lock with ``BEGIN IMMEDIATE`` just before its first write (reads before it
+run without a lock), so the wait happens where the busy timeout applies and
+nothing has been written yet; when the timeout runs out, that ``BEGIN IMMEDIATE``
+is tried again a few times with exponential backoff and jitter. Only after that
+does the caller get a ``StoreError``, whose message never shows the URL, the file
+path or SQL (those go to the log). PostgreSQL makes writers wait on row locks
+itself; its rare deadlock or serialization failure ends the transaction, which a
+``with`` block cannot run again, so it reads as "busy, try again".
+
+Every string written to any database loses its NUL and other C0 control
+characters (tab, newline and carriage return stay), in one place for every table
+and query (lookups are cleaned alike, so they still match): PostgreSQL refuses
+NUL, and none of them belongs in a chat or a name.
 
 This module holds the schema and the connection only. The rules about who may
 do what (passwords, rate limits, owner-only chats) live in ``accounts`` and
@@ -15,11 +40,20 @@ timestamps are naive UTC everywhere.
 from __future__ import annotations
 
 import json
+import logging
+import random
+import re
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import (
     Boolean,
     DateTime,
@@ -39,7 +73,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.schema import CreateColumn
@@ -47,10 +81,25 @@ from sqlalchemy.schema import CreateColumn
 from tutor_app.core.config import Settings
 from tutor_app.core.errors import TutorError
 
+# Raised with each Alembic revision that changes the schema, so that tutors older than the Alembic
+# migrations (they read only this number) refuse a database written by a newer one.
 SCHEMA_VERSION = 1
+MIGRATIONS = Path(__file__).with_name("migrations")
+ALEMBIC_TABLE = "tutor_alembic_version"  # not Alembic's default name: a shared database may hold another app's
+SCHEMA_LOCK = 0x7475746F72  # PostgreSQL advisory lock key ("tutor") held while the schema is checked or changed
 ROLES = ("student", "educator", "administrator")
 LANGUAGES = ("en", "zh")
 MESSAGE_ROLES = ("user", "assistant")
+
+# SQLite: how long one attempt waits for the write lock (ms), how many attempts, and the first pause between them.
+BUSY_TIMEOUT_MS = 5000
+WRITE_ATTEMPTS = 4
+RETRY_PAUSE = 0.1  # seconds, doubled after each attempt, times a random factor in [0.5, 1.5)
+
+log = logging.getLogger(__name__)
+_alembic_lock = threading.Lock()  # Alembic's ``context`` proxy is one per process: one thread runs it at a time
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_WRITES = ("insert", "update", "delete", "replace")
 
 
 class StoreError(TutorError):
@@ -75,8 +124,9 @@ class Base(DeclarativeBase):
     pass
 
 
-# Columns that a later version may add carry a server default (or are nullable),
-# so the migration below can add them to an existing table with ALTER TABLE.
+# Columns added to a table before the Alembic migrations carry a server default (or are nullable), so
+# ``_upgrade_without_alembic`` can add them to a database of that time with ALTER TABLE. Any schema change
+# from now on is an Alembic revision in core/migrations/versions (see its package docstring).
 
 
 class User(Base):
@@ -125,6 +175,7 @@ class Conversation(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
     course: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
     title: Mapped[str] = mapped_column(String(200), nullable=False)
+    exercise: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")  # a coach chat's item ref; "" = tutor
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
@@ -146,6 +197,7 @@ class Message(Base):
     # How the reply was written: extractive, generative, or a follow-up on an earlier answer ("simpler", ...).
     style: Mapped[str] = mapped_column(String(20), nullable=False, server_default="")
     unsupported: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))  # flagged claims
+    hint_level: Mapped[int | None] = mapped_column(Integer, nullable=True)  # a coach reply: rungs given after it
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
     @property
@@ -236,6 +288,25 @@ class CurriculumObjective(Base):
     text: Mapped[str] = mapped_column(Text, nullable=False)
     bloom: Mapped[str] = mapped_column(String(20), nullable=False, server_default="understand")
     position: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")  # `text` is a column name here
+
+
+class DocumentFlag(Base):
+    """A passage of a course document that reads like an instruction to an AI (``engine.ingest.instructions``).
+
+    Kept for the administrator's library page; a document's flags are replaced when it is indexed again and
+    deleted with it (or its course).
+    """
+
+    __tablename__ = "document_flags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    course: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    source: Mapped[str] = mapped_column(String(500), nullable=False)
+    heading: Mapped[str] = mapped_column(Text, nullable=False, server_default="")
+    passage: Mapped[str] = mapped_column(Text, nullable=False)
+    pattern: Mapped[str] = mapped_column(Text, nullable=False, server_default="")  # the pattern file's entry it matched
+    position: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")  # order in the document
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
 
 # --------------------------------------------------------------------------- personalized learning (issue 6)
@@ -369,7 +440,7 @@ class SafetyFlag(Base):
     mode: Mapped[str] = mapped_column(String(10), nullable=False, server_default="explain")  # explain or coach
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow, index=True)
     # Set when an educator or administrator marks the flag as seen (the first one to do so). Nullable, so
-    # ``_migrate`` adds them to an older table (there without the foreign key: ALTER TABLE adds a plain column).
+    # ``_upgrade_without_alembic`` adds them to an older table (there without the foreign key: ALTER TABLE adds a plain column).
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
 
@@ -401,8 +472,8 @@ class Database:
         """One transaction: commits when the block ends, rolls back if it raises.
 
         Objects loaded inside stay readable afterwards (their columns are loaded;
-        the models have no lazy relationships). Operational failures (locked,
-        read-only or unreachable database) become a ``StoreError``.
+        the models have no lazy relationships). Operational failures (locked
+        after every retry, read-only or unreachable database) become a ``StoreError``.
         """
         try:
             with self._sessions.begin() as session:
@@ -434,6 +505,8 @@ def open_database(url: str) -> Database:
             "The database URL is not valid.",  # not echoed: it may hold a password
             "Use an SQLAlchemy URL such as sqlite:///path/to/tutor.sqlite3 or postgresql+psycopg://user@host/db.",
         ) from exc
+    if parsed.drivername in ("postgres", "postgresql"):  # SQLAlchemy would look for psycopg2, which is not installed
+        parsed = parsed.set(drivername="postgresql+psycopg")
     is_sqlite = parsed.get_backend_name() == "sqlite"
     memory = is_sqlite and parsed.database in (None, "", ":memory:")
     options: dict = {}
@@ -447,10 +520,12 @@ def open_database(url: str) -> Database:
     except (NoSuchModuleError, ImportError) as exc:
         raise StoreError(
             f"No database driver for {parsed.drivername!r} ({exc}).",
-            "Install the driver named in the URL (for PostgreSQL: pip install 'psycopg[binary]').",
+            "Install the driver named in the URL, or use one installed: sqlite:///... or postgresql+psycopg://...",
         ) from exc
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "before_cursor_execute", _lock_before_first_write)
+    event.listen(engine, "before_cursor_execute", _clean_parameters, retval=True)
     try:
         try:
             _migrate(engine)
@@ -477,53 +552,140 @@ def _make_parent(path: Path) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Python's sqlite3 would open a transaction itself before the first write; ``_lock_before_first_write``
+    # opens it instead, with BEGIN IMMEDIATE, tried again while busy (nothing is written yet, so that is safe).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")  # first, so the next pragmas wait too
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
     finally:
         cursor.close()
 
 
+def _lock_before_first_write(_conn, cursor, statement: str, _parameters, _context, _executemany) -> None:
+    """SQLite: ``BEGIN IMMEDIATE`` before the first write of a transaction, retried while the database is busy."""
+    driver = cursor.connection
+    if not driver.in_transaction and statement.lstrip()[:7].lower().startswith(_WRITES):
+        _begin_immediate(driver)
+
+
+def _begin_immediate(driver) -> None:
+    """Take SQLite's write lock, waiting the busy timeout on each of ``WRITE_ATTEMPTS`` attempts."""
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            driver.execute("BEGIN IMMEDIATE")
+            return
+        except Exception as exc:
+            if attempt == WRITE_ATTEMPTS or not _is_busy(exc):
+                raise
+            pause = RETRY_PAUSE * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
+            log.warning("App database busy (%s), attempt %d of %d; trying again in %.2f s", exc, attempt, WRITE_ATTEMPTS, pause)
+            time.sleep(pause)
+
+
+def _is_busy(exc: BaseException) -> bool:
+    """True for an error that waiting may cure: SQLite locked/busy, PostgreSQL serialization failure or deadlock."""
+    orig = getattr(exc, "orig", None) or exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None and (code & 0xFF) in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED and their extended codes
+        return True
+    if getattr(orig, "sqlstate", None) in ("40001", "40P01") or getattr(orig, "pgcode", None) in ("40001", "40P01"):
+        return True
+    detail = str(orig).lower()
+    return any(words in detail for words in ("database is locked", "database table is locked", "database is busy"))
+
+
+def clean_text(value: str) -> str:
+    """``value`` without NUL and the other C0 control characters except tab, newline and carriage return."""
+    return _CONTROL.sub("", value)
+
+
+def _clean_parameters(_conn, _cursor, statement: str, parameters, _context, executemany):
+    """Every string bound to a statement, cleaned (``clean_text``); one place for every table and query."""
+    if executemany:
+        return statement, [_cleaned(row) for row in parameters]
+    return statement, _cleaned(parameters)
+
+
+def _cleaned(row):
+    if isinstance(row, dict):
+        if any(isinstance(v, str) and _CONTROL.search(v) for v in row.values()):
+            return {k: clean_text(v) if isinstance(v, str) else v for k, v in row.items()}
+        return row
+    if isinstance(row, list | tuple) and any(isinstance(v, str) and _CONTROL.search(v) for v in row):
+        return type(row)(clean_text(v) if isinstance(v, str) else v for v in row)
+    return row
+
+
 def _operational(exc: OperationalError, url: str) -> StoreError:
+    """The error a reader sees: what happened and what to do, without the URL, path or SQL (those are logged)."""
     detail = str(exc.orig) if exc.orig is not None else str(exc)
+    log.error("The app database at %s failed: %s (statement: %.300s)", url, detail, exc.statement)
     if "readonly" in detail.lower() or "read-only" in detail.lower():
-        fix = "Point TUTOR_HOME (or --home) at a folder you can write to, or make the database file writable."
-    elif "locked" in detail.lower():
-        fix = "Another process holds the database; wait a moment and try again."
-    else:
-        fix = "Check that the database server is running and the URL, user and password are right."
-    return StoreError(f"The app database at {url} failed: {detail}.", fix)
+        return StoreError.of("err_db_readonly")
+    if _is_busy(exc):
+        return StoreError.of("err_db_busy")
+    return StoreError.of("err_db_failed")
+
+
+def alembic_config(connection=None) -> Config:
+    """Alembic's configuration for the app database, built in code; ``connection`` is the one migrations run on."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
 
 
 def _migrate(engine: Engine) -> None:
-    """Create missing tables, add missing columns, record the version."""
-    Base.metadata.create_all(engine)
-    inspector = inspect(engine)
-    preparer = engine.dialect.identifier_preparer
+    """Bring the schema to Alembic's newest revision (see the module docstring), one process at a time."""
     with engine.begin() as conn:
-        found = conn.scalar(select(func.max(SchemaVersion.version))) or 0
-        if found > SCHEMA_VERSION:
+        if engine.dialect.name == "sqlite":  # servers starting together check and change the schema one after another
+            _begin_immediate(conn.connection.driver_connection)
+        elif engine.dialect.name == "postgresql":  # released when the transaction ends
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+        tables = set(inspect(conn).get_table_names())
+        found = 0
+        if SchemaVersion.__tablename__ in tables:
+            found = conn.scalar(select(func.max(SchemaVersion.version))) or 0
+        config = alembic_config(conn)
+        if found > SCHEMA_VERSION or not _knows_revisions(conn, config):
             raise StoreError(
-                f"The app database has schema version {found}, newer than this tutor understands ({SCHEMA_VERSION}).",
+                f"The app database has a schema newer than this tutor understands (version {found}, {SCHEMA_VERSION} known).",
                 "Upgrade the tutor to the version that wrote this database, or point it at another database.",
             )
-        for table in Base.metadata.sorted_tables:
-            present = {column["name"] for column in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name in present:
-                    continue
-                if column.primary_key or (not column.nullable and column.server_default is None):
-                    raise StoreError(
-                        f"The table {table.name} lacks the required column {column.name}, which cannot be added in place.",
-                        "Back up the database file, then move it aside so the tutor creates a fresh one.",
-                    )
-                ddl = CreateColumn(column).compile(dialect=engine.dialect)
-                conn.execute(text(f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN {ddl}"))
-    if found < SCHEMA_VERSION:
-        try:
-            with engine.begin() as conn:
-                conn.execute(SchemaVersion.__table__.insert().values(version=SCHEMA_VERSION, applied_at=utcnow()))
-        except IntegrityError:
-            pass  # another process recorded it first
+        with _alembic_lock:
+            if ALEMBIC_TABLE in tables:
+                command.upgrade(config, "head")
+            else:
+                _upgrade_without_alembic(conn)
+                command.stamp(config, "head")
+        if found < SCHEMA_VERSION:
+            conn.execute(SchemaVersion.__table__.insert().values(version=SCHEMA_VERSION, applied_at=utcnow()))
+
+
+def _knows_revisions(conn, config: Config) -> bool:
+    """False when the database is stamped with an Alembic revision that is not among ours (a newer tutor's)."""
+    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    stamped = MigrationContext.configure(conn, opts={"version_table": ALEMBIC_TABLE}).get_current_heads()
+    return set(stamped) <= known
+
+
+def _upgrade_without_alembic(conn) -> None:
+    """Create missing tables and add missing columns: the whole upgrade before Alembic, and a new database's set-up."""
+    preparer = conn.dialect.identifier_preparer
+    Base.metadata.create_all(conn)
+    inspector = inspect(conn)
+    for table in Base.metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            if column.primary_key or (not column.nullable and column.server_default is None):
+                raise StoreError(
+                    f"The table {table.name} lacks the required column {column.name}, which cannot be added in place.",
+                    "Back up the database file, then move it aside so the tutor creates a fresh one.",
+                )
+            ddl = CreateColumn(column).compile(dialect=conn.dialect)
+            conn.execute(text(f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN {ddl}"))

@@ -3,7 +3,8 @@
 Pages show them with ``st.error(ui.error_text(exc))``; the CLI prints them and
 exits non-zero. An error made with ``of(key, ...)`` names a message in the
 string tables, so a page can say it in the reader's language; others are
-English only. This module holds no logic beyond formatting the message.
+English only. A ``ModelError`` also has a short text for learners, without
+addresses or settings. This module holds no logic beyond formatting the message.
 """
 
 from __future__ import annotations
@@ -46,7 +47,20 @@ class IndexStoreError(TutorError):
 
 
 class ModelError(TutorError):
-    """The language model server failed, refused, or cannot be started."""
+    """The language model server failed, refused, or cannot be started.
+
+    Two texts: ``detail`` (the server's address and the setting to fix) is for administrators and
+    the log; ``student_message(lang)`` says only that the tutor could not answer, in the learner's language.
+    """
+
+    @property
+    def detail(self) -> str:
+        return str(self)
+
+    def student_message(self, lang: str = "en") -> str:
+        from tutor_app.core.i18n import t
+
+        return t("model_student_failed", lang)
 
 
 class InputError(TutorError):

@@ -21,10 +21,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Try rephrasing it with terms from the lessons, or ask your educator.",
         "zh": "课程材料没有涉及这个问题，所以我不做猜测。可以试着用课程里的术语换个说法提问，或者请教你的老师。",
     },
-    "model_failed": {
-        "en": "The language model did not finish its answer: {error} The matching course passages are shown below.",
-        "zh": "语言模型没有完成回答：{error} 下面列出了相关的课程段落。",
-    },
     "index_empty": {
         "en": "The index is empty: add course files first (Library page, or `python -m tutor_app ingest`).",
         "zh": "索引是空的：请先添加课程文件（在“课程库”页面，或运行 `python -m tutor_app ingest`）。",

@@ -3,10 +3,14 @@
 The learner's message is stored before anything can fail, with personal details
 (e-mails, phones, ID numbers, addresses, the names attached) already replaced
 (``engine.privacy``), so neither the database, the search nor a model sees
-them; the learner is told so once per conversation. The answer is
-stored once streamed, with its citations, model, style, token counts and
-estimated cost, also when it was cut short; generated sentences the course
-does not support are flagged in the stored text. Errors that stop an answer
+them; the learner is told so once per conversation. The answer is saved as
+it streams (``stream_turn``: what was shown so far, about every second, each
+save its own short transaction, so a busy database skips a save but never
+stops the answer), then finished with its citations, model, style, token
+counts and estimated cost; generated sentences the course does not support are
+flagged in the stored text. An answer cut short (the Stop button, a click that
+reruns the page, the page left, a dropped model stream) stays saved as far as
+it was shown, marked incomplete (``stopped_early``). Errors that stop an answer
 before it starts (an empty index, an unreadable index) are stored as the
 tutor's reply, so the conversation shows what happened. Refusals and their
 questions never go back to the model as history (a small model copies them).
@@ -18,7 +22,10 @@ stored as not grounded, with the style "safety". This module does not draw anyth
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 
 from tutor_app.core.config import Settings
@@ -27,6 +34,7 @@ from tutor_app.core.errors import TutorError
 from tutor_app.core.i18n import t
 from tutor_app.engine.answers.claims import mark_unsupported
 from tutor_app.engine.answers.extractive import ExtractiveAnswerer
+from tutor_app.engine.answers.passages import map_citations
 from tutor_app.engine.models.pricing import estimate_cost
 from tutor_app.engine.privacy import Redaction, has_placeholder, redact, redact_text
 from tutor_app.engine.text import detect_lang
@@ -39,6 +47,9 @@ QUIZ_ANSWER_MARK = "<!-- answer -->"  # the page shows what follows it behind a 
 
 MAX_MESSAGE_CHARS = 4000
 HISTORY_TURNS = 6
+SAVE_EVERY_S = 1.0  # how often an answer being streamed is saved as far as it was shown
+
+log = logging.getLogger(__name__)
 
 
 def model_history(messages: list[Message]) -> list[tuple[str, str]]:
@@ -127,12 +138,15 @@ def privacy_notice(redaction: Redaction, earlier: list[Message], lang: str) -> s
     return t("privacy_redacted", lang)
 
 
-def finish_turn(store: ConversationStore, settings: Settings, user_id: int, turn: Turn, shown_text: str) -> int:
-    """Save the tutor's reply as it was shown; returns the message id."""
+def finish_turn(
+    store: ConversationStore, settings: Settings, user_id: int, turn: Turn, shown_text: str, replaces: int | None = None
+) -> int:
+    """Save the tutor's reply as it was shown; returns the message id. ``replaces``: the answer saved so far."""
+    tid = turn.conversation_id
     if turn.safety:  # not grounded, so it and its question never go back to the model; not a course gap either
-        return store.add_message(user_id, turn.conversation_id, "assistant", shown_text, grounded=False, style=SAFETY_STYLE)
+        return store.add_message(user_id, tid, "assistant", shown_text, grounded=False, style=SAFETY_STYLE, replaces=replaces)
     if turn.stream is None:
-        return store.add_message(user_id, turn.conversation_id, "assistant", shown_text, grounded=False, complete=False)
+        return store.add_message(user_id, tid, "assistant", shown_text, grounded=False, complete=False, replaces=replaces)
     result = turn.stream.result
     cost = estimate_cost(result.model, settings.provider, result.prompt_tokens, result.completion_tokens)
     if result.unsupported:
@@ -152,7 +166,86 @@ def finish_turn(store: ConversationStore, settings: Settings, user_id: int, turn
         cost_usd=cost,
         style=result.style,
         unsupported=len(result.unsupported),
+        replaces=replaces,
     )
+
+
+def stream_turn(
+    store: ConversationStore,
+    settings: Settings,
+    user_id: int,
+    turn: Turn,
+    every: float = SAVE_EVERY_S,
+    clock: Callable[[], float] = time.monotonic,
+) -> Iterator[str]:
+    """``turn``'s pieces, with the answer saved as it streams; the page shows them (``st.write_stream``).
+
+    What was shown so far is saved every ``every`` seconds and finished by ``finish_turn`` at the end. When the
+    stream stops early, what was shown stays saved, marked incomplete: Streamlit stops a rerun by raising inside
+    the page, either in this loop or in the page's own code, which then closes this generator (``GeneratorExit``).
+    Close it at once (``contextlib.closing``), not when it is garbage-collected. A reply known whole before it is
+    shown (a care reply, an error) is saved whole.
+    """
+    pieces = turn.pieces()
+    shown: list[str] = []
+    message_id: int | None = None
+    saved_at = clock()
+    finished = False
+    try:
+        for piece in pieces:
+            yield piece
+            shown.append(piece)  # the reader came back for more, so this piece was shown
+            if clock() - saved_at >= every:
+                message_id = _save_partial(store, user_id, turn, "".join(shown), message_id)
+                saved_at = clock()
+        finished = True
+    finally:
+        if finished:
+            finish_turn(store, settings, user_id, turn, "".join(shown), message_id)
+        else:
+            _save_stopped(store, settings, user_id, turn, "".join(shown), message_id)
+            with suppress(Exception):
+                pieces.close()  # a model stream ends its request now, not when it is garbage-collected
+
+
+def _save_partial(store: ConversationStore, user_id: int, turn: Turn, text: str, message_id: int | None) -> int | None:
+    """Save the answer as far as it was shown, marked incomplete; a busy database skips this save (the next one comes)."""
+    result = turn.stream.result
+    citations = result.citations or (map_citations(text, turn.stream.passages)[1] if turn.stream.passages else [])
+    try:
+        return store.add_message(
+            user_id,
+            turn.conversation_id,
+            "assistant",
+            text,
+            citations=[c.model_dump() for c in citations],
+            model=result.model,
+            grounded=result.grounded,
+            complete=False,
+            style=result.style,
+            replaces=message_id,
+        )
+    except TutorError as exc:
+        log.warning("The answer streaming in conversation %s was not saved this time: %s", turn.conversation_id, exc)
+        return message_id
+
+
+def _save_stopped(
+    store: ConversationStore, settings: Settings, user_id: int, turn: Turn, text: str, message_id: int | None
+) -> None:
+    """The stream stopped early; never raises, or it would replace Streamlit's own stop (it is only logged)."""
+    try:
+        if turn.stream is None:
+            finish_turn(store, settings, user_id, turn, "".join(turn.pieces()), message_id)
+        else:
+            _save_partial(store, user_id, turn, text, message_id)
+    except Exception:
+        log.exception("The answer stopped early in conversation %s could not be saved", turn.conversation_id)
+
+
+def stopped_early(message: Message) -> bool:
+    """An answer cut short (stopped, rerun, its model stream dropped); not an error reply, also stored incomplete."""
+    return message.role == "assistant" and not message.complete and bool(message.style)
 
 
 def follow_up(

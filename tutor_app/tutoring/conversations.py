@@ -4,7 +4,14 @@ Every method takes the signed-in ``user_id`` and only ever touches that user's
 conversations: asking for someone else's conversation or message raises the
 same ``NotFound`` as asking for one that does not exist, so ids reveal nothing.
 The page saves the learner's question with ``add_message`` *before* asking the
-model, so a failed answer never loses the question.
+model, so a failed answer never loses the question; an answer saved as it
+streams is rewritten in place (``add_message(..., replaces=id)``).
+
+The coach keeps one conversation per learner and exercise in the same tables
+(``Conversation.exercise`` holds the item's ref, empty for the tutor chat, and
+each coach reply its ``hint_level``): ``exercise_conversation`` finds or starts
+it, ``coach_history`` reads it back as the coach's history and hint level. The
+tutor's list (``list``) shows only tutor conversations.
 
 ``delete_inactive`` is the retention rule: it deletes every user's conversations
 with no activity for a number of days (``Settings.conversation_retention_days``),
@@ -68,11 +75,11 @@ class ConversationStore:
         return conversation
 
     def list(self, user_id: int) -> list[Conversation]:
-        """The user's conversations, most recently active first."""
+        """The user's tutor conversations (not the coach's), most recently active first."""
         with self.db.session() as s:
             query = (
                 select(Conversation)
-                .where(Conversation.user_id == user_id)
+                .where(Conversation.user_id == user_id, Conversation.exercise == "")
                 .order_by(Conversation.updated_at.desc(), Conversation.id.desc())
             )
             return [*s.scalars(query)]
@@ -115,16 +122,21 @@ class ConversationStore:
         cost_usd: float = 0.0,
         style: str = "",
         unsupported: int = 0,
+        hint_level: int | None = None,
+        replaces: int | None = None,
     ) -> int:
-        """Append a turn and return its id. ``citations``: dicts or pydantic models (e.g. ``schemas.Citation``)."""
+        """Append a turn and return its id. ``citations``: dicts or pydantic models (e.g. ``schemas.Citation``).
+
+        With ``replaces`` (a message id of this conversation), that message is rewritten instead: an answer
+        saved as it streams, then finished. Each call is one short transaction.
+        """
         if role not in MESSAGE_ROLES:
             raise ValueError(f"message role must be one of {MESSAGE_ROLES}, not {role!r}")
         encoded = json.dumps([_as_dict(c) for c in citations or ()], ensure_ascii=False)
         with self.db.session() as s:
             conversation = _owned(s, user_id, conversation_id)
             now = utcnow()
-            message = Message(
-                conversation_id=conversation.id,
+            fields = dict(
                 role=role,
                 content=content or "",
                 citations=encoded,
@@ -136,9 +148,17 @@ class ConversationStore:
                 style=style or "",
                 unsupported=int(unsupported or 0),
                 cost_usd=float(cost_usd or 0.0),
-                created_at=now,
+                hint_level=hint_level,
             )
-            s.add(message)
+            if replaces is None:
+                message = Message(conversation_id=conversation.id, created_at=now, **fields)
+                s.add(message)
+            else:
+                message = s.get(Message, replaces)
+                if message is None or message.conversation_id != conversation.id:
+                    raise NotFound(f"Message {replaces} was not found.", "Rewrite only a message of this conversation.")
+                for name, value in fields.items():
+                    setattr(message, name, value)
             conversation.updated_at = now
             s.flush()
             return message.id
@@ -149,6 +169,34 @@ class ConversationStore:
             _owned(s, user_id, conversation_id)
             query = select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)
             return [*s.scalars(query)]
+
+    # --- the coach's conversations ---
+
+    def exercise_conversation(
+        self, user_id: int, exercise: str, course: str = "", title: str = "", create: bool = False
+    ) -> Conversation | None:
+        """The user's coach conversation on ``exercise`` (an item ref); with ``create``, started when there is none."""
+        if not exercise:
+            raise ValueError("a coach conversation needs the exercise's ref")
+        with self.db.session() as s:
+            query = (
+                select(Conversation)
+                .where(Conversation.user_id == user_id, Conversation.exercise == exercise)
+                .order_by(Conversation.id)
+            )
+            conversation = s.scalars(query).first()
+            if conversation is None and create:
+                now = utcnow()
+                conversation = Conversation(
+                    user_id=user_id,
+                    course=course or "",
+                    title=auto_title(title or exercise),
+                    exercise=exercise,
+                    created_at=now,
+                    updated_at=now,
+                )
+                s.add(conversation)
+            return conversation
 
     # --- feedback ---
 
@@ -208,6 +256,13 @@ class ConversationStore:
             if sources:
                 lines += ["Sources:", ""] + [f"- {line}" for line in sources] + [""]
         return "\n".join(lines).rstrip() + "\n"
+
+
+def coach_history(messages: list[Message]) -> tuple[list[tuple[str, str]], int]:
+    """A coach conversation as the coach reads it: (``human``/``ai``, text) pairs, and the last reply's hint level."""
+    history = [("human" if m.role == "user" else "ai", m.content) for m in messages]
+    levels = [m.hint_level for m in messages if m.role == "assistant" and m.hint_level is not None]
+    return history, (levels[-1] if levels else 0)
 
 
 def delete_inactive(db: Database, days: int, now: datetime | None = None) -> int:

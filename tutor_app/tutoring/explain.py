@@ -26,7 +26,7 @@ from tutor_app.core.schemas import Answer, Hit
 from tutor_app.engine.answers.claims import unsupported_sentences
 from tutor_app.engine.answers.extractive import ExtractiveAnswerer
 from tutor_app.engine.answers.passages import map_citations, pack_passages
-from tutor_app.engine.models.chat import UNAVAILABLE_MODEL, ChatModel, StreamEnd, end_message, nothing_returned
+from tutor_app.engine.models.chat import UNAVAILABLE_MODEL, ChatModel, StreamEnd, nothing_returned
 from tutor_app.engine.models.prompts import chat_messages, load_prompt
 from tutor_app.engine.search.retrieval import Retriever, SearchResult
 from tutor_app.engine.text import detect_lang
@@ -175,7 +175,7 @@ class Tutor:
         result.prompt_tokens = end.prompt_tokens or sum(count_tokens(m["content"]) for m in messages)
         result.completion_tokens = end.completion_tokens or count_tokens(text)
         if not end.complete:
-            result.error = end.error
-            notice = t("model_failed", lang, error=end_message(end, lang))
+            result.error = end.error  # the detail (address, what to fix) for the CLI and the model log
+            notice = end.student_message(lang)  # a learner reads no server address and no settings to fix
             result.notices.append(notice)
             yield ("\n\n" if received else "") + notice

@@ -261,3 +261,80 @@ def test_reindex_after_an_embedder_change(settings, tmp_path):
     services = build_services(settings)  # the bundled e5 embedder now opens the emptied index
     assert services.index.count() == 0
     assert services.ingestor.ingest_paths([folder], "demo").ok and services.index.count() > 0
+
+
+# --- hostile folders: duplicates, unsupported files, names -------------------------------------
+
+
+def test_the_same_content_under_two_names_is_indexed_once_naming_the_first(fake_services, tmp_path):
+    folder = _course(tmp_path / "c", count=1)
+    write(folder / "sub" / "copy.md", (folder / "lesson0.md").read_bytes())
+    report = fake_services.ingestor.ingest_paths([folder], "demo")
+    assert report.ok and report.changed_files == 1 and report.duplicates == [("sub/copy.md", "lesson0.md")]
+    assert "1 duplicate(s) skipped" in report.summary()
+    sources = {c.source for chunks in fake_services.index.iter_chunks() for c in chunks}
+    assert sources == {"lesson0.md"}
+    # A later run, or a single file given by its path, finds the copy too; the original stays unchanged.
+    again = fake_services.ingestor.ingest_paths([folder, tmp_path / "c" / "sub" / "copy.md"], "demo")
+    assert again.unchanged_files == 1 and again.duplicates == [("sub/copy.md", "lesson0.md"), ("copy.md", "lesson0.md")]
+    assert fake_services.ingestor.ingest_paths([folder], "other").duplicates == [("sub/copy.md", "lesson0.md")]  # per course
+    assert {c.source for chunks in fake_services.index.iter_chunks() for c in chunks if c.course == "other"} == {"lesson0.md"}
+
+
+def test_a_copy_added_beside_an_indexed_file_is_skipped_and_swapped_files_are_not_duplicates(fake_services, tmp_path):
+    folder = _course(tmp_path / "c", count=2)
+    fake_services.ingestor.ingest_paths([folder], "demo")
+    write(folder / "a-copy.md", (folder / "lesson1.md").read_bytes())  # sorts before lesson1.md, which holds these bytes
+    assert fake_services.ingestor.ingest_paths([folder], "demo").duplicates == [("a-copy.md", "lesson1.md")]
+    (folder / "a-copy.md").unlink()
+    first, second = (folder / "lesson0.md").read_bytes(), (folder / "lesson1.md").read_bytes()
+    write(folder / "lesson0.md", second)
+    write(folder / "lesson1.md", first)
+    swapped = fake_services.ingestor.ingest_paths([folder], "demo")
+    assert swapped.ok and swapped.changed_files == 2 and not swapped.duplicates
+
+
+def test_unsupported_files_of_a_folder_are_listed_not_silently_left_out(fake_services, tmp_path):
+    folder = _course(tmp_path / "c", count=1)
+    write(folder / "answers.json", b'{"q1": "b"}')
+    write(folder / "img" / "diagram.png", b"\x89PNG....")
+    write(folder / ".git" / "config", b"[core]")
+    report = fake_services.ingestor.ingest_paths([folder], "demo")
+    assert report.ok and report.changed_files == 1
+    assert report.unsupported == [str(folder / "answers.json"), str(folder / "img" / "diagram.png")]
+    assert "2 unsupported file(s) left out" in report.summary()
+
+
+@pytest.mark.parametrize(
+    "raw, folders, clean",
+    [
+        ("../../etc/passwd.md", False, "passwd.md"),
+        ("/etc/passwd.md", False, "passwd.md"),
+        ("C:\\Users\\me\\lesson.md", False, "lesson.md"),
+        ("cafe\u0301.md", False, "caf\u00e9.md"),
+        ("evil\u202egnp.md", False, "evilgnp.md"),
+        ("tab\tand\x00nul\u200b.md", False, "tabandnul.md"),
+        ("tagged\U000e0041.md", False, "tagged.md"),
+        ("..", False, "upload"),
+        ("en/../zh/./a\u0301.md", True, "en/zh/\u00e1.md"),
+    ],
+)
+def test_document_names_are_normalised_in_one_place(raw, folders, clean):
+    from tutor_app.engine.ingest.pipeline import document_name
+
+    assert document_name(raw, folders) == clean
+
+
+def test_a_folder_with_look_alike_names_keeps_both_files_apart(fake_services, tmp_path):
+    folder = tmp_path / "c"
+    write(folder / "caf\u00e9.md", _lesson(0))
+    try:
+        write(folder / "cafe\u0301.md", _lesson(1))
+    except OSError:
+        pytest.skip("the file system normalises names")
+    if len(list(folder.iterdir())) < 2:
+        pytest.skip("the file system normalises names")
+    report = fake_services.ingestor.ingest_paths([folder], "demo")
+    assert report.ok and report.changed_files == 2
+    sources = {c.source for chunks in fake_services.index.iter_chunks() for c in chunks}
+    assert len(sources) == 2 and "caf\u00e9.md" in sources  # the second is told apart by its folder

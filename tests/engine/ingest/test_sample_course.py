@@ -73,3 +73,17 @@ def test_a_failure_is_reported_not_raised(fake_services, small_sample, monkeypat
     wait_until_finished(job)
     assert job.state == "failed" and "read-only" in job.error
     assert not marker_file(settings).exists()  # offered again on the next start
+
+
+def test_a_duplicate_in_the_sample_folder_is_indexed_once(fake_services, small_sample):
+    (small_sample / "zh").mkdir()
+    (small_sample / "zh" / "copy.md").write_bytes((small_sample / "en" / "lesson-1.md").read_bytes())
+    (small_sample / "notes.csv").write_text("a,b\n1,2\n")
+    settings = fake_services.settings.model_copy(update={"sample_course": True})
+    job = SampleIngest()
+    assert job.start_if_needed(settings, fake_services.ingestor, []) is True
+    wait_until_finished(job)
+    assert job.state == "done" and job.report.duplicates == [("zh/copy.md", "en/lesson-1.md")]
+    assert job.report.unsupported == [str(small_sample / "notes.csv")]
+    sources = {c.source for chunks in fake_services.index.iter_chunks() for c in chunks}
+    assert sources == {f"en/lesson-{n}.md" for n in range(3)}

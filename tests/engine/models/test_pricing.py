@@ -28,7 +28,7 @@ def test_unknown_model_costs_nothing_but_is_flagged():
 
 
 def test_dated_snapshot_takes_its_base_price_and_other_variants_do_not():
-    assert estimate_cost("gpt-4o-mini-2024-07-18", "openai", 1_000_000, 0) == pytest.approx(0.15)
+    assert estimate_cost("gpt-4o-mini-2024-07-18", "openai", 1_000_000, 1_000_000) == pytest.approx(0.75)
     assert estimate_cost("gpt-4o-2024-08-06", "openai", 0, 1_000_000) == pytest.approx(10.0)
     assert not price_known("gpt-4o-audio-preview", "openai")
 
@@ -42,7 +42,7 @@ def test_custom_prices_replace_the_defaults_in_either_shape():
 
 
 def test_names_match_ignoring_case_and_spaces():
-    assert estimate_cost(" GPT-4o-Mini ", "openai", 1_000_000, 0) == pytest.approx(0.15)
+    assert estimate_cost(" GPT-4o-Mini ", "openai", 1_000_000, 1_000_000) == pytest.approx(0.75)
 
 
 def test_zero_tokens_cost_nothing_and_negative_counts_are_refused():
@@ -54,3 +54,9 @@ def test_zero_tokens_cost_nothing_and_negative_counts_are_refused():
 def test_defaults_cannot_be_changed_by_accident():
     with pytest.raises(TypeError):
         DEFAULT_PRICES["gpt-4o"] = (0, 0)  # type: ignore[index]
+
+
+def test_a_request_that_got_no_answer_costs_nothing():
+    """The tutor counts the prompt's tokens itself when a request fails, so no completion tokens means no answer."""
+    assert estimate_cost("gpt-4o-mini", "openai", 1200, 0) == 0.0
+    assert estimate_cost("gpt-4o-mini", "openai", 1200, 1) > 0.0

@@ -1,11 +1,16 @@
-"""The student tutor: pick a course, chat with streamed, cited answers, keep the history."""
+"""The student tutor: pick a course, chat with streamed, cited answers, keep the history.
+
+An answer is saved as it streams; the Stop button (or any click) ends it, kept as far as it was shown.
+"""
+
+from contextlib import closing
 
 import streamlit as st
 
 from tutor_app.app import chat_view as chat_ui
 from tutor_app.app import ui
 from tutor_app.core.errors import TutorError
-from tutor_app.tutoring.chat import finish_turn, start_turn
+from tutor_app.tutoring.chat import start_turn, stream_turn
 from tutor_app.tutoring.conversations import ConversationStore
 from tutor_app.tutoring.profile import profile_instructions, saved_profile
 
@@ -74,6 +79,7 @@ if not messages:
 for message in messages:
     with st.chat_message("user" if message.role == "user" else "assistant"):
         chat_ui.show_text(message)
+        chat_ui.show_stopped(message)
         if message.role == "assistant":
             chat_ui.show_sources(message.citation_list)
             chat_ui.show_usage(message)
@@ -103,7 +109,15 @@ if question := st.chat_input(ui.tr("ask_placeholder"), key="chat_input"):
         st.error(ui.error_text(exc))
         st.stop()
     st.session_state.chat_conversation = turn.conversation_id
-    with st.chat_message("assistant"):
-        shown = st.write_stream(turn.pieces())
-        finish_turn(store, ui.settings(), user.id, turn, shown if isinstance(shown, str) else "".join(map(str, shown)))
+    stop = st.empty()
+    with stop:
+        chat_ui.stop_button()  # its click reruns the page, which stops the stream: the answer so far is kept
+    try:
+        # Closed at once when a rerun stops the stream, so the answer so far is saved then, marked incomplete.
+        with st.chat_message("assistant"), closing(stream_turn(store, ui.settings(), user.id, turn)) as pieces:
+            st.write_stream(pieces)
+    except TutorError as exc:  # the finished answer could not be saved; the last save of it stays
+        stop.empty()
+        st.error(ui.error_text(exc))
+        st.stop()
     st.rerun()

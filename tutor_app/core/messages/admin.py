@@ -1,4 +1,4 @@
-"""Strings of the administrator console (library, coverage, insights), in English and Simplified Chinese."""
+"""Strings of the administrator console (library, coverage, insights) and of when a class view alert happened, in English and Simplified Chinese."""
 
 MESSAGES = {
     # --- pages ---
@@ -50,12 +50,36 @@ MESSAGES = {
         "en": "**{source}** has the same content as **{existing}**, already in this course; it was skipped.",
         "zh": "**{source}** 与本课程中已有的 **{existing}** 内容相同，已跳过。",
     },
-    "admin_instruction_flag": {
-        "en": "**{source}**, section *{heading}*, has text that reads like an instruction to an AI assistant. "
-        "It was indexed; read it and delete or correct the document if it is not meant for learners:",
-        "zh": "**{source}** 的“{heading}”一节中有一段文字像是写给 AI 助手的指令。它已建立索引；"
-        "请阅读下面的文字，如果它不是写给学习者的，请删除或修改该文档：",
+    # Uploads refused by the course library (admin/library.py); shown with the upload's other failures.
+    "admin_data_file": {
+        "en": "{source}: this is a data file ({kind}), not a lesson, so it was not indexed. "
+        "Upload lessons as Markdown, text, HTML or PDF, with any table written into the lesson.",
+        "zh": "{source}：这是数据文件（{kind}），不是课文，因此没有建立索引。"
+        "请以 Markdown、纯文本、HTML 或 PDF 格式上传课文，表格请写进课文中。",
     },
+    "admin_upload_name_taken": {
+        "en": "{source}: the uploaded name '{name}' becomes {source} once its folders and hidden characters are removed, "
+        "and a document of that name is already in this course. Nothing was replaced. Rename the file and upload it again.",
+        "zh": "{source}：上传的文件名“{name}”去掉路径和隐藏字符后变为 {source}，而本课程已有同名文档。"
+        "没有替换任何内容。请重命名文件后重新上传。",
+    },
+    "admin_upload_name_twice": {
+        "en": "{source}: another file of this upload is already stored under this name, so '{name}' was not indexed. "
+        "Rename it and upload it again.",
+        "zh": "{source}：本次上传中已有另一个文件使用这个名称，因此“{name}”没有建立索引。请重命名后重新上传。",
+    },
+    "admin_flags_title": {"en": "Text that reads like instructions to an AI", "zh": "像是写给 AI 的指令的文字"},
+    "admin_flags_help": {
+        "en": "These passages were indexed, so the tutor may quote them. Read each one: if it is not meant for learners, "
+        "correct the document and upload it again, or delete it.",
+        "zh": "这些段落已建立索引，导师可能会引用它们。请逐段阅读：如果不是写给学习者的，请修改文档后重新上传，或删除该文档。",
+    },
+    "admin_instruction_flag": {
+        "en": "**{source}**: {count} passage(s) that read like an instruction to an AI assistant.",
+        "zh": "**{source}**：有 {count} 段文字像是写给 AI 助手的指令。",
+    },
+    "admin_flag_section": {"en": "Section: {heading}", "zh": "所在章节：{heading}"},
+    "admin_flag_pattern": {"en": "Matched pattern: `{pattern}`", "zh": "匹配的规则：`{pattern}`"},
     "admin_documents": {"en": "Documents", "zh": "文档"},
     "admin_no_documents": {"en": "This course has no documents yet.", "zh": "此课程还没有文档。"},
     "admin_col_document": {"en": "Document", "zh": "文档"},
@@ -117,6 +141,13 @@ MESSAGES = {
     },
     "admin_no_unanswered": {"en": "No unanswered questions yet.", "zh": "暂时没有未回答的问题。"},
     "admin_topic": {"en": "**{topic}** · {course} · asked {count} time(s)", "zh": "**{topic}** · {course} · 被问 {count} 次"},
+    "admin_question_cut": {"en": "(cut; {chars} characters in all)", "zh": "（已截断，全文共 {chars} 个字符）"},
+    # When something happened, on the class view's wellbeing alerts: "2 hours ago, 2026-12-02 14:21 UTC+08:00".
+    "when_just_now": {"en": "just now", "zh": "刚刚"},
+    "when_minutes_ago": {"en": "{count} minute(s) ago", "zh": "{count} 分钟前"},
+    "when_hours_ago": {"en": "{count} hour(s) ago", "zh": "{count} 小时前"},
+    "when_days_ago": {"en": "{count} day(s) ago", "zh": "{count} 天前"},
+    "when_ago_at": {"en": "{ago}, {time}", "zh": "{ago}，{time}"},
     "admin_send_to_studio": {"en": "Plan a lesson on this", "zh": "为此规划一节课"},
     "admin_sent_to_studio": {
         "en": "“{topic}” is waiting in the educator studio as the topic of a new lesson plan.",

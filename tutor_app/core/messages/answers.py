@@ -1,4 +1,5 @@
-"""Strings of the tutor's answers (extractive frames, follow-ups, refusals, the claim check), in English and Simplified Chinese."""
+"""Strings of the tutor's answers (extractive frames, follow-ups, refusals, the claim check, model failures),
+in English and Simplified Chinese."""
 
 MESSAGES = {
     # --- extractive answers ---
@@ -57,4 +58,17 @@ MESSAGES = {
         "zh": "回答由模型根据课程段落撰写（生成式）；段落中找不到依据的句子会标注“课程中未找到”。",
     },
     "style_forced": {"en": "(set by TUTOR_ANSWER_STYLE)", "zh": "（由 TUTOR_ANSWER_STYLE 设置）"},
+    # --- a model failure: what a learner reads (no address, no settings) and the administrator's detail ---
+    "model_student_failed": {
+        "en": "The tutor could not answer just now. Your question is saved; try again in a minute.",
+        "zh": "导师现在无法回答。你的问题已经保存；请过一分钟再试。",
+    },
+    "model_student_deadline": {
+        "en": "The tutor took too long, so its answer stops here. Your question is saved; try again in a minute.",
+        "zh": "导师用时太长，回答到此为止。你的问题已经保存；请过一分钟再试。",
+    },
+    "model_error_deadline": {
+        "en": "The answer from {where} was stopped at the answer deadline (TUTOR_ANSWER_DEADLINE) before it finished.",
+        "zh": "来自 {where} 的回答在完成前达到了回答时限（TUTOR_ANSWER_DEADLINE），已被停止。",
+    },
 }

@@ -71,6 +71,19 @@ MESSAGES = {
         "en": "Only the tutor's answers can be rated. Use the thumbs under an answer.",
         "zh": "只能给导师的回答评分。请使用回答下方的赞或踩。",
     },
+    # --- the app database (core.database; the details go to the server's log) ---
+    "err_db_busy": {
+        "en": "The app database is busy with other work, so this was not saved. Wait a moment and try again.",
+        "zh": "应用数据库正忙于其他操作，因此这次没有保存。请稍等片刻再试。",
+    },
+    "err_db_readonly": {
+        "en": "The app database cannot be written to, so this was not saved. Ask an administrator to check that the tutor's data folder (TUTOR_HOME) is writable.",
+        "zh": "应用数据库无法写入，因此这次没有保存。请管理员检查导师的数据文件夹（TUTOR_HOME）是否可写。",
+    },
+    "err_db_failed": {
+        "en": "The app database failed. Try again later; if it keeps happening, ask an administrator to check the database and its settings (the server's log has the details).",
+        "zh": "应用数据库出错了。请稍后再试；如果一直出现，请管理员检查数据库及其设置（服务器日志中有详细信息）。",
+    },
     "err_title_empty": {"en": "The conversation title is empty. Type a title.", "zh": "对话标题是空的。请输入标题。"},
     "err_title_long": {
         "en": "The conversation title is too long. Use at most {limit} characters.",
@@ -176,5 +189,34 @@ MESSAGES = {
     "err_no_account": {
         "en": "No account with id {number}. Pick an account from the list of users.",
         "zh": "没有编号为 {number} 的账户。请从用户列表中选择。",
+    },
+    # --- the search index (engine.search; services; the doctor command) ---
+    "err_index_unavailable_page": {
+        "en": "The course library cannot be opened right now, so this page cannot be shown. Try again in a few minutes; if it keeps happening, tell an administrator. Administrators: check that the tutor's data folder (TUTOR_HOME) is writable and has free space, that the embedding model is the one that built the index, and run `python -m tutor_app doctor` (the server's log has the details).",
+        "zh": "课程资料库暂时无法打开，因此无法显示此页面。请几分钟后再试；如果一直出现，请告诉管理员。管理员：请检查导师的数据文件夹（TUTOR_HOME）是否可写、是否有剩余空间，嵌入模型是否与建立索引时的相同，并运行 `python -m tutor_app doctor`（服务器日志中有详细信息）。",
+    },
+    "err_keyword_index_locked": {
+        "en": "The keyword index is locked by another program and stayed locked for {seconds} seconds. Wait until the other ingestion or app server has finished, then try again.",
+        "zh": "关键词索引被另一个程序锁定，并且 {seconds} 秒后仍未释放。请等另一个导入任务或应用服务器完成后再试。",
+    },
+    "err_keyword_index_failed": {
+        "en": "The keyword index cannot be read or written ({error}). Check that the tutor's data folder (TUTOR_HOME) is writable and the disk has free space, then run `python -m tutor_app doctor --repair` to rebuild it from the search index.",
+        "zh": "无法读写关键词索引（{error}）。请检查导师的数据文件夹（TUTOR_HOME）是否可写、磁盘是否有剩余空间，然后运行 `python -m tutor_app doctor --repair`，从搜索索引重建它。",
+    },
+    "doctor_index_consistent": {
+        "en": "index: the search index and the keyword index agree ({count} passages).",
+        "zh": "索引：搜索索引与关键词索引一致（{count} 个段落）。",
+    },
+    "doctor_index_differs": {
+        "en": "index: the keyword index differs from the search index in course '{course}': {chroma} passages in the search index, {keyword} in the keyword index.",
+        "zh": "索引：课程“{course}”的关键词索引与搜索索引不一致：搜索索引中有 {chroma} 个段落，关键词索引中有 {keyword} 个。",
+    },
+    "doctor_index_repair_hint": {
+        "en": "Run `python -m tutor_app doctor --repair` to rebuild the keyword index from the search index.",
+        "zh": "运行 `python -m tutor_app doctor --repair`，从搜索索引重建关键词索引。",
+    },
+    "doctor_index_repaired": {
+        "en": "index: the keyword index was repaired ({added} passages added, {removed} removed).",
+        "zh": "索引：关键词索引已修复（添加 {added} 个段落，删除 {removed} 个）。",
     },
 }

@@ -191,4 +191,11 @@ MESSAGES = {
         "zh": "参考答案比题目还长。这是允许的；不过防护机制会因此拦截更多说法，提示会更笼统。",
     },
     "learn_none": {"en": "(none)", "zh": "（无）"},
+    # --- answers saved as they stream ---
+    "learn_stop_answer": {"en": "Stop", "zh": "停止"},
+    "learn_stop_answer_help": {
+        "en": "Stop this answer; what it has said so far is kept in the conversation.",
+        "zh": "停止这个回答；已经显示的部分会保存在对话中。",
+    },
+    "learn_answer_stopped": {"en": "Answer stopped before the end", "zh": "回答在结束前被中断"},
 }

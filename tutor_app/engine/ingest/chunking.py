@@ -1,9 +1,10 @@
 """Split a loaded document into heading sections, then token-bounded chunks.
 
 Headings inside fenced code blocks are code comments, not headings, and are
-left alone. Paragraphs are packed up to ``max_tokens``; an oversized paragraph
-is split at sentence ends (English and Chinese punctuation), and a sentence
-that is still too long at token boundaries. Consecutive chunks of one section
+left alone; fences are read as CommonMark reads them (``loaders.fenced_lines``).
+Paragraphs are packed up to ``max_tokens``; an oversized paragraph is split
+at sentence ends (English and Chinese punctuation), and a sentence that is
+still too long at token boundaries. Consecutive chunks of one section
 share up to ``overlap`` tokens of trailing sentences. Chunk ids are content
 hashes, so unchanged text keeps its id across runs.
 This module does not read files or touch the index.
@@ -16,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from tutor_app.core.schemas import Chunk
-from tutor_app.engine.ingest.loaders import LoadedDocument
+from tutor_app.engine.ingest.loaders import LoadedDocument, fenced_lines
 from tutor_app.engine.text import JOINS_WITHOUT_SPACE
 from tutor_app.engine.tokens import count_tokens, token_windows
 
@@ -35,7 +36,6 @@ def split_sections(text: str) -> list[Section]:
     sections: list[Section] = []
     stack: list[tuple[int, str]] = []
     lines: list[str] = []
-    in_fence = False
 
     def flush() -> None:
         body = "\n".join(lines).strip()
@@ -43,9 +43,8 @@ def split_sections(text: str) -> list[Section]:
             sections.append(Section([title for _, title in stack], body))
         lines.clear()
 
-    for line in text.split("\n"):
-        if _FENCE.match(line):
-            in_fence = not in_fence
+    all_lines = text.split("\n")
+    for line, in_fence in zip(all_lines, fenced_lines(all_lines)):
         match = None if in_fence else _HEADING.match(line)
         if match:
             flush()
@@ -60,10 +59,9 @@ def split_sections(text: str) -> list[Section]:
 
 def _paragraphs(text: str) -> list[str]:
     """Blank-line separated blocks; a fenced code block stays one block."""
-    blocks, current, in_fence = [], [], False
-    for line in text.split("\n"):
-        if _FENCE.match(line):
-            in_fence = not in_fence
+    blocks, current = [], []
+    lines = text.split("\n")
+    for line, in_fence in zip(lines, fenced_lines(lines)):
         if not line.strip() and not in_fence:
             if current:
                 blocks.append("\n".join(current))

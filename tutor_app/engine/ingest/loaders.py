@@ -7,19 +7,32 @@ Text that is not UTF-8 but valid GB18030 (GBK) is decoded with a notice.
 HTML text a reader cannot see is dropped, so a hidden instruction never
 becomes passage text: comments, <script>, <style>, <template>, <noscript>,
 and elements hidden by the ``hidden`` or ``aria-hidden="true"`` attribute or by
-their inline style (display:none, visibility:hidden, opacity:0, a zero font
-size, a transparent colour or one that matches the background, set on the
-element or an ancestor, white by default; off-screen positions). Style sheets
-are not read, so text hidden only through a CSS class is kept. The same
-hidden elements (and <template>) are removed from inline HTML in Markdown prose,
-not from code; there a colour is compared with the element's own background
-or white, not with an ancestor's.
+their style (display:none, visibility:hidden, opacity:0, a zero font size, a
+transparent colour or one that matches the background, set on the element or
+an ancestor, white by default; off-screen positions). The style is the inline
+one on top of the page's <style> sheets, of which only simple rules are read:
+a tag, ``.class``, ``#id`` or a combination such as ``p.note``, in comma lists
+(``style_rules``); descendant or pseudo-class selectors, at-rules (@media…) and
+print-only sheets are ignored, so they neither hide nor show text. Inside an
+element whose background cannot be read (an image, a gradient, a variable) no
+colour is judged. The same hidden elements (and <template>, <style>) are removed
+from inline HTML in Markdown prose, not from code; there a colour is compared
+with the element's own background or white, not with an ancestor's.
+Fenced code blocks follow CommonMark (``fenced_lines``): a fence closes only
+with the same character, at least as many, and nothing after it; an unclosed
+fence runs to the end. Hostile text is defused at load: a file with nothing
+visible (only blanks, zero-width, bidi or Unicode tag characters) is refused
+like an empty one; Unicode tag characters and bidi controls are removed; links
+to ``javascript:``, ``vbscript:`` or ``data:`` URLs keep their text and lose
+the URL, in Markdown and inline HTML alike, outside code (``neutralise_links``).
+Malformed front matter is dropped with a notice and the body kept.
 This module does not split or chunk; ``chunking`` does.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
 from dataclasses import dataclass, field
@@ -75,40 +88,165 @@ def decode_text(data: bytes, name: str) -> tuple[str, list[str]]:
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
 
 
-def split_front_matter(text: str, name: str) -> tuple[dict, str]:
+def split_front_matter(text: str, name: str, notices: list[str] | None = None) -> tuple[dict, str]:
+    """(front matter, body). Front matter that is not a YAML mapping is dropped, the body kept, and a notice
+    appended to ``notices``: one bad line must not cost the whole lesson."""
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, text
     try:
         meta = yaml.safe_load(match.group(1)) or {}
+        problem = "" if isinstance(meta, dict) else "is not a mapping of keys to values"
     except yaml.YAMLError as exc:
-        raise IngestError(
-            f"{name}: the YAML front matter is malformed ({exc.__class__.__name__}).", "Fix the block between the '---' lines."
-        ) from exc
-    if not isinstance(meta, dict):
-        raise IngestError(
-            f"{name}: the front matter is not a mapping of keys to values.", "Use 'key: value' lines between the '---' lines."
-        )
+        problem = f"is malformed YAML ({exc.__class__.__name__})"
+    if problem:
+        if notices is not None:
+            notices.append(
+                f"{name}: the front matter between the '---' lines {problem}; it was left out (no title, id or "
+                "objectives from it) and the lesson indexed without it. Fix it with 'key: value' lines."
+            )
+        return {}, text[match.end() :]
     return meta, text[match.end() :]
+
+
+def _scalar(meta: dict, key: str) -> str:
+    """A front matter value as text; lists, mappings and other structures give '' (a title is not a list)."""
+    value = meta.get(key)
+    return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
 
 
 _MD_CLEANUPS = [
     (re.compile(r"<!--.*?-->", re.S), ""),  # HTML comments
     (re.compile(r"\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)"), ""),  # linked badges (before images)
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images -> alt text
-    (re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)"), r"\1"),  # links -> text
-    (re.compile(r"</?(?:img|a|br|p|div|span|sup|sub|b|i|em|strong)\b[^>]*>", re.I), ""),
+    (re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)"), r"\1"),  # links -> text (inner parentheses: linear time)
+    (re.compile(r"</?(?:img|a|br|p|div|span|sup|sub|b|i|em|strong)\b[^<>]*>", re.I), ""),  # [^<>]: linear time
     (re.compile(r"[ \t]+\n"), "\n"),
     (re.compile(r"\n{3,}"), "\n\n"),
 ]
 
 
+_FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
+
+
+def fenced_lines(lines: list[str]) -> list[bool]:
+    """For each line, whether it belongs to a fenced code block (its fence lines included), as CommonMark reads it.
+
+    Three or more backticks or tildes open a block (a backtick fence's info string holds no backtick); only a line
+    of the same character, at least as many and nothing else, closes it, so a ``~~~`` line inside a ``````` block
+    is code. An unclosed fence runs to the end of the text."""
+    flags: list[bool] = []
+    fence = ""
+    for line in lines:
+        if fence:
+            closing = line.strip()
+            if set(closing) == {fence[0]} and len(closing) >= len(fence):
+                fence = ""
+            flags.append(True)
+        elif (match := _FENCE_OPEN.match(line)) and not (match.group(1)[0] == "`" and "`" in match.group(2)):
+            fence = match.group(1)
+            flags.append(True)
+        else:
+            flags.append(False)
+    return flags
+
+
+def split_code_fences(text: str) -> list[str]:
+    """``text`` cut into prose (even indexes) and fenced code blocks (odd indexes); joined, they give ``text`` back.
+
+    The line breaks around a code block belong to the prose next to it."""
+    lines = text.split("\n")
+    flags = fenced_lines(lines)
+    parts: list[str] = []
+    start = 0
+    for end in range(1, len(lines) + 1):
+        if end < len(lines) and flags[end] == flags[start]:
+            continue
+        run = "\n".join(lines[start:end])  # one run of prose or code lines
+        if flags[start]:
+            if not parts:
+                parts.append("")
+            elif start:
+                parts[-1] += "\n"
+            parts.append(run)
+        else:
+            parts.append(("\n" if start else "") + run)
+        start = end
+    if len(parts) % 2 == 0:
+        parts.append("")
+    return parts
+
+
+_UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")
+
+
+def unsafe_url(value: str, anywhere: bool = False) -> bool:
+    """True for a ``javascript:``, ``vbscript:`` or ``data:`` URL, read as a browser would (entities decoded,
+    blanks and control characters ignored, any case); ``anywhere`` also finds a script URL inside the value
+    (``url(javascript:…)`` in a style)."""
+    value = re.sub(r"[\x00-\x20\x7f-\x9f]+", "", html.unescape(value)).lower().lstrip("<\"'")
+    return value.startswith(_UNSAFE_SCHEMES) or (anywhere and bool(re.search(r"(?:java|vb)script:", value)))
+
+
+_LINK_START = re.compile(r"(!?)\[([^\[\]\n]*)\]\(")
+_REFERENCE = re.compile(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*(\S+)[^\n]*\n?", re.M)
+_AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]{1,31}:[^\s<>]*)>")
+_TAG = re.compile(r"""<[a-zA-Z][^\s/<>"']*(?:"[^"]*"|'[^']*'|[^"'<>])*>""")  # quotes may hold '>'
+_ATTRIBUTE = re.compile(r"""([\s/]([^\s"'<>/=]+)\s*=\s*)("[^"]*"|'[^']*'|[^\s"'<>`=]+)""")
+
+
+def _neutralise_attribute(attribute: re.Match) -> str:
+    value = attribute.group(3).strip("\"'")
+    if attribute.group(2).lower().startswith("on") or unsafe_url(value, anywhere=True):
+        return attribute.group(1) + '""'
+    return attribute.group(0)
+
+
+def _neutralise_inline_links(text: str) -> str:
+    """``[text](url)`` and ``![alt](url)`` with an unsafe URL become their text; parentheses in the URL may nest."""
+    pieces, pos = [], 0
+    for match in _LINK_START.finditer(text):
+        if match.start() < pos:
+            continue
+        if not unsafe_url(text[match.end() : match.end() + 200]):  # the scheme comes first: most links stop here
+            continue
+        depth, end = 1, match.end()
+        while end < len(text) and depth and text[end] != "\n":
+            depth += {"(": 1, ")": -1}.get(text[end], 0)
+            end += 1
+        pieces.append(text[pos : match.start()] + match.group(2))  # unclosed, the URL runs to the end of the line
+        pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def _neutralise_prose(text: str) -> str:
+    text = _neutralise_inline_links(text)
+    text = _REFERENCE.sub(lambda m: "" if unsafe_url(m.group(1)) else m.group(0), text)
+    text = _AUTOLINK.sub(lambda m: "" if unsafe_url(m.group(1)) else m.group(0), text)
+    return _TAG.sub(lambda tag: _ATTRIBUTE.sub(_neutralise_attribute, tag.group(0)), text)
+
+
+def neutralise_links(markdown: str) -> str:
+    """Drop ``javascript:``, ``vbscript:`` and ``data:`` URLs from prose, keeping the link text.
+
+    Inline links and images keep their text, such reference definitions and autolinks go, and an HTML attribute
+    holding one (``href``, ``src``, ``action``, a style's ``url(…)``…) is emptied, as is every event handler
+    (``onclick``…). Code blocks and inline code stay verbatim: a lesson may show an attack as an example."""
+    parts = split_code_fences(markdown)
+    for i in range(0, len(parts), 2):
+        spans = _INLINE_CODE.split(parts[i])
+        parts[i] = "".join(span if k % 2 else _neutralise_prose(span) for k, span in enumerate(spans))
+    return "".join(parts)
+
+
 def clean_markdown(text: str) -> str:
     """Strip Markdown decoration outside fenced code blocks; code samples stay verbatim."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    parts = re.split(r"(^```.*?^```[ \t]*$|^~~~.*?^~~~[ \t]*$)", text, flags=re.S | re.M)
+    parts = split_code_fences(neutralise_links(text))
+    rules = style_rules(" ".join(_INLINE_CODE.sub("", part) for part in parts[::2]))
     for i in range(0, len(parts), 2):  # even parts are prose, odd parts are code fences
-        parts[i] = drop_hidden_elements(parts[i])
+        parts[i] = drop_hidden_elements(parts[i], rules)
         for pattern, replacement in _MD_CLEANUPS:
             parts[i] = pattern.sub(replacement, parts[i])
     return "".join(parts).strip()
@@ -130,6 +268,7 @@ _NAMED_COLOURS = {
     "silver": (192, 192, 192),
 }
 _WHITE = (255, 255, 255)
+_UNKNOWN = (-1, -1, -1, 1.0)  # a background that cannot be read: no text colour is judged against it
 _TOO_CLOSE = 12  # per RGB channel: text this close to its background cannot be read
 
 
@@ -172,6 +311,8 @@ def _colour(value: str) -> tuple | None:
 
 def _background(css: dict[str, str]) -> tuple | None:
     for name in ("background-color", "background"):
+        if re.search(r"url\(|gradient\(|var\(", css.get(name, "")):
+            return _UNKNOWN
         if name in css:
             for word in re.findall(r"#[0-9a-f]+|(?:rgba?|hsla?)\([^)]*\)|[a-z]+", css[name]):
                 if (colour := _colour(word)) is not None:
@@ -200,11 +341,71 @@ def _off_screen(css: dict[str, str]) -> bool:
     return False
 
 
-def _hides(attrs: dict[str, str | None], background: tuple) -> bool:
-    """True when an element with these attributes shows none of its text (see the module docstring)."""
+_SIMPLE_SELECTOR = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)?((?:[.#][\w-]+)*)")
+Rule = tuple[int, str, frozenset, str, dict]  # (rank, tag or '', classes, id or '', declarations) of one simple CSS rule
+StyleRules = dict[str, list[Rule]]  # filed under the id ('#x'), else a class ('.x'), else the tag each rule names
+
+
+def _blocks(sheet: str) -> list[tuple[str, str]]:
+    """(selectors, declarations) of a style sheet's top-level rules; at-rules (@media, @supports…) are left out."""
+    sheet = re.sub(r"/\*.*?\*/", "", sheet, flags=re.S)
+    blocks, depth, start, head = [], 0, 0, ""
+    for i, char in enumerate(sheet):
+        if char == "{":
+            if depth == 0:
+                head, start = sheet[start:i].rsplit(";", 1)[-1].strip(), i + 1  # after '@import …;' statements
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+            if depth == 0:
+                if not head.startswith("@"):
+                    blocks.append((head, sheet[start:i]))
+                start = i + 1
+    return blocks
+
+
+def style_rules(html: str) -> StyleRules:
+    """The simple rules of the <style> sheets in ``html`` (see the module docstring), ranked least specific first."""
+    found = []
+    html = re.sub(r"<!--.*?-->", "", html, flags=re.S)
+    for attributes, sheet in re.findall(r"<style\b([^>]*)>(.*?)</style\s*>", html, re.S | re.I):
+        if re.search(r"\bmedia\s*=\s*[\"']?\s*(?!all\b|screen\b)", attributes, re.I):
+            continue  # a print (or other medium) sheet
+        for selectors, body in _blocks(sheet):
+            for selector in (s.strip() for s in selectors.split(",")):
+                match = _SIMPLE_SELECTOR.fullmatch(selector)
+                if not selector or not match:
+                    continue
+                names = re.findall(r"([.#])([\w-]+)", match.group(2))
+                classes = frozenset(n for kind, n in names if kind == ".")
+                ids = {n for kind, n in names if kind == "#"}
+                if len(ids) <= 1:
+                    specificity = (len(ids), len(classes), bool(match.group(1)))
+                    found.append((specificity, (match.group(1) or "").lower(), classes, "".join(ids), _css(body)))
+    found.sort(key=lambda item: item[0])  # stable: a later rule of the same specificity wins
+    rules: StyleRules = {}
+    for rank, (_, tag, classes, ident, declarations) in enumerate(found):
+        key = f"#{ident}" if ident else f".{min(classes)}" if classes else tag
+        rules.setdefault(key, []).append((rank, tag, classes, ident, declarations))
+    return rules
+
+
+def _element_css(tag: str, attrs: dict[str, str | None], rules: StyleRules) -> dict[str, str]:
+    """The declarations the style sheet rules give this element, with its inline style on top."""
+    classes = set((attrs.get("class") or "").split())
+    keys = [tag, f"#{attrs.get('id')}", *(f".{name}" for name in classes)]
+    css: dict[str, str] = {}
+    for _, rule_tag, rule_classes, rule_id, declarations in sorted(rule for key in keys for rule in rules.get(key, ())):
+        if rule_tag in ("", tag) and rule_classes <= classes and rule_id in ("", attrs.get("id")):
+            css.update(declarations)
+    css.update(_css(attrs.get("style") or ""))
+    return css
+
+
+def _hides(attrs: dict[str, str | None], css: dict[str, str], background: tuple) -> bool:
+    """True when an element with these attributes and declarations shows none of its text (see the module docstring)."""
     if "hidden" in attrs or (attrs.get("aria-hidden") or "").strip().lower() == "true":
         return True
-    css = _css(attrs.get("style") or "")
     if css.get("display") == "none" or css.get("visibility") in ("hidden", "collapse"):
         return True
     if _zero(css.get("opacity", "1")) or _zero(css.get("font-size", "1")) or _off_screen(css):
@@ -237,11 +438,12 @@ def _element_end(text: str, tag: str, pos: int) -> int:
     return blank if blank >= 0 else len(text)
 
 
-def _drop_hidden_in(text: str) -> str:
+def _drop_hidden_in(text: str, rules: StyleRules) -> str:
     pieces, pos = [], 0
     while match := _START_TAG.search(text, pos):
         tag = match.group(1).lower()
-        hidden = tag == "template" or _hides(_start_tag_attributes(match.group(0)), _WHITE)  # own background only
+        attrs = _start_tag_attributes(match.group(0))
+        hidden = tag in ("template", "style") or _hides(attrs, _element_css(tag, attrs, rules), _WHITE)  # own background
         if tag in _VOID or match.group(2).rstrip().endswith("/") or not hidden:
             pieces.append(text[pos : match.end()])
             pos = match.end()
@@ -252,20 +454,22 @@ def _drop_hidden_in(text: str) -> str:
     return "".join(pieces)
 
 
-def drop_hidden_elements(markdown: str) -> str:
+def drop_hidden_elements(markdown: str, rules: StyleRules | None = None) -> str:
     """Remove inline HTML elements that hide their text (the same rules as HTML files) from Markdown prose.
 
-    Inline code spans are left alone: a lesson may show ``<p hidden>`` as an example."""
+    ``rules`` come from the document's <style> sheets (``style_rules``). Inline code spans are left alone:
+    a lesson may show ``<p hidden>`` as an example."""
     parts = _INLINE_CODE.split(markdown)
-    return "".join(part if i % 2 else _drop_hidden_in(part) for i, part in enumerate(parts))
+    return "".join(part if i % 2 else _drop_hidden_in(part, rules or {}) for i, part in enumerate(parts))
 
 
 class _HtmlToMarkdown(HTMLParser):
     _SKIP = {"script", "style", "noscript", "template", "head", "nav", "footer"}
     _BLOCK = {"p", "div", "li", "tr", "br", "section", "article", "pre", "table", "ul", "ol"}
 
-    def __init__(self) -> None:
+    def __init__(self, rules: StyleRules | None = None) -> None:
         super().__init__(convert_charrefs=True)
+        self.rules = rules or {}  # the page's simple <style> rules
         self.parts: list[str] = []
         self.skip_depth = 0
         self.title = ""
@@ -283,9 +487,10 @@ class _HtmlToMarkdown(HTMLParser):
         if tag in _VOID:
             return
         background = self.backgrounds[-1][2] if self.backgrounds else _WHITE
-        if _hides(attrs, background):
+        css = _element_css(tag, attrs, self.rules)
+        if _hides(attrs, css, background):
             self.hidden = [tag, 1]
-        elif (own := _background(_css(attrs.get("style") or "")) or _colour((attrs.get("bgcolor") or "").lower())) and own[3]:
+        elif (own := _background(css) or _colour((attrs.get("bgcolor") or "").lower())) and own[3]:
             self.backgrounds.append([tag, 1, own])
 
     def _untrack(self, tag: str) -> None:
@@ -331,7 +536,7 @@ class _HtmlToMarkdown(HTMLParser):
 
 
 def html_to_markdown(html: str) -> tuple[str, str]:
-    parser = _HtmlToMarkdown()
+    parser = _HtmlToMarkdown(style_rules(html))
     parser.feed(html)
     parser.close()
     text = "".join(parser.parts)
@@ -358,6 +563,27 @@ def pdf_to_text(data: bytes, name: str) -> str:
     return "\n\n".join(f"## Page {i}\n\n{text}" for i, text in enumerate(pages, 1) if text)
 
 
+# A character a reader can see: not a blank, a control, a zero-width or bidi format character, a variation
+# selector, a blank-looking letter (Hangul fillers, the Braille blank) or a Unicode tag character.
+_VISIBLE = re.compile(
+    "[^\\s\x00-\x1f\x7f-\xa0\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2000-\u200f\u2028-\u202f"
+    "\u205f-\u206f\u2800\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e0fff]"
+)
+# Removed from lesson text: Unicode tag characters (invisible ASCII a model still reads) and bidi embeddings,
+# overrides and isolates (they make text read differently from how it is stored).
+_HIDDEN_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
+
+
+def has_visible_text(text: str) -> bool:
+    return _VISIBLE.search(text) is not None
+
+
+def remove_hidden_controls(text: str) -> tuple[str, int]:
+    """``text`` without Unicode tag characters and bidi controls, and how many were removed."""
+    return _HIDDEN_CONTROLS.subn("", text)
+
+
 def load_bytes(data: bytes, name: str, max_bytes: int) -> LoadedDocument:
     """Turn the raw bytes of a file called ``name`` into a LoadedDocument."""
     suffix = Path(name).suffix.lower()
@@ -380,34 +606,49 @@ def load_bytes(data: bytes, name: str, max_bytes: int) -> LoadedDocument:
         raise IngestError(f"{name}: named .pdf but is not a PDF file.", "Re-export it as PDF or give it its real extension.")
     else:
         text, notices = decode_text(data, name)
-        meta, body = split_front_matter(text, name)
+        if not has_visible_text(text):
+            raise IngestError(
+                f"{name}: the file is empty: it holds only blank or invisible characters (zero-width, bidi or tag characters).",
+                "Add content or leave it out.",
+            )
+        meta, body = split_front_matter(text, name, notices)
         if suffix in (".html", ".htm") or re.match(r"\s*(<!doctype html|<html)", body, re.I):
             body, html_title = html_to_markdown(body)
+            body = neutralise_links(body)  # the page's text may spell out Markdown links
         else:
             body = clean_markdown(body)
-    if not body.strip():
+    body, removed = remove_hidden_controls(body)
+    html_title = remove_hidden_controls(html_title)[0]
+    if removed:
+        notices.append(f"{name}: {removed} invisible Unicode tag or bidi control character(s) were removed from the text.")
+    if not has_visible_text(body):
         raise IngestError(f"{name}: no readable text after cleaning.", "Check that the file has text content.")
+    meta = {key: remove_hidden_controls(value)[0] if isinstance(value, str) else value for key, value in meta.items()}
     heading = re.search(r"^#\s+(.+)$", body, re.M)
-    title = str(meta.get("title") or html_title or (heading.group(1).strip() if heading else Path(name).stem))
-    lang = str(meta.get("lang") or detect_lang(body))
+    title = _scalar(meta, "title") or html_title or (heading.group(1).strip() if heading else Path(name).stem)
+    lang = _scalar(meta, "lang") or detect_lang(body)
     if lang not in ("en", "zh"):
         lang = detect_lang(body)
     objectives = []
     raw_objectives = meta.get("objectives") or []
     if isinstance(raw_objectives, (str, dict)):
         raw_objectives = [raw_objectives]
-    for item in raw_objectives:
-        if isinstance(item, dict) and item.get("text"):
+    for item in raw_objectives if isinstance(raw_objectives, list) else []:
+        if isinstance(item, dict) and _scalar(item, "text"):
             objectives.append(
-                Objective(id=str(item.get("id") or ""), text=str(item["text"]), bloom=str(item.get("bloom") or "understand"))
+                Objective(
+                    id=_scalar(item, "id"),
+                    text=remove_hidden_controls(_scalar(item, "text"))[0],
+                    bloom=_scalar(item, "bloom") or "understand",
+                )
             )
         elif isinstance(item, str):
-            objectives.append(Objective(id="", text=item))
+            objectives.append(Objective(id="", text=remove_hidden_controls(item)[0]))
     return LoadedDocument(
         text=body,
         title=title,
         lang=lang,
-        lesson_id=str(meta.get("id") or Path(name).stem),
+        lesson_id=_scalar(meta, "id") or Path(name).stem,
         file_hash=hashlib.sha256(data).hexdigest(),
         objectives=objectives,
         notices=notices,

@@ -15,7 +15,15 @@ Three steps, shared by the command line and the administrator's course library:
 ``Ingestor.ingest_paths`` runs the steps file by file and is idempotent by
 content hash: a file whose bytes are unchanged is skipped without embedding or
 writing to the index; a changed file gets its new chunks embedded (only those
-not already stored) and its stale chunks deleted. ``prepare`` also records the
+not already stored) and its stale chunks deleted. Content is indexed once per
+course, on every path (command line, course library, sample course): ``prepare``
+given the course's ``content_holders`` refuses a file whose bytes another
+document already holds (``DuplicateContent``, naming that document), and
+``ingest_paths`` reports the copy as skipped. Files of a folder with an
+unsupported type are listed in the report, not silently left out (hidden files,
+whose names start with a dot, are). Document names go through
+``document_name``: NFC, no control or invisible format characters, and no
+path parts unless a folder's layout is kept. ``prepare`` also records the
 sentences that look like instructions to an AI (``instructions``) as flags
 with their section; they are still indexed, and ``ingest_paths`` reports each
 one as a notice for an administrator to judge. A bad file is skipped with a
@@ -28,6 +36,8 @@ widget. This module does not search, check uploads or keep database rows
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,20 +95,72 @@ class IngestReport:
     failed: list[str] = field(default_factory=list)  # one line per bad file
     notices: list[str] = field(default_factory=list)
     flags: list[tuple[str, Finding]] = field(default_factory=list)  # (source, sentence that looks like an instruction)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (skipped source, document already holding its bytes)
+    unsupported: list[str] = field(default_factory=list)  # files of a folder left out for their type
 
     @property
     def ok(self) -> bool:
         return not self.failed
 
     def summary(self) -> str:
+        skipped = "".join(
+            f", {count} {what}"
+            for count, what in (
+                (len(self.duplicates), "duplicate(s) skipped"),
+                (len(self.unsupported), "unsupported file(s) left out"),
+            )
+            if count
+        )
         return (
-            f"{self.changed_files} file(s) indexed, {self.unchanged_files} unchanged, {len(self.failed)} failed; "
+            f"{self.changed_files} file(s) indexed, {self.unchanged_files} unchanged, {len(self.failed)} failed{skipped}; "
             f"{self.added} chunk(s) added, {self.removed} removed."
         )
 
 
-def collect_files(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[str]]:
-    """(file, source name) pairs; source is relative to the folder given, or the file's name."""
+_NAME_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def document_name(name: str, folders: bool = False) -> str:
+    """The name a document is stored under, whoever gives it: NFC, without control or invisible format characters
+    (bidi overrides, zero-width and tag characters), and without path parts; with ``folders`` the relative folders
+    are kept, minus empty, '.' and '..' parts. Names that look alike are then the same name."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/")
+    name = "".join(ch for ch in _NAME_CONTROLS.sub("", name) if unicodedata.category(ch) != "Cf")
+    parts = [part.strip() for part in name.split("/")]
+    parts = [part for part in parts if part and part not in (".", "..")]
+    if not folders:
+        parts = parts[-1:]
+    return "/".join(parts) or "upload"
+
+
+class DuplicateContent(IngestError):
+    """The file's bytes are already indexed in the course, as ``existing``."""
+
+    def __init__(self, source: str, existing: str) -> None:
+        super().__init__(
+            f"{source}: the same content as {existing}, already in this course; skipped.",
+            f"Nothing to do if it is a copy; otherwise change {source} or delete {existing}.",
+        )
+        self.source, self.existing = source, existing
+
+
+def content_holders(stored: dict[str, dict[str, str]], leaving: Container[str] = ()) -> dict[str, str]:
+    """Each content (file SHA-256) a course holds and the document holding it, the first by name if several do.
+
+    ``stored`` is the course's ``index.source_hashes``; sources in ``leaving`` are about to be indexed again,
+    so their stored content does not count."""
+    holders: dict[str, str] = {}
+    for source in sorted(stored):
+        if source not in leaving:
+            for file_hash in stored[source].values():
+                holders.setdefault(file_hash, source)
+    return holders
+
+
+def collect_files(paths: list[Path], unsupported: list[str] | None = None) -> tuple[list[tuple[Path, str]], list[str]]:
+    """(file, source name) pairs; source is relative to the folder given, or the file's name (see ``document_name``).
+
+    A folder's files of a type the loaders do not read are appended to ``unsupported``; hidden ones are not."""
     found: list[tuple[Path, str]] = []
     problems: list[str] = []
     taken: set[str] = set()
@@ -106,13 +168,23 @@ def collect_files(paths: list[Path]) -> tuple[list[tuple[Path, str]], list[str]]
         if path.is_dir():
             for file in sorted(p for p in path.rglob("*") if p.is_file()):
                 relative = file.relative_to(path).as_posix()
-                if file.suffix.lower() in SUPPORTED_SUFFIXES and not any(part.startswith(".") for part in relative.split("/")):
-                    if relative in taken:  # two folders with the same layout: keep them apart
-                        relative = f"{path.name}/{relative}"
-                    taken.add(relative)
-                    found.append((file, relative))
+                if any(part.startswith(".") for part in relative.split("/")):
+                    continue
+                if file.suffix.lower() not in SUPPORTED_SUFFIXES:
+                    if unsupported is not None:
+                        unsupported.append(str(file))
+                    continue
+                source = document_name(relative, folders=True)
+                if source in taken:  # two folders with the same layout: keep them apart
+                    source = document_name(f"{path.name}/{relative}", folders=True)
+                count = 2
+                while source in taken:  # names that differ only in invisible characters or normalisation
+                    stem, dot, suffix = source.rpartition(".")
+                    source, count = f"{stem} ({count}){dot}{suffix}", count + 1
+                taken.add(source)
+                found.append((file, source))
         elif path.is_file():
-            found.append((path, path.name))
+            found.append((path, document_name(path.name)))
         else:
             problems.append(f"{path}: no such file or folder.")
     return found, problems
@@ -127,9 +199,10 @@ class Ingestor:
         self.originals = Originals(settings.home)
 
     def ingest_paths(self, paths: list[Path], course: str, progress: FileProgress | None = None) -> IngestReport:
-        files, problems = collect_files(paths)
-        report = IngestReport(failed=problems)
+        report = IngestReport()
+        files, report.failed = collect_files(paths, report.unsupported)
         existing = self.index.source_hashes(course)
+        holders = content_holders(existing, leaving=self._changing(files, existing))
         for done, (file, source) in enumerate(files):
             if progress:
                 progress(done, len(files), source)
@@ -138,21 +211,41 @@ class Ingestor:
             except OSError as exc:
                 report.failed.append(f"{source}: cannot read ({exc.strerror}).")
                 continue
-            self._ingest_file(data, source, course, existing.get(source, {}), report)
+            self._ingest_file(data, source, course, existing.get(source, {}), report, holders)
         if progress:
             progress(len(files), len(files), "")
         return report
 
-    def _ingest_file(self, data: bytes, source: str, course: str, stored: dict[str, str], report: IngestReport) -> None:
+    @staticmethod
+    def _changing(files: list[tuple[Path, str]], existing: dict[str, dict[str, str]]) -> set[str]:
+        """The stored sources among ``files`` whose content changed (or cannot be read): what they held may go."""
+        changing = set()
+        for file, source in files:
+            if source in existing:
+                try:
+                    file_hash = hashlib.sha256(file.read_bytes()).hexdigest()
+                except OSError:
+                    file_hash = ""
+                if set(existing[source].values()) != {file_hash}:
+                    changing.add(source)
+        return changing
+
+    def _ingest_file(
+        self, data: bytes, source: str, course: str, stored: dict[str, str], report: IngestReport, holders: dict[str, str]
+    ) -> None:
         """Index one file's bytes under ``source``, replacing its ``stored`` chunks; record the outcome in ``report``."""
         if stored and len(data) <= self.settings.max_file_bytes:
             file_hash = hashlib.sha256(data).hexdigest()
             if set(stored.values()) == {file_hash}:
                 self.originals.keep(file_hash, data)  # a course indexed before originals were kept gets them now
+                holders.setdefault(file_hash, source)
                 report.unchanged_files += 1
                 return
         try:
-            item = self.prepare(data, source, course)
+            item = self.prepare(data, source, course, holders=holders)
+        except DuplicateContent as exc:
+            report.duplicates.append((exc.source, exc.existing))
+            return
         except IngestError as exc:
             report.failed.append(str(exc))
             return
@@ -167,18 +260,31 @@ class Ingestor:
 
     # --- the three steps -------------------------------------------------
     def prepare(
-        self, data: bytes, source: str, course: str, load_as: str | None = None, max_bytes: int | None = None
+        self,
+        data: bytes,
+        source: str,
+        course: str,
+        load_as: str | None = None,
+        max_bytes: int | None = None,
+        holders: dict[str, str] | None = None,
     ) -> PreparedFile:
         """Load and chunk one file; raises IngestError for a file that cannot be indexed.
 
         ``load_as`` is the name the loader sees (its extension picks the format; default: ``source``);
-        ``max_bytes`` defaults to the configured file size limit."""
+        ``max_bytes`` defaults to the configured file size limit. With ``holders`` (``content_holders``), bytes
+        another document already holds raise ``DuplicateContent``, and a prepared file is added to them, so the
+        next copy in the same run is caught too."""
         max_bytes = self.settings.max_file_bytes if max_bytes is None else max_bytes
+        file_hash = hashlib.sha256(data).hexdigest()
+        if holders is not None and holders.get(file_hash, source) != source:
+            raise DuplicateContent(source, holders[file_hash])
         doc = load_bytes(data, load_as or source, max_bytes)
         chunks = chunk_document(doc, course, source, self.settings.chunk_tokens, self.settings.chunk_overlap)
         if not chunks:
             raise IngestError(f"{source}: nothing to index after splitting.", "Check that the file has text content.")
         flags = find_instructions(doc.text, doc.title)
+        if holders is not None:
+            holders[file_hash] = source
         return PreparedFile(source, data, doc.file_hash, chunks, list(doc.notices), flags=flags)
 
     def embed(

@@ -3,17 +3,27 @@
 Chooses the provider from settings (Azure OpenAI, then OpenAI or any
 compatible base URL such as Ollama or vLLM, then the embedded llama.cpp
 server), sets explicit connect/read timeouts and bounded retries (the SDK
-backs off on 429 and 5xx), and reads streams in exactly one place, where every
-way a stream can fail becomes a ``StreamEnd`` with a message that says what to
-do. Pages show a stream as it arrives; a feature that needs the whole text
-calls ``ChatModel.complete``, which drains the stream with ``read_stream``.
+backs off on 429 and 5xx) so a silent server fails within 20 s, and reads
+streams in exactly one place, ``OpenAIChat.stream``, where every way a stream
+can fail becomes a ``StreamEnd`` with a message that says what to do, and an
+answer that runs past the answer deadline (``Settings.answer_deadline``) is
+closed, its text so far kept. Every failure is logged (``log_failure``: cause,
+request id, endpoint, model, latency, status; no key) to the logger of this
+package, which ``core.logs`` writes to ``TUTOR_HOME/logs/models.jsonl``. A
+failure has two texts: ``end_message`` (the server's address and what to fix,
+for administrators) and ``StreamEnd.student_message`` (for learners). Pages
+show a stream as it arrives; a feature that needs the whole text calls
+``ChatModel.complete``, which drains the stream with ``read_stream``.
 Prompts, retrieval and the parsing of answers live elsewhere.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -22,6 +32,8 @@ import openai
 from tutor_app.core.config import Provider, Settings
 from tutor_app.core.errors import ModelError
 from tutor_app.core.i18n import t
+
+log = logging.getLogger(__name__)
 
 # The model label of an answer no model could be asked for (the page then shows no usage line).
 UNAVAILABLE_MODEL = "(unavailable)"
@@ -44,6 +56,15 @@ class StreamEnd:
     error_kind: str | None = None  # names the failure so it can be told in the learner's language
     where: str = ""
     error_detail: str = ""
+
+    @property
+    def cut_by_deadline(self) -> bool:
+        """The answer ran past ``Settings.answer_deadline`` and was closed; its text so far was kept."""
+        return self.error_kind == "deadline"
+
+    def student_message(self, lang: str = "en") -> str:
+        """What a learner reads about an answer that ended early: no server address, no settings to fix."""
+        return t("model_student_deadline" if self.cut_by_deadline else "model_student_failed", lang)
 
 
 def nothing_returned() -> StreamEnd:
@@ -78,6 +99,10 @@ class Completion:
     @property
     def completion_tokens(self) -> int:
         return self.end.completion_tokens
+
+    @property
+    def cut_by_deadline(self) -> bool:
+        return self.end.cut_by_deadline
 
 
 def read_stream(pieces: Iterator[str | StreamEnd], should_stop: Callable[[], bool] = lambda: False) -> Completion:
@@ -115,7 +140,13 @@ class ChatModel(Protocol):
 
 
 def _timeout(settings: Settings) -> openai.Timeout:
-    # The read timeout doubles as the budget between streamed chunks.
+    # The read timeout bounds the wait for the first byte and doubles as the budget between streamed
+    # chunks. The SDK retries a timeout like a 5xx, with the same timeouts, so a server that accepts
+    # the connection and says nothing fails after (max_retries + 1) x read + the backoff before each
+    # retry (0.5 s x 2^n, less up to 25 %): with the defaults 2 x 9 s + 0.5 s = 18.5 s, within 20 s
+    # (measured: 18.6 s, tests/engine/models/test_bounded_waits.py). A host that never accepts the
+    # connection: 2 x 5 s (connect) + 0.5 s.
+    # A 429 whose Retry-After asks for more is still waited out by the SDK (up to 120 s a retry).
     return openai.Timeout(connect=settings.connect_timeout_s, read=settings.stream_idle_timeout_s, write=30.0, pool=10.0)
 
 
@@ -164,16 +195,68 @@ def describe_error(exc: BaseException, where: str, lang: str = "en") -> str:
 
 
 def end_message(end: StreamEnd, lang: str) -> str:
-    """Why a stream ended early, in ``lang`` when the failure is a known kind."""
+    """Why a stream ended early, in ``lang`` when the failure is a known kind: the administrator's detail,
+    with the server's address and what to fix (a learner reads ``end.student_message(lang)``)."""
     if end.error_kind:
         return t(f"model_error_{end.error_kind}", lang, where=end.where) + end.error_detail
     return end.error or ""
+
+
+# What an API key looks like in a message a server echoes back ("Incorrect API key provided: sk-..."),
+# a bearer token, and a password in a URL (https://user:password@host).
+_KEY_LIKE = re.compile(r"\bsk-[A-Za-z0-9_*.-]{4,}|\bBearer\s+\S+", re.IGNORECASE)
+_URL_PASSWORD = re.compile(r"//[^/@\s]+@")
+
+
+def clean(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """``text`` without the given secrets, anything shaped like an API key, or passwords in URLs; at most 500 characters."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "[secret]")
+    return _URL_PASSWORD.sub("//", _KEY_LIKE.sub("[secret]", text))[:500]
+
+
+def log_failure(
+    logger: logging.Logger,
+    kind: str,
+    exc: BaseException | None,
+    *,
+    endpoint: str,
+    model: str,
+    latency_s: float,
+    status_code: int | None = None,
+    request_id: str | None = None,
+    secrets: Iterable[str | None] = (),
+    what: str = "model call",
+    **fields,
+) -> None:
+    """One warning record of a failed model call, its ``fields`` ready for ``core.logs``' JSON lines.
+
+    The cause is the exception's class and message (and its own cause's), cleaned of ``secrets`` and
+    key-shaped text; the request id and status code come from an ``openai.APIStatusError`` when not given.
+    """
+    cause = f"{type(exc).__name__}: {exc}" if exc is not None else kind
+    if exc is not None and exc.__cause__ is not None:
+        cause += f" (from {type(exc.__cause__).__name__}: {exc.__cause__})"
+    record = {
+        "event": "model_failure",
+        "kind": kind,
+        "cause": clean(cause, secrets),
+        "request_id": request_id or getattr(exc, "request_id", None),
+        "endpoint": clean(endpoint, secrets),
+        "model": model,
+        "latency_s": round(latency_s, 3),
+        "status_code": getattr(exc, "status_code", None) or status_code,
+        **fields,
+    }
+    logger.warning("%s failed (%s) at %s after %.1f s", what, kind, record["endpoint"], latency_s, extra={"fields": record})
 
 
 class OpenAIChat(ChatModel):
     """A chat model behind any OpenAI-compatible endpoint.
 
     ``repeat_penalty`` is None for servers that take no such parameter (all but the embedded one).
+    ``deadline_s`` bounds a whole answer (None: no bound; ``make_chat_model`` passes the setting).
     """
 
     def __init__(
@@ -185,8 +268,10 @@ class OpenAIChat(ChatModel):
         temperature: float = 0.2,
         extra_body: dict | None = None,
         repeat_penalty: float | None = None,
+        deadline_s: float | None = None,
     ) -> None:
         self.client = client
+        self.deadline_s = deadline_s
         self.extra_body = extra_body
         self.model = model
         self.label = label
@@ -211,10 +296,18 @@ class OpenAIChat(ChatModel):
 
         ``temperature`` and ``repeat_penalty`` replace the model's own for this request. A server that
         refuses ``response_format`` is asked again without it (the prompt still says what to write).
+        Past ``deadline_s`` from the request (checked at each chunk) the stream is closed and ends with
+        ``error_kind="deadline"``. A failure is logged with ``log_failure``.
         """
         finish: str | None = None
         usage = (0, 0)
         started = False
+        began = time.monotonic()
+        deadline = None if self.deadline_s is None else began + self.deadline_s
+        cut = False
+        request_id: str | None = None
+        status: int | None = None
+        chars = 0
         request = {
             "model": self.model,
             "messages": messages,
@@ -228,15 +321,22 @@ class OpenAIChat(ChatModel):
             request["response_format"] = response_format
         try:
             with self._open(request) as stream:
+                response = getattr(stream, "response", None)
+                if response is not None:
+                    request_id, status = response.headers.get("x-request-id"), response.status_code
                 for event in stream:
                     if getattr(event, "usage", None):
                         usage = (event.usage.prompt_tokens or 0, event.usage.completion_tokens or 0)
                     for choice in event.choices or []:
                         if choice.delta and choice.delta.content:
                             started = True
+                            chars += len(choice.delta.content)
                             yield choice.delta.content
                         if choice.finish_reason:
                             finish = choice.finish_reason
+                    if finish is None and deadline is not None and time.monotonic() >= deadline:
+                        cut = True
+                        break  # leaving the block closes the response: the server stops generating
         except (openai.APIError, json.JSONDecodeError) as exc:
             if started and isinstance(exc, openai.APIConnectionError) and not isinstance(exc, openai.APITimeoutError):
                 # The server was reached and had begun answering: it dropped the stream.
@@ -244,17 +344,46 @@ class OpenAIChat(ChatModel):
             else:
                 kind = error_kind(exc)
             detail = f" (HTTP {exc.status_code})" if kind == "status" else ""
-            end = StreamEnd(False, finish, None, *usage, error_kind=kind, where=self.where, error_detail=detail)
-            end.error = end_message(end, "en")
-            yield end
+            yield self._failed(kind, exc, finish, usage, detail, began, status, request_id, chars)
+            return
+        if cut:
+            yield self._failed("deadline", None, None, usage, f" ({self.deadline_s:g} s)", began, status, request_id, chars)
             return
         if finish is None:
             # The SDK raises nothing when a stream ends without its final marker.
-            end = StreamEnd(False, None, None, *usage, error_kind="unfinished", where=self.where)
-            end.error = end_message(end, "en")
-            yield end
+            yield self._failed("unfinished", None, None, usage, "", began, status, request_id, chars)
             return
         yield StreamEnd(True, finish, None, *usage)
+
+    def _failed(
+        self,
+        kind: str,
+        exc: BaseException | None,
+        finish: str | None,
+        usage: tuple[int, int],
+        detail: str,
+        began: float,
+        status: int | None,
+        request_id: str | None,
+        chars: int,
+    ) -> StreamEnd:
+        """The StreamEnd of a failed stream, logged."""
+        log_failure(
+            log,
+            kind,
+            exc,
+            endpoint=self.where,
+            model=self.model,
+            latency_s=time.monotonic() - began,
+            status_code=status,
+            request_id=request_id,
+            secrets=[getattr(self.client, "api_key", None)],
+            provider=str(self.provider),
+            received_chars=chars,
+        )
+        end = StreamEnd(False, finish, None, *usage, error_kind=kind, where=self.where, error_detail=detail)
+        end.error = end_message(end, "en")
+        return end
 
     def _extra_body(self, repeat_penalty: float | None) -> dict | None:
         body = dict(self.extra_body or {})
@@ -279,7 +408,12 @@ def make_chat_model(settings: Settings, server=None) -> OpenAIChat:
             from tutor_app.engine.models.server import EmbeddedServer
 
             server = EmbeddedServer(settings)
-        base_url = server.ensure()
+        began = time.monotonic()
+        try:
+            base_url = server.ensure()
+        except ModelError as exc:
+            log_failure(log, "start", exc, endpoint="embedded", model=server.label, latency_s=time.monotonic() - began)
+            raise
         return OpenAIChat(
             make_client(settings, base_url),
             server.label,
@@ -287,10 +421,15 @@ def make_chat_model(settings: Settings, server=None) -> OpenAIChat:
             settings.provider,
             settings.temperature,
             repeat_penalty=CHAT_REPEAT_PENALTY,
+            deadline_s=settings.answer_deadline,
         )
     model = (
         settings.azure_openai_deployment or settings.chat_model if settings.provider is Provider.AZURE else settings.chat_model
     )
     if not model:
-        raise ModelError("No model name is set.", "Set TUTOR_CHAT_MODEL (or AZURE_OPENAI_DEPLOYMENT for Azure).")
-    return OpenAIChat(make_client(settings), model, model, settings.provider, settings.temperature)
+        error = ModelError("No model name is set.", "Set TUTOR_CHAT_MODEL (or AZURE_OPENAI_DEPLOYMENT for Azure).")
+        log_failure(log, "config", error, endpoint=str(settings.provider), model="", latency_s=0.0)
+        raise error
+    return OpenAIChat(
+        make_client(settings), model, model, settings.provider, settings.temperature, deadline_s=settings.answer_deadline
+    )

@@ -4,7 +4,7 @@
 Azure OpenAI filters inside its own service, and the embedded server and compatible servers at
 another base URL have none), and ``moderate`` asks it about one message and returns the names of
 the categories it flagged, as the API spells them ("self-harm/intent", "sexual/minors"). A failed
-call is logged and returns ``None``: moderation adds a check, it never blocks a learner.
+call is logged (``chat.log_failure``: no key) and returns ``None``: moderation adds a check, it never blocks a learner.
 This module does not decide what to reply; ``tutoring.safety`` maps the categories to replies.
 """
 
@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 import openai
 
 from tutor_app.core.config import Provider, Settings
-from tutor_app.engine.models.chat import make_client
+from tutor_app.engine.models.chat import error_kind, log_failure, make_client
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ def moderation_client(settings: Settings) -> openai.OpenAI | None:
 
 def moderate(client, text: str, model: str = MODERATION_MODEL) -> list[str] | None:
     """The categories the endpoint flagged in ``text`` (``[]``: none), or ``None`` when the call failed."""
+    began = time.monotonic()
     try:
         response = client.moderations.create(model=model, input=text)
         result = response.results[0]
@@ -39,6 +41,16 @@ def moderate(client, text: str, model: str = MODERATION_MODEL) -> list[str] | No
             return []
         categories = result.categories.model_dump(by_alias=True)
     except (openai.APIError, json.JSONDecodeError, IndexError, AttributeError, TypeError) as exc:
-        log.warning("The moderation call failed (%s); the learner's message goes on with the rule-based screen only.", exc)
+        # The learner's message goes on with the rule-based screen only.
+        log_failure(
+            log,
+            error_kind(exc),
+            exc,
+            endpoint=str(getattr(client, "base_url", "")).rstrip("/"),
+            model=model,
+            latency_s=time.monotonic() - began,
+            secrets=[getattr(client, "api_key", None)],
+            what="The moderation call",
+        )
         return None
     return sorted(name for name, flagged in categories.items() if flagged)

@@ -2,9 +2,11 @@
 
 Prices are US dollars per 1 million tokens, input and output, keyed by model
 name. A dated snapshot (``gpt-4o-mini-2024-07-18``) takes the price of its
-undated name. The embedded llama.cpp server is free. A model
-with no known price costs 0.0 here, and ``price_known`` says so, so a page can
-show "price unknown" instead of a misleading $0.00.
+undated name. The embedded llama.cpp server is free. A request that brought
+back no answer (no completion tokens: it failed before the first one) is
+recorded at 0.0. A model with no known price costs 0.0 here, and
+``price_known`` says so, so a page can show "price unknown" instead of a
+misleading $0.00.
 
 This module does not fetch prices, store costs or count tokens.
 """
@@ -37,10 +39,11 @@ def estimate_cost(
     completion_tokens: int,
     prices: Mapping[str, Price] | None = None,
 ) -> float:
-    """Estimated cost in USD; 0.0 for the embedded provider and for models without a price."""
+    """Estimated cost in USD; 0.0 for the embedded provider, for models without a price, and for a request
+    that got no answer (``completion_tokens`` 0: the prompt tokens a caller counted itself were never answered)."""
     if prompt_tokens < 0 or completion_tokens < 0:
         raise ValueError("token counts cannot be negative")
-    if provider in FREE_PROVIDERS:
+    if provider in FREE_PROVIDERS or completion_tokens == 0:
         return 0.0
     price = _price_for(model, DEFAULT_PRICES if prices is None else prices)
     if price is None:

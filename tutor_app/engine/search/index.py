@@ -6,13 +6,26 @@ embedding function, records which embedder built the vectors, and refuses to
 mix embedders. Chroma's raw failures (read-only folder, dimension mismatch)
 become ``IndexStoreError`` messages that say what to do. Ingestion and
 retrieval both use this class and never import each other.
+
+The consistency rule: Chroma is the record, the keyword index a copy of it.
+Every write goes to Chroma first, then to the keyword index. If either fails,
+``upsert`` removes the chunks it added from both again; a keyword-index write
+that cannot be undone leaves its ids to be re-copied from Chroma before the
+next write. ``check_consistency`` compares the two per course and
+``repair_lexical`` makes the keyword index match Chroma again (``doctor`` runs
+both); ``catch_up`` does it cheaply on searches, so an app server follows
+writes made by another one sharing the Chroma collection.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -26,6 +39,27 @@ from tutor_app.engine.search.lexical import LexicalIndex
 
 _BATCH = 500
 _POST_FILTER_FACTOR = 4  # unfiltered neighbours fetched per wanted hit before falling back to a filtered query
+CATCH_UP_S = 5.0  # how often, at most, a search compares Chroma's count with the keyword index's
+_log = logging.getLogger(__name__)
+
+
+@dataclass
+class Consistency:
+    """How the keyword index differs from Chroma, per course and by chunk id."""
+
+    courses: dict[str, tuple[int, int]] = field(default_factory=dict)  # every course: (Chroma count, keyword count)
+    differing: list[str] = field(default_factory=list)  # the courses whose chunks differ, by count or by ids
+    missing: list[str] = field(default_factory=list)  # in Chroma, not in the keyword index
+    extra: list[str] = field(default_factory=list)  # in the keyword index, not in Chroma
+    moved: list[str] = field(default_factory=list)  # in both, under different courses
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.extra or self.moved)
+
+
+def _lexical_rows(chunks: Iterable[Chunk]) -> list[tuple[str, str, str, str]]:
+    return [(c.id, f"{c.title}\n{c.heading}\n{c.text}", c.course, c.lang) for c in chunks]
 
 
 def _translate(exc: Exception, settings: Settings) -> IndexStoreError:
@@ -60,7 +94,8 @@ def _check_writable(folder: Path) -> None:
 class CourseIndex:
     """Chunks with their vectors (Chroma) and terms (FTS5), kept in step."""
 
-    def __init__(self, settings: Settings, embedder=None) -> None:
+    def __init__(self, settings: Settings, embedder=None, *, sync: bool = True) -> None:
+        """Open (or create) the collection and its keyword index; ``sync`` re-copies a keyword index that differs."""
         self.settings = settings
         self.embedder = embedder or make_embedder(settings)
         home = Path(settings.home)
@@ -90,40 +125,172 @@ class CourseIndex:
         suffix = "" if not settings.chroma_url else "-" + (urlparse(settings.chroma_url).hostname or "remote")
         self.lexical = LexicalIndex(home / f"lexical-{settings.collection}{suffix}.sqlite")
         self._course_cache: tuple[int, set[str]] | None = None
-        self.sync_lexical()
+        self._unsynced: set[str] = set()  # ids whose keyword-index entry may differ from Chroma's
+        self._checked_at = time.monotonic()
+        self._catch_up_lock = threading.Lock()
+        if sync:
+            self.sync_lexical()
 
     # --- writing -------------------------------------------------------
     def upsert(self, chunks: list[Chunk], embeddings: list[np.ndarray]) -> None:
+        """Write chunks to Chroma, then to the keyword index, batch by batch.
+
+        If a write fails, the chunks this call added (ids Chroma did not hold before) are removed from both
+        again. Ids Chroma already held keep their entries: a chunk id hashes its text, so both stay right."""
+        if not chunks:
+            return
+        self._settle()
+        held = self._held([c.id for c in chunks])
+        written: list[str] = []  # sent to Chroma
+        copied: list[str] = []  # also in the keyword index
         try:
             for start in range(0, len(chunks), _BATCH):
                 part = chunks[start : start + _BATCH]
-                self.collection.upsert(
-                    ids=[c.id for c in part],
-                    documents=[c.text for c in part],
-                    metadatas=[c.to_metadata() for c in part],
-                    embeddings=[np.asarray(e, dtype=np.float32) for e in embeddings[start : start + _BATCH]],
-                )
-        except Exception as exc:
-            raise _translate(exc, self.settings) from exc
-        self.lexical.add([(c.id, f"{c.title}\n{c.heading}\n{c.text}", c.course, c.lang) for c in chunks])
+                written += [c.id for c in part]  # before the call: a failed upsert may have stored some
+                try:
+                    self.collection.upsert(
+                        ids=[c.id for c in part],
+                        documents=[c.text for c in part],
+                        metadatas=[c.to_metadata() for c in part],
+                        embeddings=[np.asarray(e, dtype=np.float32) for e in embeddings[start : start + _BATCH]],
+                    )
+                except Exception as exc:
+                    raise _translate(exc, self.settings) from exc
+                self.lexical.add(_lexical_rows(part))
+                copied += [c.id for c in part]
+        except BaseException:
+            self._undo([cid for cid in written if cid not in held], [cid for cid in copied if cid not in held])
+            raise
 
     def delete(self, ids: list[str]) -> None:
+        if not ids:
+            return
+        self._settle()
+        try:
+            for start in range(0, len(ids), _BATCH):
+                self.collection.delete(ids=ids[start : start + _BATCH])
+        except Exception as exc:
+            self._unsynced.update(ids)  # some may be gone from Chroma already
+            raise _translate(exc, self.settings) from exc
+        try:
+            self.lexical.delete(ids)
+        except IndexStoreError:
+            self._unsynced.update(ids)
+            raise
+
+    def _held(self, ids: list[str]) -> set[str]:
+        """Which of ``ids`` Chroma holds."""
+        try:
+            return {
+                cid
+                for start in range(0, len(ids), _BATCH)
+                for cid in self.collection.get(ids=ids[start : start + _BATCH], include=[])["ids"]
+            }
+        except Exception as exc:
+            raise _translate(exc, self.settings) from exc
+
+    def _undo(self, ids: list[str], copied: list[str]) -> None:
+        """Remove chunks a failed write added (``copied``: those the keyword index got too); what cannot be
+        removed now is re-copied from Chroma later."""
         if not ids:
             return
         try:
             for start in range(0, len(ids), _BATCH):
                 self.collection.delete(ids=ids[start : start + _BATCH])
-        except Exception as exc:
-            raise _translate(exc, self.settings) from exc
-        self.lexical.delete(ids)
+            if copied:
+                self.lexical.delete(copied)
+        except Exception:
+            _log.warning("Could not undo a failed index write of %d chunks; the keyword index will be repaired.", len(ids))
+            self._unsynced.update(ids)
+
+    def _settle(self) -> None:
+        """Re-copy the ids an earlier failed write left unsynced (raises if the keyword index still fails)."""
+        if self._unsynced:
+            ids = sorted(self._unsynced)
+            self._copy_to_lexical(ids)
+            self._unsynced.difference_update(ids)
+
+    def _copy_to_lexical(self, ids: list[str]) -> int:
+        """Make the keyword index hold exactly Chroma's version of ``ids``; returns how many Chroma holds."""
+        held = 0
+        for start in range(0, len(ids), _BATCH):
+            part = ids[start : start + _BATCH]
+            try:
+                chunks, _ = self.get(part)
+            except Exception as exc:
+                raise _translate(exc, self.settings) from exc
+            present = {c.id for c in chunks}
+            self.lexical.delete([cid for cid in part if cid not in present])
+            self.lexical.add(_lexical_rows(chunks))
+            held += len(chunks)
+        return held
 
     def sync_lexical(self) -> None:
-        """Rebuild the lexical twin if it does not hold exactly Chroma's chunks."""
-        if self.lexical.count() == self.count() and self.lexical.ids() == set(self.all_ids()):
-            return
-        self.lexical.clear()
-        for chunks in self.iter_chunks():
-            self.lexical.add([(c.id, f"{c.title}\n{c.heading}\n{c.text}", c.course, c.lang) for c in chunks])
+        """Make the lexical twin hold exactly Chroma's chunks, if it does not."""
+        report = self.check_consistency()
+        if not report.ok:
+            self.repair_lexical(report)
+
+    def check_consistency(self) -> Consistency:
+        """Compare Chroma and the keyword index: chunk counts per course, and which ids differ."""
+        try:
+            dense = self._courses_by_id()
+        except Exception as exc:
+            raise _translate(exc, self.settings) from exc
+        keyword = self.lexical.courses_by_id()
+        dense_counts, keyword_counts = Counter(dense.values()), Counter(keyword.values())
+        report = Consistency(
+            courses={course: (dense_counts[course], keyword_counts[course]) for course in sorted(dense_counts | keyword_counts)},
+            missing=sorted(set(dense) - set(keyword)),
+            extra=sorted(set(keyword) - set(dense)),
+            moved=sorted(cid for cid in set(dense) & set(keyword) if dense[cid] != keyword[cid]),
+        )
+        touched = {dense[cid] for cid in report.missing + report.moved} | {keyword[cid] for cid in report.extra + report.moved}
+        report.differing = sorted(touched)
+        return report
+
+    def repair_lexical(self, report: Consistency | None = None) -> tuple[int, int]:
+        """Re-copy into the keyword index what differs from Chroma; returns (chunks added, chunks removed)."""
+        report = report or self.check_consistency()
+        added = self._copy_to_lexical(report.missing + report.moved)
+        self.lexical.delete(report.extra)
+        self._unsynced.clear()
+        self._course_cache = None
+        return added, len(report.extra)
+
+    def catch_up(self, total: int | None = None) -> bool:
+        """Follow writes another app server made to a shared collection; returns whether anything was repaired.
+
+        At most every ``CATCH_UP_S`` seconds, Chroma's count (``total``, if the caller has it) is compared with
+        the keyword index's; only when they differ, or a failed write here left ids unsynced, is the keyword
+        index repaired. Failures are logged, not raised: a search goes on with what the keyword index holds.
+        A replacement that keeps the count the same is not seen here; ``doctor`` finds it."""
+        now = time.monotonic()
+        if now - self._checked_at < CATCH_UP_S or not self._catch_up_lock.acquire(blocking=False):
+            return False
+        try:
+            self._checked_at = now
+            total = self.count() if total is None else total
+            if not self._unsynced and self.lexical.count() == total:
+                return False
+            added, removed = self.repair_lexical()
+            _log.info("The keyword index caught up with the search index: %d added, %d removed.", added, removed)
+            return bool(added or removed)
+        except Exception as exc:
+            _log.warning("The keyword index could not catch up with the search index: %s", exc)
+            return False
+        finally:
+            self._catch_up_lock.release()
+
+    def _courses_by_id(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        offset = 0
+        while True:
+            got = self.collection.get(include=["metadatas"], limit=5000, offset=offset)
+            if not got["ids"]:
+                return out
+            out.update((cid, (meta or {}).get("course", "")) for cid, meta in zip(got["ids"], got["metadatas"]))
+            offset += len(got["ids"])
 
     # --- reading -------------------------------------------------------
     def count(self) -> int:
@@ -276,8 +443,13 @@ class CourseIndex:
                 part = moved[start : start + _BATCH]
                 self.collection.update(ids=[c.id for c in part], metadatas=[c.to_metadata() for c in part])
         except Exception as exc:
+            self._unsynced.update(c.id for c in moved)  # some batches may have moved already
             raise _translate(exc, self.settings) from exc
-        self.lexical.add([(c.id, f"{c.title}\n{c.heading}\n{c.text}", c.course, c.lang) for c in moved])
+        try:
+            self.lexical.add(_lexical_rows(moved))
+        except IndexStoreError:
+            self._unsynced.update(c.id for c in moved)
+            raise
         return len(moved)
 
 
@@ -295,7 +467,19 @@ def _client(settings: Settings):
             ssl=url.scheme == "https",
             settings=chroma_settings,
         )
-    return chromadb.PersistentClient(path=str(Path(settings.home) / "chroma"), settings=chroma_settings)
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    systems = SharedSystemClient._identifier_to_system
+    before = set(systems)
+    try:
+        return chromadb.PersistentClient(path=str(Path(settings.home) / "chroma"), settings=chroma_settings)
+    except Exception:
+        # chromadb keeps one system per folder and stores it before starting it: a start that failed (a
+        # read-only folder) would be handed to every later client, broken, until the process restarts.
+        for identifier in set(systems) - before:
+            if identifier not in SharedSystemClient._identifier_to_refcount:
+                systems.pop(identifier, None)
+        raise
 
 
 def where_filter(course: str | None = None, lang: str | None = None, lessons: Iterable[str] | None = None) -> dict | None:

@@ -8,19 +8,27 @@ are tag tokens in a second, unscored column, so a filter is a posting-list
 intersection inside the match. The table is a
 derived copy of the chunks in Chroma: ``index`` keeps it in sync and rebuilds
 it when the two disagree. This module knows nothing of embeddings.
+
+A connection waits up to ``BUSY_TIMEOUT_S`` seconds for another writer's lock;
+SQLite's failures (locked, read-only, disk full, corrupt) leave this module as
+``IndexStoreError``, never as ``sqlite3`` exceptions.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import sqlite3
 import threading
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
 
+from tutor_app.core.errors import IndexStoreError
 from tutor_app.engine.text import CJK_RUN, SEARCH_STOP_WORDS_EN, SEARCH_STOP_WORDS_ZH, stem
 
+_log = logging.getLogger(__name__)
+BUSY_TIMEOUT_S = 5  # how long a statement waits for another connection's lock before failing
 _WORD = re.compile(r"[a-z0-9][a-z0-9_\-.]*[a-z0-9]|[a-z0-9]")
 _jieba_lock = threading.Lock()
 _user_words: set[str] = set()
@@ -85,9 +93,31 @@ def _fts_query(query_terms: list[str]) -> str:
     return " OR ".join(f'"{t}"' for t in unique)
 
 
+def _sqlite_errors(method):
+    """Re-raise SQLite's failures in ``method`` as ``IndexStoreError``."""
+
+    @wraps(method)
+    def guarded(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise keyword_index_error(exc, self.path) from exc
+
+    return guarded
+
+
+def keyword_index_error(exc: sqlite3.Error, path: str) -> IndexStoreError:
+    """The error for a failed SQLite call on the keyword index; ``path`` goes to the log only (students may see the message)."""
+    _log.warning("The keyword index %s failed: %s", path, exc)
+    if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+        return IndexStoreError.of("err_keyword_index_locked", seconds=BUSY_TIMEOUT_S)
+    return IndexStoreError.of("err_keyword_index_failed", error=str(exc))
+
+
 class LexicalIndex:
     """A BM25 index in SQLite FTS5, keyed by chunk id, filterable by course and language."""
 
+    @_sqlite_errors
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
         self._local = threading.local()
@@ -115,10 +145,11 @@ class LexicalIndex:
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.path, timeout=30)
+            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
             self._local.db = db
         return db
 
+    @_sqlite_errors
     def add(self, items: list[tuple[str, str, str, str]]) -> None:
         """Add (chunk_id, text, course, lang) rows, replacing rows with the same ids."""
         if not items:
@@ -143,24 +174,35 @@ class LexicalIndex:
                 db.execute("DELETE FROM chunks WHERE rowid = ?", found)
                 db.execute("DELETE FROM rowids WHERE chunk_id = ?", (cid,))
 
+    @_sqlite_errors
     def delete(self, ids: list[str]) -> None:
         with self._db() as db:
             self._delete(db, ids)
 
+    @_sqlite_errors
     def clear(self) -> None:
         with self._db() as db:
             db.execute("DELETE FROM chunks")
             db.execute("DELETE FROM rowids")
 
+    @_sqlite_errors
     def ids(self) -> set[str]:
         return {row[0] for row in self._db().execute("SELECT chunk_id FROM rowids")}
 
+    @_sqlite_errors
     def count(self) -> int:
         return self._db().execute("SELECT count(*) FROM chunks").fetchone()[0]
 
+    @_sqlite_errors
     def courses(self) -> set[str]:
         return {row[0] for row in self._db().execute("SELECT DISTINCT course FROM chunks")}
 
+    @_sqlite_errors
+    def courses_by_id(self) -> dict[str, str]:
+        """{chunk_id: course} for every stored chunk (the consistency check compares it with Chroma)."""
+        return dict(self._db().execute("SELECT chunk_id, course FROM chunks"))
+
+    @_sqlite_errors
     def stored_terms(self, ids: list[str]) -> set[str]:
         """The terms stored for these chunks (already segmented, so no second pass through jieba)."""
         if not ids:
@@ -171,6 +213,7 @@ class LexicalIndex:
         )
         return {term for (text,) in rows for term in text.split()}
 
+    @_sqlite_errors
     def search(
         self, query: str | list[str], k: int, course: str | None = None, lang: str | None = None
     ) -> list[tuple[str, float]]:

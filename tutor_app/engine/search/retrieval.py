@@ -14,7 +14,8 @@ similarities run at a different level in every course and language, so the
 rule asks "how far above this course's off-topic level?", not "above 0.88?".
 The numbers are in ``config.Settings`` and were chosen by
 ``benchmarks/grounding.py --calibrate`` on calibration sets only.
-This module reads the index; it does not write to it or call a language model.
+This module reads the index (before a search it lets ``index.catch_up`` re-copy
+a lagging keyword index from Chroma); it does not write chunks or call a language model.
 """
 
 from __future__ import annotations
@@ -186,6 +187,7 @@ class Retriever:
         k = k or self.settings.top_k
         query, notices = self.prepare_query(query)
         total = self.index.count()
+        self.index.catch_up(total)  # another app server may have written to a shared collection
         if total == 0:
             return SearchResult([], False, notices + [Notice("index_empty")], query)
         query_vector = np.asarray(self.index.embedder.embed_query([query])[0], dtype=np.float32)

@@ -1,0 +1,244 @@
+"""Load on the app database: many learners signing up, signing in and chatting at once.
+
+N simulated learners (default 50), spread over several processes (default 5, like several
+Streamlit servers sharing one database) and run as threads inside each process (as Streamlit runs
+one thread per browser tab). All of them start together. Each learner signs up, signs in (password
+check plus a remembered session), then saves some chat turns (default 3) the way the chat page
+does: a new conversation on the first turn, the history read, the question saved, the answer
+"streamed" in pieces with a short pause between them, then the answer saved.
+
+No model server is needed: the answer is canned text. The point is the database, so the figures
+are about writes under contention: sign-ups and sign-ins that failed, turns whose question or
+answer was not saved, seconds per turn (p50/p95, streaming pauses included), and the lock errors
+seen (failures whose text says locked/busy, plus retries that ``tutor_app.core.database`` logs).
+
+By default the database is a fresh SQLite file in a temporary TUTOR_HOME. ``--database-url``
+points the run at another database (e.g. PostgreSQL); usernames carry a random run prefix, so a
+run never collides with an earlier one. ``--hold-lock SECONDS`` makes one extra connection hold
+the SQLite write lock that long while the learners chat (a backup, a slow admin job).
+Passwords are hashed at the server's argon2 cost, so sign-ups and sign-ins load the CPU as they
+would; ``--cheap-hashes`` leaves the CPU to the database.
+
+Run: .venv/bin/python benchmarks/load.py [--learners 50] [--processes 5] [--turns 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import multiprocessing
+import secrets
+import shutil
+import sqlite3
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from tutor_app.accounts.sessions import start_session  # noqa: E402
+from tutor_app.accounts.users import authenticate, create_user  # noqa: E402
+from tutor_app.core.config import load_settings  # noqa: E402
+from tutor_app.core.database import Message, default_database_url, open_database  # noqa: E402
+from tutor_app.tutoring.conversations import ConversationStore, auto_title  # noqa: E402
+
+PASSWORD = "load test password"
+QUESTION = "What is a large language model, and how does it use tokens? (turn {turn})"
+ANSWER = (
+    "A large language model predicts the next token from the ones before it. Tokens are pieces of words; "
+    "the model reads the prompt as tokens and writes its answer one token at a time [1]. "
+)
+LOCK_WORDS = ("locked", "busy", "serializ", "deadlock")
+
+
+class _LockCounter(logging.Handler):
+    """Counts the retries the database module logs (warnings about a busy database)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno == logging.WARNING and any(word in record.getMessage().lower() for word in LOCK_WORDS):
+            with self._lock:
+                self.count += 1
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    return any(word in str(exc).lower() for word in LOCK_WORDS)
+
+
+def _learner(db, prefix: str, index: int, turns: int, pieces: int, pause: float) -> dict:
+    out = {"signup": False, "signin": False, "turns_ok": 0, "turns_lost": 0, "turn_seconds": [], "lock_errors": 0, "errors": []}
+
+    def failed(exc: BaseException) -> None:
+        out["lock_errors"] += _is_lock_error(exc)
+        out["errors"].append(f"{type(exc).__name__}: {exc}"[:300])
+
+    name = f"{prefix}{index:03d}"
+    try:
+        user = create_user(db, name, PASSWORD, "student")
+        out["signup"] = True
+    except Exception as exc:  # noqa: BLE001 - a benchmark counts every failure
+        failed(exc)
+        out["turns_lost"] = turns
+        return out
+    try:
+        user = authenticate(db, name, PASSWORD)
+        start_session(db, user.id)
+        out["signin"] = True
+    except Exception as exc:  # noqa: BLE001
+        failed(exc)
+        out["turns_lost"] = turns
+        return out
+    store = ConversationStore(db)
+    conversation_id = None
+    for turn in range(1, turns + 1):
+        started = time.perf_counter()
+        question = QUESTION.format(turn=turn)
+        try:
+            if conversation_id is None:
+                conversation_id = store.create(user.id, "genai-beginners", auto_title(question)).id
+            store.messages(user.id, conversation_id)
+            store.add_message(user.id, conversation_id, "user", question)
+            shown = []
+            for piece in range(pieces):  # the answer streams while other learners write
+                shown.append(ANSWER[piece * len(ANSWER) // pieces : (piece + 1) * len(ANSWER) // pieces])
+                time.sleep(pause)
+            store.add_message(user.id, conversation_id, "assistant", "".join(shown), model="canned", complete=True)
+            out["turns_ok"] += 1
+            out["turn_seconds"].append(time.perf_counter() - started)
+        except Exception as exc:  # noqa: BLE001
+            failed(exc)
+            out["turns_lost"] += 1
+    return out
+
+
+def _process(args: tuple) -> list[dict]:
+    url, prefix, indexes, turns, pieces, pause, start_at, cheap_hashes = args
+    if cheap_hashes:  # the CPU then goes to the database, not to argon2
+        from argon2 import PasswordHasher
+
+        from tutor_app.accounts import users
+
+        users._HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    counter = _LockCounter()
+    logging.getLogger("tutor_app").addHandler(counter)
+    logging.getLogger("tutor_app").setLevel(logging.DEBUG)
+    try:
+        db = open_database(url)
+    except Exception as exc:  # noqa: BLE001
+        return [
+            {"signup": False, "signin": False, "turns_ok": 0, "turns_lost": turns, "turn_seconds": [], "lock_errors": 0}
+            | {"errors": [f"open: {type(exc).__name__}: {exc} <- {exc.__cause__!r}"[:300]]}
+            for _ in indexes
+        ]
+    time.sleep(max(0.0, start_at - time.time()))  # every process starts its learners at the same moment
+    with ThreadPoolExecutor(max_workers=len(indexes)) as pool:
+        results = list(pool.map(lambda i: _learner(db, prefix, i, turns, pieces, pause), indexes))
+    db.close()
+    if results:
+        results[0]["logged_lock_errors"] = counter.count
+    return results
+
+
+def _hold_lock(path: str, after: float, seconds: float) -> None:
+    time.sleep(after)
+    connection = sqlite3.connect(path, timeout=60, isolation_level=None)
+    connection.execute("BEGIN IMMEDIATE")
+    print(f"(holding the write lock for {seconds:.1f} s)", flush=True)
+    time.sleep(seconds)
+    connection.execute("COMMIT")
+    connection.close()
+
+
+def _percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=50)
+    parser.add_argument("--processes", type=int, default=5)
+    parser.add_argument("--turns", type=int, default=3)
+    parser.add_argument("--pieces", type=int, default=20, help="pieces each answer streams in")
+    parser.add_argument("--pause", type=float, default=0.02, help="seconds between streamed pieces")
+    parser.add_argument("--database-url", default=None, help="default: a new SQLite file in a temporary TUTOR_HOME")
+    parser.add_argument("--hold-lock", type=float, default=0.0, help="SQLite only: seconds one connection holds the write lock")
+    parser.add_argument("--hold-after", type=float, default=1.0, help="seconds after the start the lock is taken")
+    parser.add_argument("--cheap-hashes", action="store_true", help="test-cost argon2 (the server's cost: ~0.5 s of CPU a hash)")
+    parser.add_argument("--show-errors", type=int, default=5, help="how many distinct failure texts to print")
+    options = parser.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="tutor-load-"))
+    url = options.database_url or default_database_url(load_settings(env={}, home=home))
+    shown_url = make_url(url).render_as_string(hide_password=True)
+    prefix = "l" + secrets.token_hex(3) + "_"
+    open_database(url).close()  # the schema exists before the servers start, as in a running deployment
+    per_process = [list(range(p, options.learners, options.processes)) for p in range(options.processes)]
+    start_at = time.time() + 5.0 + 1.0 * options.processes  # spawned processes import the app first
+    jobs = [
+        (url, prefix, idx, options.turns, options.pieces, options.pause, start_at, options.cheap_hashes)
+        for idx in per_process
+        if idx
+    ]
+    print(
+        f"{options.learners} learners x {options.turns} turns in {len(jobs)} processes against {shown_url}",
+        flush=True,
+    )
+    holder = None
+    if options.hold_lock > 0:
+        database = make_url(url).database
+        holder = threading.Thread(
+            target=_hold_lock, args=(database, start_at - time.time() + options.hold_after, options.hold_lock)
+        )
+        holder.start()
+    began = time.perf_counter()
+    with multiprocessing.get_context("spawn").Pool(len(jobs)) as pool:
+        results = [row for rows in pool.map(_process, jobs) for row in rows]
+    wall = time.perf_counter() - began
+    if holder is not None:
+        holder.join()
+
+    seconds = [s for r in results for s in r["turn_seconds"]]
+    signups = sum(r["signup"] for r in results)
+    signins = sum(r["signin"] for r in results)
+    turns_ok = sum(r["turns_ok"] for r in results)
+    turns_lost = sum(r["turns_lost"] for r in results)
+    lock_failures = sum(r["lock_errors"] for r in results)
+    lock_logged = sum(r.get("logged_lock_errors", 0) for r in results)
+    db = open_database(url)
+    with db.session() as s:
+        stored = s.scalar(select(func.count(Message.id))) or 0
+    db.close()
+    shutil.rmtree(home, ignore_errors=True)
+    print(f"sign-ups  ok {signups:4d}  failed {len(results) - signups}")
+    print(f"sign-ins  ok {signins:4d}  failed {signups - signins}")
+    print(f"turns     ok {turns_ok:4d}  lost {turns_lost}   (messages stored: {stored}, expected {2 * turns_ok})")
+    print(
+        f"seconds per turn  p50 {_percentile(seconds, 0.5):.3f}  p95 {_percentile(seconds, 0.95):.3f}  max {max(seconds or [0]):.3f}"
+    )
+    print(f"lock errors seen  {lock_failures} failed, {lock_logged} retried (logged)")
+    print(f"wall time {wall:.1f} s")
+    errors: dict[str, int] = {}
+    for r in results:
+        for text in r["errors"]:
+            errors[text] = errors.get(text, 0) + 1
+    for text, count in sorted(errors.items(), key=lambda item: -item[1])[: options.show_errors]:
+        print(f"  {count} x {text}")
+    return 0 if turns_lost == 0 and signups == len(results) and signins == signups else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
