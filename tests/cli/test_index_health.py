@@ -49,3 +49,25 @@ def test_a_locked_keyword_index_exits_4_with_a_message_not_a_traceback(ingested,
     assert code == EXIT_INDEX_UNAVAILABLE
     assert "error: The keyword index" in err and "locked" in err and "Traceback" not in err
     assert main(["--home", str(isolated_home), "doctor"]) == 0  # nothing was left half-written
+
+
+def test_doctor_in_a_new_process_keeps_the_keyword_index(ingested, isolated_home):
+    """A process that has not loaded the glossary (the CLI's doctor) sees the same segmenter as the one that wrote."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.support.paths import ROOT
+
+    before = len(lexical.LexicalIndex(_keyword_path(isolated_home)).ids())
+    env = os.environ | {"TUTOR_HOME": str(isolated_home)}
+    done = subprocess.run(
+        [sys.executable, "-m", "tutor_app", "--home", str(isolated_home), "doctor"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "agree" in done.stdout
+    assert before and len(lexical.LexicalIndex(_keyword_path(isolated_home)).ids()) == before

@@ -302,6 +302,21 @@ def test_a_write_waits_for_a_held_lock_and_is_saved(short_waits, db_path, caplog
         db.close()
 
 
+def test_an_impatient_write_fails_at_once_and_a_patient_one_waits(short_waits, db_path, monkeypatch):
+    monkeypatch.setattr(database, "WRITE_ATTEMPTS", 40)  # the patient write could wait seconds; the impatient one tries once
+    db = open_database(f"sqlite:///{db_path}")
+    holder = hold_write_lock(db_path, 1.0)
+    try:
+        with pytest.raises(StoreError), database.impatient_writes():
+            add_user(db, "skipped")  # an answer's intermediate save: skipped, never waited for
+        add_user(db, "patient")  # the same connection pool waits again outside the block
+        with db.session() as s:
+            assert s.scalars(select(User.username)).all() == ["patient"]
+    finally:
+        holder.join()
+        db.close()
+
+
 def test_reads_do_not_wait_for_a_writer(short_waits, db_path):
     db = open_database(f"sqlite:///{db_path}")
     add_user(db, "reader")
@@ -406,3 +421,28 @@ def test_a_chat_message_with_a_nul_is_stored_cleaned_and_read_back(db):
     with db.session() as s:
         assert s.scalar(select(Message.content)) == "what is a token?\n"
         assert s.scalar(select(Conversation.title)) == "NUL test"
+
+
+@pytest.mark.parametrize(
+    "detail, key",
+    [
+        ("database or disk is full", "err_db_full"),
+        ("attempt to write a readonly database", "err_db_readonly"),
+        ("database is locked", "err_db_busy"),
+        ("no such table: users", "err_db_failed"),
+    ],
+)
+def test_a_failed_write_says_what_happened_and_not_where(detail, key):
+    from sqlalchemy.exc import OperationalError
+
+    error = database._operational(OperationalError("INSERT ...", {}, sqlite3.OperationalError(detail)), "sqlite:////srv/t.db")
+    assert error.message("en") == StoreError.of(key).message("en")
+    assert "/srv/t.db" not in error.message("en") + error.message("zh")
+
+
+def test_a_full_disk_under_the_index_says_so():
+    from tutor_app.core.config import Settings
+    from tutor_app.engine.search.index import _translate
+
+    error = _translate(RuntimeError("Query error: database or disk is full (code: 13)"), Settings(home="/srv/tutor"))
+    assert "is full" in error.problem and "Free space" in error.fix

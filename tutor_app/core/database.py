@@ -47,6 +47,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -571,8 +572,31 @@ def _lock_before_first_write(_conn, cursor, statement: str, _parameters, _contex
         _begin_immediate(driver)
 
 
+_impatient: ContextVar[bool] = ContextVar("impatient_writes", default=False)
+
+
+@contextmanager
+def impatient_writes() -> Iterator[None]:
+    """Writes inside the block do not wait for a busy SQLite database: they fail at once (``StoreError``).
+
+    For saves that can be skipped, such as an answer's intermediate saves while it streams: waiting out the
+    retries there would freeze the answer on the learner's screen."""
+    token = _impatient.set(True)
+    try:
+        yield
+    finally:
+        _impatient.reset(token)
+
+
 def _begin_immediate(driver) -> None:
-    """Take SQLite's write lock, waiting the busy timeout on each of ``WRITE_ATTEMPTS`` attempts."""
+    """Take SQLite's write lock, waiting the busy timeout on each of ``WRITE_ATTEMPTS`` attempts (none when impatient)."""
+    if _impatient.get():
+        driver.execute("PRAGMA busy_timeout=0")
+        try:
+            driver.execute("BEGIN IMMEDIATE")
+        finally:
+            driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        return
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
             driver.execute("BEGIN IMMEDIATE")
@@ -627,6 +651,8 @@ def _operational(exc: OperationalError, url: str) -> StoreError:
         return StoreError.of("err_db_readonly")
     if _is_busy(exc):
         return StoreError.of("err_db_busy")
+    if "disk is full" in detail.lower() or "no space left" in detail.lower():
+        return StoreError.of("err_db_full")
     return StoreError.of("err_db_failed")
 
 

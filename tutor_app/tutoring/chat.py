@@ -25,11 +25,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from contextlib import suppress
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 
 from tutor_app.core.config import Settings
-from tutor_app.core.database import SAFETY_STYLE, Message
+from tutor_app.core.database import SAFETY_STYLE, Message, impatient_writes
 from tutor_app.core.errors import TutorError
 from tutor_app.core.i18n import t
 from tutor_app.engine.answers.claims import mark_unsupported
@@ -208,23 +208,28 @@ def stream_turn(
                 pieces.close()  # a model stream ends its request now, not when it is garbage-collected
 
 
-def _save_partial(store: ConversationStore, user_id: int, turn: Turn, text: str, message_id: int | None) -> int | None:
-    """Save the answer as far as it was shown, marked incomplete; a busy database skips this save (the next one comes)."""
+def _save_partial(
+    store: ConversationStore, user_id: int, turn: Turn, text: str, message_id: int | None, wait: bool = False
+) -> int | None:
+    """Save the answer as far as it was shown, marked incomplete. While it streams (``wait`` False) a busy database
+    skips this save at once (the next one comes; waiting would freeze the answer on the screen); the last save of
+    a stopped answer waits like any write."""
     result = turn.stream.result
     citations = result.citations or (map_citations(text, turn.stream.passages)[1] if turn.stream.passages else [])
     try:
-        return store.add_message(
-            user_id,
-            turn.conversation_id,
-            "assistant",
-            text,
-            citations=[c.model_dump() for c in citations],
-            model=result.model,
-            grounded=result.grounded,
-            complete=False,
-            style=result.style,
-            replaces=message_id,
-        )
+        with nullcontext() if wait else impatient_writes():
+            return store.add_message(
+                user_id,
+                turn.conversation_id,
+                "assistant",
+                text,
+                citations=[c.model_dump() for c in citations],
+                model=result.model,
+                grounded=result.grounded,
+                complete=False,
+                style=result.style,
+                replaces=message_id,
+            )
     except TutorError as exc:
         log.warning("The answer streaming in conversation %s was not saved this time: %s", turn.conversation_id, exc)
         return message_id
@@ -238,7 +243,7 @@ def _save_stopped(
         if turn.stream is None:
             finish_turn(store, settings, user_id, turn, "".join(turn.pieces()), message_id)
         else:
-            _save_partial(store, user_id, turn, text, message_id)
+            _save_partial(store, user_id, turn, text, message_id, wait=True)
     except Exception:
         log.exception("The answer stopped early in conversation %s could not be saved", turn.conversation_id)
 

@@ -160,3 +160,12 @@ def test_catch_up_waits_between_checks_and_never_raises(indexed, monkeypatch):
     monkeypatch.undo()
     monkeypatch.setattr(index_module, "CATCH_UP_S", 0.0)
     assert index.catch_up() is True and index.check_consistency().ok
+
+
+def test_an_embedder_mismatch_on_auto_says_which_setting_keeps_the_index():
+    from tutor_app.core.config import Settings
+    from tutor_app.engine.search.index import _embedder_hint
+
+    hint = _embedder_hint(Settings(home="/tmp/unused", openai_api_key="sk-test"), "persisted: tutor-e5-small-q4")
+    assert "TUTOR_EMBEDDER=e5" in hint and "reindex" in hint
+    assert "TUTOR_EMBEDDER back" in _embedder_hint(Settings(home="/tmp/unused", embedder="e5"), "tutor-openai")

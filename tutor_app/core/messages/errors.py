@@ -80,6 +80,10 @@ MESSAGES = {
         "en": "The app database cannot be written to, so this was not saved. Ask an administrator to check that the tutor's data folder (TUTOR_HOME) is writable.",
         "zh": "应用数据库无法写入，因此这次没有保存。请管理员检查导师的数据文件夹（TUTOR_HOME）是否可写。",
     },
+    "err_db_full": {
+        "en": "The app database's disk is full, so this was not saved. Ask an administrator to free space on the tutor's data folder (TUTOR_HOME).",
+        "zh": "应用数据库所在的磁盘已满，因此这次没有保存。请管理员为导师的数据文件夹（TUTOR_HOME）腾出空间。",
+    },
     "err_db_failed": {
         "en": "The app database failed. Try again later; if it keeps happening, ask an administrator to check the database and its settings (the server's log has the details).",
         "zh": "应用数据库出错了。请稍后再试；如果一直出现，请管理员检查数据库及其设置（服务器日志中有详细信息）。",

@@ -34,6 +34,7 @@ import numpy as np
 from tutor_app.core.config import Settings
 from tutor_app.core.errors import IndexStoreError
 from tutor_app.core.schemas import Chunk
+from tutor_app.engine.search.bilingual import default_bilingual
 from tutor_app.engine.search.embeddings import embedder_id, make_embedder
 from tutor_app.engine.search.lexical import LexicalIndex
 
@@ -69,6 +70,11 @@ def _translate(exc: Exception, settings: Settings) -> IndexStoreError:
             f"The index folder {settings.home} is not writable ({text}).",
             "Point TUTOR_HOME (or --home) at a folder you can write to.",
         )
+    if "disk is full" in text.lower() or "no space left" in text.lower():
+        return IndexStoreError(
+            f"The disk holding the index ({settings.home}) is full; nothing was changed.",
+            "Free space there (or point TUTOR_HOME at a larger disk), then try again.",
+        )
     if "dimension" in text.lower():
         return IndexStoreError(
             f"The index was built with a different embedding model ({text}).",
@@ -76,6 +82,18 @@ def _translate(exc: Exception, settings: Settings) -> IndexStoreError:
             "or switch TUTOR_EMBEDDER back to the model that built it.",
         )
     return IndexStoreError(f"The search index failed: {text}", "Check the index folder or the Chroma server, then try again.")
+
+
+def _embedder_hint(settings: Settings, built_with: str) -> str:
+    """How to get past an embedder mismatch; with TUTOR_EMBEDDER=auto, say what the automatic choice did."""
+    other = next((kind for kind in ("e5", "openai") if kind in built_with.lower() and kind != settings.embedder_kind), None)
+    if settings.embedder == "auto" and other:
+        return (
+            f"TUTOR_EMBEDDER is 'auto', which picks '{settings.embedder_kind}' with the current model settings "
+            f"(an OpenAI key and no base URL pick OpenAI's embeddings). Set TUTOR_EMBEDDER={other} to keep this index, "
+            "or re-index with `python -m tutor_app reindex`."
+        )
+    return "Re-index with `python -m tutor_app reindex`, or set TUTOR_EMBEDDER back to the model that built the index."
 
 
 def _check_writable(folder: Path) -> None:
@@ -112,17 +130,20 @@ class CourseIndex:
         except Exception as exc:  # chromadb raises many types; all mean "cannot open"
             if "embedding function" in str(exc).lower():
                 raise IndexStoreError(
-                    f"The index was built with another embedding model ({exc}).",
-                    "Re-index with `python -m tutor_app reindex`, or switch TUTOR_EMBEDDER back.",
+                    f"The index was built with another embedding model ({exc}).", _embedder_hint(settings, str(exc))
                 ) from exc
             raise _translate(exc, settings) from exc
         built_with = (self.collection.metadata or {}).get("embedder")
         if built_with and built_with != embedder_id(self.embedder):
             raise IndexStoreError(
                 f"The index was built with '{built_with}' but '{embedder_id(self.embedder)}' is configured.",
-                "Re-index with `python -m tutor_app reindex`, or switch TUTOR_EMBEDDER back.",
+                _embedder_hint(settings, built_with),
             )
         suffix = "" if not settings.chroma_url else "-" + (urlparse(settings.chroma_url).hostname or "remote")
+        if settings.bilingual_search:
+            # The glossary's words are part of the segmenter; a process that opened the keyword index without
+            # them (doctor, coverage) would see another segmenter's terms and drop them all.
+            default_bilingual()
         self.lexical = LexicalIndex(home / f"lexical-{settings.collection}{suffix}.sqlite")
         self._course_cache: tuple[int, set[str]] | None = None
         self._unsynced: set[str] = set()  # ids whose keyword-index entry may differ from Chroma's
