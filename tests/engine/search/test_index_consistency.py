@@ -107,7 +107,7 @@ def test_a_chroma_write_failure_leaves_both_as_they_were(indexed, monkeypatch):
     real_upsert = index.collection.upsert
     monkeypatch.setattr(index_module, "_BATCH", 1)  # one chunk per batch: the second batch fails
     monkeypatch.setattr(index.collection, "upsert", upsert_then_fail)
-    with pytest.raises(IndexStoreError, match="No space left"):
+    with pytest.raises(IndexStoreError, match="is full"):
         index.upsert(chunks, vectors)
     assert (index.count(), index.lexical.count()) == before and index.check_consistency().ok
 
