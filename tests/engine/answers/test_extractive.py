@@ -417,3 +417,14 @@ def test_a_quote_never_skips_one_sentence_of_a_paragraph_and_never_quotes_a_capt
 )
 def test_a_bold_term_defined_mid_sentence_counts_as_a_definition(sentence, wanted):
     assert defines_one_of(sentence, wanted)
+
+
+def test_a_knowledge_check_answer_is_quoted_without_its_label():
+    passage = "Knowledge check. Which is true? A: 3, an LLM is non-deterministic and its temperature controls the variance."
+    text = (
+        ExtractiveAnswerer(HashEmbedding())
+        .compose("Is an LLM non-deterministic, and what controls the variance?", [_hit(passage)], "en")
+        .text
+    )
+    assert "An LLM is non-deterministic and its temperature controls the variance. [1]" in text
+    assert "A: 3" not in text

@@ -71,6 +71,8 @@ _EXAMPLE_SENTENCE = re.compile(
 _BOLD = re.compile(r"\*\*([^*\n]{2,40})\*\*")
 _BOLD_START = re.compile(r"^\*\*([^*\n]{2,40})\*\*")  # the course bolds a term where it defines it
 _CITE_MARK = re.compile(r"\s*\[\d{1,2}\]")
+# A knowledge check's answer line ("A: 3, an LLM is ...", "正确答案：3、LLM 是……"): quoted without the label.
+_ANSWER_LABEL = re.compile(r"^(?:A|Answer|答案|正确答案)\s*[:：]\s*\d{1,2}\s*[,，、.]\s*", re.IGNORECASE)
 _ENDS_STATEMENT = re.compile(r"[.!?。！？:：;；…)）\"”'’*_`]\s*$")
 _LABEL = re.compile(r"^[>\s]*\*\*[^*]+\*\*\s*[.。:：]?\s*$")  # "**Evaluate model**." alone
 _ASKS = re.compile(r"^[^:：]*[?？][\s*_\"”’)）]*$")  # a question alone ("Term: is it true?" defines, then asks)
@@ -396,7 +398,7 @@ class ExtractiveAnswerer:
             numbers.setdefault(pick.passage, len(numbers) + 1)
         lines = []
         for pick in picks:
-            line = f"{readable_bold(pick.unit.text)} [{numbers[pick.passage]}]"
+            line = f"{readable_bold(_without_answer_label(pick.unit.text))} [{numbers[pick.passage]}]"
             listed = ["\n".join(f"- {readable_bold(u.text)}" for u in pick.items)] if pick.items else []
             lines.append("\n\n".join([line, *listed, *(u.text for u in pick.attached)]))
         return [passages[i] for i in numbers], "\n\n".join(lines)
@@ -440,6 +442,11 @@ class ExtractiveAnswerer:
             for term, blanked in bold_definitions(text):
                 return t("ans_quiz_question", lang, sentence=blanked), term, n
         return None
+
+
+def _without_answer_label(sentence: str) -> str:
+    rest = _ANSWER_LABEL.sub("", sentence, count=1)
+    return rest[:1].upper() + rest[1:] if rest != sentence else sentence
 
 
 def readable_bold(text: str) -> str:
