@@ -19,7 +19,17 @@ the SQLite write lock that long while the learners chat (a backup, a slow admin 
 Passwords are hashed at the server's argon2 cost, so sign-ups and sign-ins load the CPU as they
 would; ``--cheap-hashes`` leaves the CPU to the database.
 
+``--browsers N`` runs real browsers instead: a fresh TUTOR_HOME with the sample course indexed and N
+student accounts, the app under ``streamlit run`` on a free loopback port (the real-browser tests'
+helpers in ``tests/support``), and N headless pages of Debian's Chromium, one thread each, that all
+sign in at once as different learners and ask their questions (``--turns``) in the tutor chat. One
+extra learner asks a question first, so the models are loaded before the timed learners start.
+Printed: sign-ins ok/failed, turns ok/lost as the pages showed them, questions and finished answers
+stored per learner in the database, seconds per turn (p50/p95, from pressing Enter to the saved
+answer shown on the page), pages that showed a Traceback or an error box, and the load average.
+
 Run: .venv/bin/python benchmarks/load.py [--learners 50] [--processes 5] [--turns 3]
+     .venv/bin/python benchmarks/load.py --browsers 5   (needs /usr/bin/chromium and Playwright)
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ from __future__ import annotations
 import argparse
 import logging
 import multiprocessing
+import os
 import secrets
 import shutil
 import sqlite3
@@ -40,13 +51,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import case, func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from tutor_app.accounts.sessions import start_session  # noqa: E402
 from tutor_app.accounts.users import authenticate, create_user  # noqa: E402
 from tutor_app.core.config import load_settings  # noqa: E402
-from tutor_app.core.database import Message, default_database_url, open_database  # noqa: E402
+from tutor_app.core.database import Conversation, Message, User, default_database_url, open_database  # noqa: E402
 from tutor_app.tutoring.conversations import ConversationStore, auto_title  # noqa: E402
 
 PASSWORD = "load test password"
@@ -167,6 +178,136 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
+BROWSER_QUESTIONS = ("What is temperature?", "What is a few-shot prompt?", "What is retrieval-augmented generation?")
+# A turn is over when the page has been drawn again from the database after the answer was saved: the Stop
+# button of the stream is gone, and the saved answer carries its thumbs widget (keys chat_stop, chat_fb_<id>).
+TURN_DONE_JS = """turn => document.querySelectorAll('[data-testid="stChatMessage"]').length >= 2 * turn
+    && !document.querySelector('.st-key-chat_stop')
+    && document.querySelectorAll('[class*="st-key-chat_fb_"]').length >= turn"""
+ERROR_BOXES = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+
+
+def _browser_learner(url: str, name: str, turns: int, timeout_s: float, barrier: threading.Barrier | None) -> dict:
+    """One learner in their own headless Chromium: sign in, ask ``turns`` questions, note what the page showed."""
+    from playwright import sync_api
+
+    from tests.support.browser import browser_page, sign_in
+
+    out = {"name": name, "signin": False, "turns_ok": 0, "turns_lost": 0, "turn_seconds": [], "errors": [], "page_errors": []}
+    with browser_page(sync_api, timeout_ms=int(timeout_s * 1000)) as page:
+        if barrier is not None:
+            try:
+                barrier.wait()  # every browser is up: the learners start together
+            except threading.BrokenBarrierError:
+                pass  # a browser did not start (its thread raised) or took too long: go on without it
+        try:
+            sign_in(page, url, name)
+            page.get_by_role("heading", name="Tutor").wait_for()
+            out["signin"] = True
+        except Exception as exc:  # noqa: BLE001 - a benchmark counts every failure
+            out["errors"].append(f"sign-in: {type(exc).__name__}: {exc}"[:300])
+        for turn in range(1, turns + 1) if out["signin"] else ():
+            try:
+                box = page.get_by_placeholder("Ask about the course…")
+                box.fill(BROWSER_QUESTIONS[(turn - 1) % len(BROWSER_QUESTIONS)])
+                started = time.perf_counter()
+                box.press("Enter")
+                page.wait_for_function(TURN_DONE_JS, arg=turn)
+                out["turn_seconds"].append(time.perf_counter() - started)
+                out["turns_ok"] += 1
+            except Exception as exc:  # noqa: BLE001
+                out["errors"].append(f"turn {turn}: {type(exc).__name__}: {exc}"[:300])
+                out["turns_lost"] += 1
+        out["turns_lost"] += 0 if out["signin"] else turns
+        try:
+            if "Traceback" in page.content():
+                out["page_errors"].append("Traceback")
+            out["page_errors"] += [shown.inner_text()[:200] for shown in page.locator(ERROR_BOXES).all()]
+        except Exception as exc:  # noqa: BLE001
+            out["errors"].append(f"reading the page: {type(exc).__name__}: {exc}"[:300])
+    return out
+
+
+def _stored_turns(db, names: list[str]) -> dict[str, tuple[int, int]]:
+    """Per learner: questions stored, and answers stored complete (from the app database)."""
+    with db.session() as s:
+        rows = s.execute(
+            select(
+                User.username,
+                func.sum(case((Message.role == "user", 1), else_=0)),
+                func.sum(case(((Message.role == "assistant") & Message.complete, 1), else_=0)),
+            )
+            .join(Conversation, Conversation.user_id == User.id)
+            .join(Message, Message.conversation_id == Conversation.id)
+            .where(User.username.in_(names))
+            .group_by(User.username)
+        ).all()
+    found = {name: (int(questions or 0), int(answers or 0)) for name, questions, answers in rows}
+    return {name: found.get(name, (0, 0)) for name in names}
+
+
+def _run_browsers(options) -> int:
+    """The ``--browsers`` mode: N real browsers against the real app (see the module docstring)."""
+    from tests.support.apptest import add_user, app_database, index_course
+    from tests.support.browser import running_app
+
+    n, turns = options.browsers, options.turns
+    home = Path(tempfile.mkdtemp(prefix="tutor-load-browsers-"))
+    names = [f"learner{i:02d}" for i in range(1, n + 1)]
+    print(f"{n} browsers x {turns} turns against the app; load average at the start {_load()}", flush=True)
+    try:
+        began = time.perf_counter()
+        index_course(home, [ROOT / "data" / "course"], "genai-beginners", env={})
+        db = app_database(home, env={})
+        add_user(db, "admin", "administrator")  # without one the app opens its first-run page
+        for name in [*names, "warmup"]:
+            add_user(db, name, "student")
+        print(f"course indexed and {n + 1} learners added in {time.perf_counter() - began:.1f} s", flush=True)
+        with running_app(home, timeout_s=180) as url:
+            began = time.perf_counter()
+            warm = _browser_learner(url, "warmup", 1, options.browser_timeout, None)
+            print(f"warm-up turn (models loading): {warm['turns_ok']} ok in {time.perf_counter() - began:.1f} s", flush=True)
+            barrier = threading.Barrier(n, timeout=120)
+            began = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=n) as pool:
+                results = list(pool.map(lambda name: _browser_learner(url, name, turns, options.browser_timeout, barrier), names))
+            wall = time.perf_counter() - began
+            load_after = _load()
+        stored = _stored_turns(db, names)
+        db.close()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+    seconds = [s for r in results for s in r["turn_seconds"]]
+    signins = sum(r["signin"] for r in results)
+    turns_ok = sum(r["turns_ok"] for r in results)
+    turns_lost = sum(r["turns_lost"] for r in results)
+    short = {name: counts for name, counts in stored.items() if counts != (turns, turns)}
+    bad_pages = [r for r in results if r["page_errors"]]
+    print(f"sign-ins  ok {signins:4d}  failed {n - signins}")
+    print(f"turns     ok {turns_ok:4d}  lost {turns_lost}   (on the pages)")
+    print(
+        f"stored    {n - len(short)} of {n} learners with {turns} questions and {turns} finished answers"
+        + "".join(f"\n  {name}: {q} questions, {a} answers" for name, (q, a) in short.items())
+    )
+    print(
+        f"seconds per turn  p50 {_percentile(seconds, 0.5):.2f}  p95 {_percentile(seconds, 0.95):.2f}  max {max(seconds or [0]):.2f}"
+    )
+    print(f"pages with a Traceback or an error box: {len(bad_pages)}")
+    for r in bad_pages:
+        print(f"  {r['name']}: {' | '.join(r['page_errors'])}")
+    print(f"wall time {wall:.1f} s; load average at the end {load_after} ({os.cpu_count()} CPUs)")
+    for r in results:
+        for text in r["errors"][: options.show_errors]:
+            print(f"  {r['name']}: {text}")
+    ok = signins == n and turns_lost == 0 and not short and not bad_pages
+    return 0 if ok else 1
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=50)
@@ -179,7 +320,13 @@ def main() -> int:
     parser.add_argument("--hold-after", type=float, default=1.0, help="seconds after the start the lock is taken")
     parser.add_argument("--cheap-hashes", action="store_true", help="test-cost argon2 (the server's cost: ~0.5 s of CPU a hash)")
     parser.add_argument("--show-errors", type=int, default=5, help="how many distinct failure texts to print")
+    parser.add_argument(
+        "--browsers", type=int, default=0, help="N real browsers against the running app instead (see the module docstring)"
+    )
+    parser.add_argument("--browser-timeout", type=float, default=300.0, help="--browsers: seconds a sign-in or a turn may take")
     options = parser.parse_args()
+    if options.browsers > 0:
+        return _run_browsers(options)
 
     home = Path(tempfile.mkdtemp(prefix="tutor-load-"))
     url = options.database_url or default_database_url(load_settings(env={}, home=home))
