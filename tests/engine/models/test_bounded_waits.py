@@ -278,3 +278,12 @@ def test_an_embedded_server_that_cannot_start_is_logged(tmp_path, model_log):
     [record] = model_log()
     assert record["kind"] == "start" and record["cause"].startswith("ModelError: The embedded model server did not answer")
     assert record["model"] == "SmolLM2-135M-Instruct"
+
+
+def test_a_structured_draft_has_no_answer_deadline_but_the_model_it_came_from_keeps_it():
+    from tutor_app.engine.models.chat import OpenAIChat
+    from tutor_app.engine.models.structured import StructuredGenerator
+
+    chat = OpenAIChat(client=None, model="m", label="m", provider="openai", deadline_s=90)  # type: ignore[arg-type]
+    assert StructuredGenerator(chat).chat.deadline_s is None
+    assert chat.deadline_s == 90

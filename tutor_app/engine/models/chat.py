@@ -19,6 +19,7 @@ Prompts, retrieval and the parsing of answers live elsewhere.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import re
@@ -278,6 +279,13 @@ class OpenAIChat(ChatModel):
         self.provider = provider
         self.temperature = temperature
         self.repeat_penalty = repeat_penalty
+
+    def without_deadline(self) -> OpenAIChat:
+        """The same model with no answer deadline, for long work that shows its progress and can be cancelled
+        (a studio draft of 1,400 tokens on the embedded model may take minutes on two busy cores)."""
+        other = copy.copy(self)
+        other.deadline_s = None
+        return other
 
     @property
     def where(self) -> str:

@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from tutor_app.core.errors import ModelError, TutorError
 from tutor_app.core.i18n import t
-from tutor_app.engine.models.chat import STRUCTURED_REPEAT_PENALTY, ChatModel, StreamEnd
+from tutor_app.engine.models.chat import STRUCTURED_REPEAT_PENALTY, ChatModel, OpenAIChat, StreamEnd
 
 T = TypeVar("T")
 
@@ -120,7 +120,8 @@ class StructuredGenerator:
     """Runs one structured request (plus at most one repair) against a chat model."""
 
     def __init__(self, chat: ChatModel, max_tokens: int = 1200, temperature: float = 0.2) -> None:
-        self.chat = chat
+        # The answer deadline is for a learner waiting on a reply; a draft has a progress bar and Cancel instead.
+        self.chat = chat.without_deadline() if isinstance(chat, OpenAIChat) else chat
         self.max_tokens = max_tokens
         self.temperature = temperature
 
