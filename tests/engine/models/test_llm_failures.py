@@ -356,7 +356,7 @@ def test_garbled_chunk_ends_incomplete_without_exception(server, tmp_path):
 
 def test_unauthorized_mentions_the_api_key_and_never_leaks_it(server, tmp_path):
     server.serve(unauthorized)
-    settings = local_settings(tmp_path, openai_api_key="sk-test-SECRET123", openai_base_url=server.url)
+    settings = local_settings(tmp_path, openai_api_key="sk-FAKE-SECRET123", openai_base_url=server.url)
     assert settings.provider == "openai"
     chat = OpenAIChat(make_client(settings, server.url), "m", "m", "openai")
 
@@ -366,7 +366,7 @@ def test_unauthorized_mentions_the_api_key_and_never_leaks_it(server, tmp_path):
     assert end.complete is False
     assert "API key" in end.error
     # The key really was sent (and echoed back by the server), so the next check means something.
-    assert server.requests[0]["headers"]["authorization"] == "Bearer sk-test-SECRET123"
+    assert server.requests[0]["headers"]["authorization"] == "Bearer sk-FAKE-SECRET123"
     assert "SECRET123" not in end.error
     assert len(server.requests) == 1  # 401 is not retried
 
@@ -376,7 +376,7 @@ def test_describe_error_on_a_real_authentication_error_has_no_key(server, tmp_pa
     import openai
 
     server.serve(unauthorized)
-    settings = local_settings(tmp_path, openai_api_key="sk-test-SECRET123", openai_base_url=server.url)
+    settings = local_settings(tmp_path, openai_api_key="sk-FAKE-SECRET123", openai_base_url=server.url)
     client = make_client(settings)
     with pytest.raises(openai.AuthenticationError) as caught:
         client.chat.completions.create(model="m", messages=MESSAGES, max_tokens=8)
