@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from tutor_app.engine.text import closes_fence
+
 Kind = Literal["sentence", "code", "table"]
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
@@ -86,7 +88,7 @@ def _blocks(text: str) -> list[tuple[Kind, str]]:
             while i < len(lines):
                 body.append(lines[i])
                 i += 1
-                if len(body) > 1 and set(lines[i - 1].strip()) == {marker[0]} and len(lines[i - 1].strip()) >= len(marker):
+                if len(body) > 1 and closes_fence(lines[i - 1], marker):
                     break
             blocks.append(("code", "\n".join(body)))
             continue

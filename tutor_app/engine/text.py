@@ -1,5 +1,6 @@
 """Text helpers shared across the app: Chinese-character patterns, language detection, the light English
-stemmer, stop-word lists, and the "points back" and quoted-text patterns.
+stemmer, stop-word lists, the "points back" and quoted-text patterns, and where fenced code blocks begin
+and end (CommonMark's rule, shared by the loaders, the chunker and the sentence splitter).
 
 Where a helper has variants (stop words for search, for the leak guard and for contradiction rules; a
 sentence that opens by pointing back, or points back anywhere), each variant is named here with what it
@@ -120,3 +121,35 @@ POINTS_BACK_ANYWHERE = re.compile(r"\b(?:these|those|this|its|their|it|they)\b|�
 QUOTED = re.compile(r'"[^"]*"|“[^”]*”|「[^」]*」')
 # Also single curly quotes, 『』 and `inline code`: text that is not in the surrounding language by choice.
 QUOTED_OR_CODE = re.compile(QUOTED.pattern + r"|‘[^’]*’|『[^』]*』|`[^`]*`")
+
+
+# --------------------------------------------------------------------------- fenced code (CommonMark)
+
+FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
+
+
+def closes_fence(line: str, fence: str) -> bool:
+    """Whether ``line`` closes a block opened by ``fence``: the same character, at least as many, nothing else."""
+    closing = line.strip()
+    return set(closing) == {fence[0]} and len(closing) >= len(fence)
+
+
+def fenced_lines(lines: list[str]) -> list[bool]:
+    """For each line, whether it belongs to a fenced code block (its fence lines included), as CommonMark reads it.
+
+    Three or more backticks or tildes open a block (a backtick fence's info string holds no backtick); only a line
+    of the same character, at least as many and nothing else, closes it, so a ``~~~`` line inside a ``````` block
+    is code. An unclosed fence runs to the end of the text."""
+    flags: list[bool] = []
+    fence = ""
+    for line in lines:
+        if fence:
+            if closes_fence(line, fence):
+                fence = ""
+            flags.append(True)
+        elif (match := FENCE_OPEN.match(line)) and not (match.group(1)[0] == "`" and "`" in match.group(2)):
+            fence = match.group(1)
+            flags.append(True)
+        else:
+            flags.append(False)
+    return flags

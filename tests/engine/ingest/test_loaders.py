@@ -517,7 +517,8 @@ def test_a_code_fence_closes_only_with_the_same_marker_at_least_as_long(inner):
 
 
 def test_a_longer_fence_needs_a_longer_close_and_an_unclosed_fence_runs_to_the_end():
-    from tutor_app.engine.ingest.loaders import fenced_lines, split_code_fences
+    from tutor_app.engine.ingest.loaders import split_code_fences
+    from tutor_app.engine.text import fenced_lines
 
     lines = ["````md", "```", "# code", "```", "````", "# prose", "~~~", "[x](javascript:alert(1))"]
     assert fenced_lines(lines) == [True] * 5 + [False] + [True] * 2

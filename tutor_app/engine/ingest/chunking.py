@@ -1,7 +1,7 @@
 """Split a loaded document into heading sections, then token-bounded chunks.
 
 Headings inside fenced code blocks are code comments, not headings, and are
-left alone; fences are read as CommonMark reads them (``loaders.fenced_lines``).
+left alone; fences are read as CommonMark reads them (``text.fenced_lines``).
 Paragraphs are packed up to ``max_tokens``; an oversized paragraph is split
 at sentence ends (English and Chinese punctuation), and a sentence that is
 still too long at token boundaries. Consecutive chunks of one section
@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 
 from tutor_app.core.schemas import Chunk
-from tutor_app.engine.ingest.loaders import LoadedDocument, fenced_lines
-from tutor_app.engine.text import JOINS_WITHOUT_SPACE
+from tutor_app.engine.ingest.loaders import LoadedDocument
+from tutor_app.engine.text import JOINS_WITHOUT_SPACE, fenced_lines
 from tutor_app.engine.tokens import count_tokens, token_windows
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")

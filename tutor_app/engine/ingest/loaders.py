@@ -18,7 +18,7 @@ element whose background cannot be read (an image, a gradient, a variable) no
 colour is judged. The same hidden elements (and <template>, <style>) are removed
 from inline HTML in Markdown prose, not from code; there a colour is compared
 with the element's own background or white, not with an ancestor's.
-Fenced code blocks follow CommonMark (``fenced_lines``): a fence closes only
+Fenced code blocks follow CommonMark (``text.fenced_lines``): a fence closes only
 with the same character, at least as many, and nothing after it; an unclosed
 fence runs to the end. Hostile text is defused at load: a file with nothing
 visible (only blanks, zero-width, bidi or Unicode tag characters) is refused
@@ -43,7 +43,7 @@ import yaml
 
 from tutor_app.core.errors import IngestError
 from tutor_app.core.schemas import Objective
-from tutor_app.engine.text import detect_lang
+from tutor_app.engine.text import detect_lang, fenced_lines
 
 SUPPORTED_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf"}
 
@@ -124,31 +124,6 @@ _MD_CLEANUPS = [
     (re.compile(r"[ \t]+\n"), "\n"),
     (re.compile(r"\n{3,}"), "\n\n"),
 ]
-
-
-_FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})(.*)$")
-
-
-def fenced_lines(lines: list[str]) -> list[bool]:
-    """For each line, whether it belongs to a fenced code block (its fence lines included), as CommonMark reads it.
-
-    Three or more backticks or tildes open a block (a backtick fence's info string holds no backtick); only a line
-    of the same character, at least as many and nothing else, closes it, so a ``~~~`` line inside a ``````` block
-    is code. An unclosed fence runs to the end of the text."""
-    flags: list[bool] = []
-    fence = ""
-    for line in lines:
-        if fence:
-            closing = line.strip()
-            if set(closing) == {fence[0]} and len(closing) >= len(fence):
-                fence = ""
-            flags.append(True)
-        elif (match := _FENCE_OPEN.match(line)) and not (match.group(1)[0] == "`" and "`" in match.group(2)):
-            fence = match.group(1)
-            flags.append(True)
-        else:
-            flags.append(False)
-    return flags
 
 
 def split_code_fences(text: str) -> list[str]:
