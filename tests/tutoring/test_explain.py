@@ -202,3 +202,18 @@ def test_the_embedded_model_gets_a_smaller_budget_for_chinese_passages(course):
     user_message = model.calls[0][-1]["content"]
     passages = user_message[user_message.index("<passage") : user_message.rindex("</passage>") + len("</passage>")]
     assert count_tokens(passages) <= 120 / 1.5 + 8  # + the closing tags, which the packer does not count
+
+
+def test_a_refusal_names_sections_in_the_learners_language_first():
+    from tutor_app.tutoring.explain import refusal
+
+    def hit(title: str, heading: str, lang: str, similarity: float) -> Hit:
+        chunk = Chunk(id=title, text="t", course="c", source="s.md", heading=heading, title=title, lang=lang)
+        return Hit(chunk=chunk, score=0.0, similarity=similarity)
+
+    hits = [hit("提示工程基础", "指定格式", "zh", 0.83), hit("Prompt basics", "Formats", "en", 0.81)]
+    hits.append(hit("负责任地使用", "原则", "zh", 0.82))
+    english = refusal(hits, "en")
+    assert english.index("“Prompt basics › Formats”") < english.index("“提示工程基础 › 指定格式”")
+    assert "负责任地使用" not in english  # two sections named: the English one and the closest other
+    assert refusal(hits, "zh").startswith("课程材料没有涉及") and "Prompt basics" not in refusal(hits, "zh")

@@ -54,9 +54,10 @@ class AnswerStream:
 
 
 def refusal(hits: list[Hit], lang: str) -> str:
-    """The not-covered reply, naming the two closest lesson sections so the learner can rephrase."""
+    """The not-covered reply, naming the two closest lesson sections so the learner can rephrase; sections in the
+    learner's language first (a question with no words of either language finds both)."""
     places: list[str] = []
-    for hit in sorted(hits, key=lambda h: -h.similarity):
+    for hit in sorted(hits, key=lambda h: (h.chunk.lang != lang, -h.similarity)):
         place = (
             " › ".join(part for part in (hit.chunk.title, hit.chunk.heading) if part).replace(" > ", " › ") or hit.chunk.source
         )
