@@ -84,7 +84,7 @@ from tutor_app.core.errors import TutorError
 
 # Raised with each Alembic revision that changes the schema, so that tutors older than the Alembic
 # migrations (they read only this number) refuse a database written by a newer one.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MIGRATIONS = Path(__file__).with_name("migrations")
 ALEMBIC_TABLE = "tutor_alembic_version"  # not Alembic's default name: a shared database may hold another app's
 SCHEMA_LOCK = 0x7475746F72  # PostgreSQL advisory lock key ("tutor") held while the schema is checked or changed
@@ -444,6 +444,53 @@ class SafetyFlag(Base):
     # ``_upgrade_without_alembic`` adds them to an older table (there without the foreign key: ALTER TABLE adds a plain column).
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+
+
+class PromptVersion(Base):
+    """A saved version of a role prompt (the prompt lab's workbench); the YAML in ``prompts/`` is version 0.
+
+    ``content`` is the whole prompt file as YAML, ``examples`` its worked examples as YAML (a list, maybe
+    empty). At most one version per prompt is active; with none active the app uses the file.
+    """
+
+    __tablename__ = "prompt_versions"
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_prompt_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    content: Mapped[str] = mapped_column(Text, nullable=False)
+    examples: Mapped[str] = mapped_column(Text, nullable=False, server_default="")
+    note: Mapped[str] = mapped_column(String(500), nullable=False, server_default="")
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    activated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ModelRun(Base):
+    """One answer of one model endpoint to one question in the model lab (a compare or a batch run)."""
+
+    __tablename__ = "model_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch: Mapped[str] = mapped_column(String(40), nullable=False, index=True)  # runs made together share it
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    question: Mapped[str] = mapped_column(Text, nullable=False)
+    course: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    endpoint: Mapped[str] = mapped_column(String(100), nullable=False)
+    model: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    retrieval: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    answer: Mapped[str] = mapped_column(Text, nullable=False, server_default="")
+    error: Mapped[str] = mapped_column(Text, nullable=False, server_default="")
+    first_token_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    total_s: Mapped[float] = mapped_column(Float, nullable=False, server_default=text("0"))
+    prompt_tokens: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    completion_tokens: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
+    cost_usd: Mapped[float] = mapped_column(Float, nullable=False, server_default=text("0"))
+    citations: Mapped[str] = mapped_column(Text, nullable=False, server_default="[]")  # JSON list
+    unsupported: Mapped[str] = mapped_column(Text, nullable=False, server_default="[]")  # JSON list: the claim check
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow, index=True)
 
 
 # The style of a stored reply that came from the safety screen, not from the course (kept out of Insights' gaps).
