@@ -1,7 +1,7 @@
 """The packages of tutor_app depend one way: a module imports only its own layer and the layers below it.
 
 Low to high: core < engine < features < services < app, cli. Among the features accounts < studio <
-learning < tutoring, and admin uses accounts only; app and cli do not use each other. Every module
+learning < tutoring, and admin and lab (the prompt and model lab) use accounts only; app and cli do not use each other. Every module
 under tutor_app/ is parsed, not imported, and every import counts, one inside a function too. An
 import of a tutor_app module, or of a name from one, that does not exist fails as well. Imports by
 string (importlib) and imports of other packages are not checked.
@@ -18,7 +18,7 @@ import pytest
 from tests.support.paths import ROOT
 
 PACKAGE = "tutor_app"
-FEATURES = ("accounts", "studio", "learning", "tutoring", "admin")
+FEATURES = ("accounts", "studio", "learning", "tutoring", "admin", "lab")
 # What each part may import, itself included. A part is a sub-package of tutor_app, or services.py.
 MAY_IMPORT = {
     "core": {"core"},
@@ -28,6 +28,7 @@ MAY_IMPORT = {
     "learning": {"core", "engine", "accounts", "studio", "learning"},
     "tutoring": {"core", "engine", "accounts", "studio", "learning", "tutoring"},
     "admin": {"core", "engine", "accounts", "admin"},
+    "lab": {"core", "engine", "accounts", "lab"},
     "services": {"core", "engine", *FEATURES, "services"},
     "app": {"core", "engine", *FEATURES, "services", "app"},
     "cli": {"core", "engine", *FEATURES, "services", "cli"},
