@@ -11,7 +11,9 @@ from tutor_app.core.database import open_database
 from tutor_app.engine.answers.claims import mark_unsupported, unsupported_sentences
 from tutor_app.engine.answers.extractive import (
     ExtractiveAnswerer,
+    Pick,
     SentenceVectors,
+    answer_options,
     asks_for_definition,
     defines_one_of,
     introduces_list,
@@ -381,6 +383,9 @@ def test_a_long_list_is_not_glued_to_its_lead_in():
         ("**Evaluate model**.", False, False),  # a bold label alone
         ("Python 运行时", True, True),  # a list item may be short and unpunctuated
         ("Temperature controls randomness.", False, True),
+        ("> *(Source: Flying bisons)*", False, False),  # a credit in parentheses
+        ("> _（来源：飞翔的野牛）_", False, False),
+        ("(This also works for images.)", False, True),  # a sentence in parentheses is still a sentence
         ("But all three models did generate responses that could convince an uninformed reader", False, True),
     ],
 )
@@ -428,3 +433,29 @@ def test_a_knowledge_check_answer_is_quoted_without_its_label():
     )
     assert "An LLM is non-deterministic and its temperature controls the variance. [1]" in text
     assert "A: 3" not in text
+
+
+def test_the_choices_listed_under_a_question_are_not_quoted_as_statements():
+    units = split_units("What is true about models?\n\n1. They are always right.\n2. They can vary.\n\nA model can vary.")
+    assert answer_options(units) == {1, 2}
+    passage = (
+        "Which is true about a language model?\n\n1. A language model is always right about numbers.\n"
+        "2. A language model may answer differently each time.\n\n"
+        "Answer: 2. A language model may give different answers, so check its numbers."
+    )
+    text = (
+        ExtractiveAnswerer(HashEmbedding()).compose("Is a language model always right about numbers?", [_hit(passage)], "en").text
+    )
+    assert "always right about numbers." not in text  # a wrong choice, not something the course claims
+    assert "check its numbers" in text
+    assert all(sentence.strip() for sentence in _quoted_sentences(text))  # "Answer: 2." alone is not quoted empty
+
+
+@pytest.mark.parametrize("score, block, quoted", [(0.85, 0, True), (0.80, 0, False), (0.85, 1, False)])
+def test_the_sentence_after_a_best_one_is_quoted_when_its_paragraph_goes_on_with_the_thought(score, block, quoted):
+    best = Pick(Unit("An AI system cannot answer for its actions.", "sentence", 0, 0), 0, score=0.90)
+    after = Pick(Unit("A named person or team must do so.", "sentence", 1, block), 0, score=score)
+    other = Pick(Unit("Fairness means treating people equally.", "sentence", 2, 2), 0, score=0.89)
+    chosen = [best, other]
+    ExtractiveAnswerer._carry_on(chosen, [best, after, other], best)
+    assert (after in chosen) is quoted

@@ -6,8 +6,9 @@ e5 embedder as the index, sentence vectors cached in memory), by the share of
 the question's terms they contain, and, for "what is" questions, by whether
 they define something; the best 3-5 are kept (no near-repeats), put back in
 the passages' order with the definition first, and framed by a bilingual
-lead-in and closing. A code block or table that a chosen sentence introduces
-is quoted whole. Follow-ups work on the passages of an earlier answer:
+lead-in and closing. The choices listed under a question (a knowledge check's
+options, some of them wrong) are never quoted as statements. A code block or
+table that a chosen sentence introduces is quoted whole. Follow-ups work on the passages of an earlier answer:
 ``simpler`` (the shortest defining sentences), ``example`` (the section's
 example or code) and ``quiz`` (a fill-in-the-blank item from a bold-term
 definition). Nothing here calls a language model or reads the index.
@@ -50,6 +51,8 @@ CAPTION_CHARS = 40  # an unpunctuated paragraph shorter than this is a caption o
 MAX_LIST_ITEMS = 6  # a sentence ending in a colon is quoted with its list when the list is short
 MAX_ITEM_CHARS = 120
 LEAD_ALONE_PENALTY = 0.05  # "You will need:" without its (long) list says nothing
+CARRY_ON_WITHIN = 0.08  # the sentence after one of the best two, same paragraph, is quoted when it scores within this
+CARRY_ON_TOP = 2
 
 _DEFINITION_QUESTION = re.compile(
     r"^\s*(what|who)(\s+(is|are)|'s)\b|\bwhat\s+does\s+.+\s+mean\b|\bdefine\b|\bmeaning of\b|\bwhat\s+is\s+meant\b|"
@@ -75,6 +78,8 @@ _CITE_MARK = re.compile(r"\s*\[\d{1,2}\]")
 _ANSWER_LABEL = re.compile(r"^(?:A|Answer|答案|正确答案)\s*[:：]\s*\d{1,2}\s*[,，、.]\s*", re.IGNORECASE)
 _ENDS_STATEMENT = re.compile(r"[.!?。！？:：;；…)）\"”'’*_`]\s*$")
 _LABEL = re.compile(r"^[>\s]*\*\*[^*]+\*\*\s*[.。:：]?\s*$")  # "**Evaluate model**." alone
+# "> *(Source: a website)*" alone: a credit, not a sentence ("(This works for images too.)" is one).
+_ASIDE = re.compile(r"^[>\s*_]*[(（][^()（）.。!?！？]*[)）][\s*_]*[.。]?\s*$")
 _ASKS = re.compile(r"^[^:：]*[?？][\s*_\"”’)）]*$")  # a question alone ("Term: is it true?" defines, then asks)
 _ABOUT_LESSON = re.compile(
     r"\b(?:this|the|next|previous) (?:lesson|chapter|course|unit)\b|\bwe(?:'ll| will| are going to) "
@@ -88,11 +93,27 @@ def asks_for_definition(question: str) -> bool:
 
 
 def quotable(unit: Unit) -> bool:
-    """A sentence worth quoting: not a caption (an image's alt text, a figure label) and not a bold label alone."""
+    """A sentence worth quoting: not a caption (an image's alt text, a figure label, a credit in parentheses), not
+    a bold label alone and not a knowledge check's answer label alone."""
     text = unit.text.strip()
-    if unit.kind != "sentence" or len(text) > MAX_SENTENCE_CHARS or _LABEL.match(text):
+    if unit.kind != "sentence" or len(text) > MAX_SENTENCE_CHARS or _LABEL.match(text) or _ASIDE.match(text):
         return False
+    if not _ANSWER_LABEL.sub("", text, count=1).strip():
+        return False  # "Answer: 2." alone: without its label nothing is left to quote
     return unit.item or len(text) >= CAPTION_CHARS or bool(_ENDS_STATEMENT.search(text))
+
+
+def answer_options(units: list[Unit]) -> set[int]:
+    """Positions of the list items that offer answers to the question just before them (a knowledge check's
+    "1. You get the same response every time."): choices, some of them wrong, not statements of the course."""
+    options: set[int] = set()
+    asked = False
+    for unit in units:
+        if unit.item and asked:
+            options.add(unit.position)
+        elif not unit.item:
+            asked = unit.kind == "sentence" and bool(_ASKS.search(unit.text))
+    return options
 
 
 def ends_with_colon(unit: Unit) -> bool:
@@ -286,9 +307,10 @@ class ExtractiveAnswerer:
         """Every quotable sentence of ``passages``, scored for ``question`` (in passage order)."""
         if units is None:
             units = [(i, u) for i, hit in enumerate(passages) for u in split_units(hit.chunk.text)]
+        options = {(i, position) for i in {i for i, _ in units} for position in answer_options([u for j, u in units if j == i])}
         sentences = []
         for place, (i, unit) in enumerate(units):
-            if quotable(unit):
+            if quotable(unit) and (i, unit.position) not in options:
                 following = [u for j, u in units[place + 1 : place + 2 + MAX_LIST_ITEMS] if j == i]
                 sentences.append(Pick(unit, i, items=introduces_list(unit, following)))
         if not sentences:
@@ -344,6 +366,7 @@ class ExtractiveAnswerer:
             if pick.passage == best.passage and pick not in chosen and not self._repeats(pick, chosen):
                 chosen.append(pick)
         self._add_antecedents(chosen, sentences, best)
+        self._carry_on(chosen, sentences, best)
         listed = {(p.passage, u.position) for p in chosen for u in p.items}
         chosen = [p for p in chosen if (p.passage, p.unit.position) not in listed]
         self._attach_blocks(chosen, units, question)
@@ -373,6 +396,23 @@ class ExtractiveAnswerer:
             two_on = by_place.get((pick.passage, pick.unit.position + 2))
             if gap is not None and two_on in chosen and gap.unit.block == pick.unit.block == two_on.unit.block:
                 add(gap)
+
+    @staticmethod
+    def _carry_on(chosen: list[Pick], sentences: list[Pick], best: Pick) -> None:
+        """An answer with room left quotes the sentence after each of its best two when the paragraph goes on
+        with the same thought (it scores close to the best): an answer is often spread over two sentences,
+        and the next sentence of a paragraph reads on better than one from elsewhere."""
+        by_place = {(p.passage, p.unit.position): p for p in sentences}
+        for pick in sorted(chosen, key=lambda p: -p.score)[:CARRY_ON_TOP]:
+            after = by_place.get((pick.passage, pick.unit.position + 1))
+            if (
+                after is not None
+                and after not in chosen
+                and len(chosen) < MAX_SENTENCES
+                and after.unit.block == pick.unit.block
+                and after.score >= best.score - CARRY_ON_WITHIN
+            ):
+                chosen.append(after)
 
     @staticmethod
     def _repeats(pick: Pick, chosen: list[Pick]) -> bool:
