@@ -11,6 +11,7 @@ import pytest
 from tests.support.fakes import HashEmbedding
 from tests.support.paths import write
 from tutor_app.core.errors import IndexStoreError
+from tutor_app.engine.ingest.pipeline import Ingestor
 from tutor_app.engine.search import index as index_module
 from tutor_app.engine.search import lexical as lexical_module
 from tutor_app.engine.search.index import CourseIndex
@@ -155,11 +156,100 @@ def test_catch_up_waits_between_checks_and_never_raises(indexed, monkeypatch):
     index.lexical.add([("ghost", "a passage Chroma does not have", "demo", "en")])
     assert index.catch_up() is False  # checked less than CATCH_UP_S ago (at start-up)
     monkeypatch.setattr(index_module, "CATCH_UP_S", 0.0)
-    monkeypatch.setattr(index.lexical, "count", lambda: (_ for _ in ()).throw(IndexStoreError("locked")))
+    monkeypatch.setattr(index.lexical, "delete", lambda ids: (_ for _ in ()).throw(IndexStoreError("locked")))
     assert index.catch_up() is False  # the failure is logged; the search goes on
+    assert "ghost" in index.lexical.ids()
     monkeypatch.undo()
     monkeypatch.setattr(index_module, "CATCH_UP_S", 0.0)
     assert index.catch_up() is True and index.check_consistency().ok
+
+
+def _other_server(settings, folder) -> CourseIndex:
+    """A second app server on the same Chroma collection, with a keyword index of its own."""
+    other = CourseIndex(settings, HashEmbedding(), sync=False)
+    other.lexical = lexical_module.LexicalIndex(folder / "other-lexical.sqlite")
+    return other
+
+
+def test_an_unchanged_index_is_not_compared_again(indexed, monkeypatch):
+    index = indexed.index
+    monkeypatch.setattr(index_module, "CATCH_UP_S", 0.0)
+    index.catch_up()  # takes in the revision the ingestion set
+    compared = []
+    monkeypatch.setattr(index, "check_consistency", lambda: compared.append(1))
+    assert index.catch_up() is False and index.catch_up() is False
+    assert compared == []
+
+
+def test_every_write_changes_the_shared_revision_and_reading_does_not(indexed, tmp_path):
+    index = indexed.index
+    other = _other_server(indexed.settings, tmp_path)
+    first = index.revision()
+    index.catch_up()
+    index.get(index.all_ids())
+    assert index.revision() == first == other.revision()
+    chunk = index.get(sorted(index.all_ids())[:1])[0][0]
+    other.rename_course("demo", "renamed")
+    renamed = index.revision()
+    other.delete([chunk.id])
+    assert len({first, renamed, index.revision()}) == 3
+    reopened = CourseIndex(indexed.settings, HashEmbedding(), sync=False).collection
+    assert reopened.metadata["embedder"] == "test-hash"  # the rest of the metadata is kept
+
+
+def test_a_replacement_that_keeps_the_count_is_caught_up(indexed, monkeypatch, tmp_path):
+    monkeypatch.setattr(index_module, "CATCH_UP_S", 0.0)
+    index = indexed.index
+    index.catch_up()
+    other = _other_server(indexed.settings, tmp_path)
+    old = other.get(sorted(other.all_ids()))[0][0]
+    new = old.model_copy(update={"id": "replaced-" + old.id, "text": old.text + " Quillwort examples come last."})
+    before = index.count()
+    other.upsert([new], HashEmbedding()([new.text]))
+    other.delete([old.id])
+    assert index.count() == before  # a count comparison cannot see this
+    assert not index.lexical.search("quillwort", 5)
+    assert index.catch_up() is True
+    assert [cid for cid, _ in index.lexical.search("quillwort", 5)] == [new.id]
+    assert index.check_consistency().ok
+
+
+def test_a_course_renamed_by_another_server_is_caught_up(indexed, monkeypatch, tmp_path):
+    monkeypatch.setattr(index_module, "CATCH_UP_S", 0.0)
+    index = indexed.index
+    index.catch_up()
+    _other_server(indexed.settings, tmp_path).rename_course("demo", "prompting")
+    assert index.catch_up() is True
+    assert index.lexical.courses() == {"prompting"}
+    assert index.lexical.search("few-shot", 5, course="prompting") and not index.lexical.search("few-shot", 5, course="demo")
+
+
+def test_a_course_the_keyword_index_lacks_keeps_the_dense_filter(indexed, tmp_path):
+    index = indexed.index
+    write(tmp_path / "d" / "tokens.md", OTHER)
+    other = build_services(indexed.settings, embedder=HashEmbedding())
+    other.index.lexical = lexical_module.LexicalIndex(tmp_path / "other-lexical.sqlite")
+    assert other.ingestor.ingest_paths([tmp_path / "d"], "tokens").ok
+    # Not caught up yet: this server's keyword index knows only "demo", Chroma holds "tokens" too.
+    vector = HashEmbedding()(["a token is a piece of a word that the tokenizer cuts"])[0]
+    hits = index.dense_query(vector, 3, {"course": "demo"}, index.count())
+    chunks, _ = index.get([cid for cid, _ in hits])
+    assert chunks and {c.course for c in chunks} == {"demo"}
+
+
+def test_a_collection_another_server_rebuilt_is_followed(indexed, monkeypatch, tmp_path):
+    monkeypatch.setattr(index_module, "CATCH_UP_S", 0.0)
+    index = indexed.index
+    other = _other_server(indexed.settings, tmp_path)
+    other.reset()  # as `reindex` does: the collection is deleted and made again
+    rebuilt = _other_server(indexed.settings, tmp_path)
+    write(tmp_path / "d" / "tokens.md", OTHER)
+    assert Ingestor(indexed.settings, rebuilt).ingest_paths([tmp_path / "d"], "demo").ok
+    assert index.catch_up() is True
+    assert index.collection.id == rebuilt.collection.id
+    result = indexed.retriever.search("tokenizer", mode="lexical", course="demo")
+    assert [hit.chunk.source for hit in result.hits] == ["tokens.md"]
+    assert index.check_consistency().ok
 
 
 def test_an_embedder_mismatch_on_auto_says_which_setting_keeps_the_index():

@@ -15,6 +15,16 @@ next write. ``check_consistency`` compares the two per course and
 ``repair_lexical`` makes the keyword index match Chroma again (``doctor`` runs
 both); ``catch_up`` does it cheaply on searches, so an app server follows
 writes made by another one sharing the Chroma collection.
+
+How a server notices another's writes: every write (upsert, delete, rename)
+ends by setting a fresh revision in the collection's metadata, which all
+servers share through Chroma. ``catch_up`` reads it (one metadata lookup,
+about 1-3 ms against a ``chroma run`` server) at most every ``CATCH_UP_S``
+seconds and re-compares the two indexes only when it changed, or when the
+counts differ (a writer that died before setting its revision). So a
+replacement that keeps the chunk count, or a renamed course, is followed too.
+A server whose collection was deleted and re-created by another (``reindex``)
+switches to the new one.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ import logging
 import os
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,7 +51,8 @@ from tutor_app.engine.search.lexical import LexicalIndex
 
 _BATCH = 500
 _POST_FILTER_FACTOR = 4  # unfiltered neighbours fetched per wanted hit before falling back to a filtered query
-CATCH_UP_S = 5.0  # how often, at most, a search compares Chroma's count with the keyword index's
+CATCH_UP_S = 1.0  # how often, at most, a search reads the shared revision (a few ms) to follow other servers
+REVISION_KEY = "revision"  # collection metadata: changed by every write, so other servers know to catch up
 _log = logging.getLogger(__name__)
 
 
@@ -149,8 +161,12 @@ class CourseIndex:
         self._unsynced: set[str] = set()  # ids whose keyword-index entry may differ from Chroma's
         self._checked_at = time.monotonic()
         self._catch_up_lock = threading.Lock()
+        # The shared revision the keyword index was last compared with Chroma at (None: not yet compared).
+        self._seen_revision: str | None = None
         if sync:
+            revision = self._stored_revision(self.collection)
             self.sync_lexical()
+            self._seen_revision = revision
 
     # --- writing -------------------------------------------------------
     def upsert(self, chunks: list[Chunk], embeddings: list[np.ndarray]) -> None:
@@ -182,6 +198,9 @@ class CourseIndex:
         except BaseException:
             self._undo([cid for cid in written if cid not in held], [cid for cid in copied if cid not in held])
             raise
+        finally:
+            if written:
+                self._bump()
 
     def delete(self, ids: list[str]) -> None:
         if not ids:
@@ -193,11 +212,27 @@ class CourseIndex:
         except Exception as exc:
             self._unsynced.update(ids)  # some may be gone from Chroma already
             raise _translate(exc, self.settings) from exc
+        finally:
+            self._bump()
         try:
             self.lexical.delete(ids)
         except IndexStoreError:
             self._unsynced.update(ids)
             raise
+
+    def _bump(self) -> None:
+        """Set a fresh revision in the collection's metadata, so other app servers know to catch up.
+
+        Called after every write attempt, failed ones too (a failed batch may have stored part of itself).
+        A failure is logged, not raised: the write itself is done, and other servers still notice a
+        changed count."""
+        revision = f"{time.time_ns():x}-{uuid.uuid4().hex[:8]}"  # unique, so no two writers set the same value
+        # Chroma keeps the distance in the collection's configuration and refuses "hnsw:" keys in a change.
+        kept = {k: v for k, v in (self.collection.metadata or {}).items() if not k.startswith("hnsw:")}
+        try:
+            self.collection.modify(metadata=kept | {REVISION_KEY: revision})
+        except Exception as exc:
+            _log.warning("Could not mark the search index as changed for other app servers: %s", exc)
 
     def _held(self, ids: list[str]) -> set[str]:
         """Which of ``ids`` Chroma holds."""
@@ -280,28 +315,62 @@ class CourseIndex:
         return added, len(report.extra)
 
     def catch_up(self, total: int | None = None) -> bool:
-        """Follow writes another app server made to a shared collection; returns whether anything was repaired.
+        """Follow writes another app server made to a shared collection; returns whether the index changed.
 
-        At most every ``CATCH_UP_S`` seconds, Chroma's count (``total``, if the caller has it) is compared with
-        the keyword index's; only when they differ, or a failed write here left ids unsynced, is the keyword
-        index repaired. Failures are logged, not raised: a search goes on with what the keyword index holds.
-        A replacement that keeps the count the same is not seen here; ``doctor`` finds it."""
+        At most every ``CATCH_UP_S`` seconds, the shared revision is read and Chroma's count (``total``, if
+        the caller has it) compared with the keyword index's. Only when the revision moved, the counts differ,
+        or a failed write here left ids unsynced, are the two indexes compared and the keyword index repaired.
+        Failures are logged, not raised: a search goes on with what the keyword index holds."""
         now = time.monotonic()
         if now - self._checked_at < CATCH_UP_S or not self._catch_up_lock.acquire(blocking=False):
             return False
         try:
             self._checked_at = now
+            current = self._current_collection()
+            revision = self._stored_revision(current)
+            if current.id != self.collection.id:
+                # Another server deleted and re-created the collection (reindex): use the new one, if its
+                # vectors come from this server's embedder (a search with another one would fail anyway).
+                built_with = (current.metadata or {}).get("embedder")
+                if built_with and built_with != embedder_id(self.embedder):
+                    _log.warning(
+                        "The search index was rebuilt with '%s'; this server embeds with '%s'.",
+                        built_with,
+                        embedder_id(self.embedder),
+                    )
+                    return False
+                self.collection, total = current, None
             total = self.count() if total is None else total
-            if not self._unsynced and self.lexical.count() == total:
+            if revision == self._seen_revision and not self._unsynced and self.lexical.count() == total:
                 return False
+            self._course_cache = None
             added, removed = self.repair_lexical()
-            _log.info("The keyword index caught up with the search index: %d added, %d removed.", added, removed)
-            return bool(added or removed)
+            # The revision read before the comparison: a write after it sets another one, seen next time.
+            self._seen_revision = revision
+            if added or removed:
+                _log.info("The keyword index caught up with the search index: %d added, %d removed.", added, removed)
+            return True
         except Exception as exc:
             _log.warning("The keyword index could not catch up with the search index: %s", exc)
             return False
         finally:
             self._catch_up_lock.release()
+
+    def revision(self) -> str:
+        """The shared revision of the collection, which every write changes (a cache key for course lists)."""
+        try:
+            current = self._current_collection()
+        except Exception as exc:
+            raise _translate(exc, self.settings) from exc
+        return f"{current.id}/{self._stored_revision(current)}"
+
+    def _current_collection(self):
+        """The collection as the Chroma store holds it now (its metadata is re-read; one lookup)."""
+        return self.client.get_collection(self.settings.collection, embedding_function=self.embedder)
+
+    @staticmethod
+    def _stored_revision(collection) -> str:
+        return str((collection.metadata or {}).get(REVISION_KEY, ""))
 
     def _courses_by_id(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -391,9 +460,12 @@ class CourseIndex:
         return [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], got["distances"][0])]
 
     def _courses(self, total: int) -> set[str]:
-        """The courses in the index, re-read from the lexical twin whenever the chunk count changes."""
+        """The courses in the index, re-read from the lexical twin whenever the chunk count changes.
+
+        Empty (so no filter is dropped) while the keyword index lags behind Chroma, as when another server
+        has just added a course that this one has not caught up with yet."""
         if self._course_cache is None or self._course_cache[0] != total:
-            self._course_cache = (total, self.lexical.courses())
+            self._course_cache = (total, self.lexical.courses() if self.lexical.count() == total else set())
         return self._course_cache[1]
 
     def courses(self) -> Counter:
@@ -466,6 +538,9 @@ class CourseIndex:
         except Exception as exc:
             self._unsynced.update(c.id for c in moved)  # some batches may have moved already
             raise _translate(exc, self.settings) from exc
+        finally:
+            if moved:
+                self._bump()
         try:
             self.lexical.add(_lexical_rows(moved))
         except IndexStoreError:

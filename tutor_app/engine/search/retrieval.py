@@ -187,7 +187,8 @@ class Retriever:
         k = k or self.settings.top_k
         query, notices = self.prepare_query(query)
         total = self.index.count()
-        self.index.catch_up(total)  # another app server may have written to a shared collection
+        if self.index.catch_up(total):  # another app server may have written to a shared collection
+            self._measures = {}  # a replacement can keep the count the measures are keyed by
         if total == 0:
             return SearchResult([], False, notices + [Notice("index_empty")], query)
         query_vector = np.asarray(self.index.embedder.embed_query([query])[0], dtype=np.float32)
