@@ -242,9 +242,10 @@ def build_coverage(index, db, course: str, thresholds: Thresholds = Thresholds()
     return compute_matrix(course, chunks, vectors, objectives, query_vectors, langs, owners, thresholds)
 
 
-def explain_cell(chat_model, report: CoverageReport, cell: Cell, index, language: str = "English") -> str:
-    """One sentence from a language model on why the cell has its rating (optional; needs a model)."""
-    from tutor_app.engine.models.prompts import chat_messages, load_prompt
+def explain_cell(chat_model, report: CoverageReport, cell: Cell, index, language: str = "English", prompts=None) -> str:
+    """One sentence from a language model on why the cell has its rating (optional; needs a model).
+    ``prompts``: a ``PromptSource`` (default: the prompt files)."""
+    from tutor_app.engine.models.prompts import FilePromptSource, chat_messages
 
     chunks, _ = index.get(cell.chunk_ids[:2])
     passages = (
@@ -253,7 +254,8 @@ def explain_cell(chat_model, report: CoverageReport, cell: Cell, index, language
     )
     objective = next(o for o in report.objectives if o.id == cell.objective)
     messages = (
-        load_prompt("coverage_explain")
+        (prompts or FilePromptSource())
+        .get("coverage_explain")
         .template()
         .format_messages(language=language, objective=objective.text, level=cell.level, passages=passages)
     )

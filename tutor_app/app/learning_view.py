@@ -24,7 +24,7 @@ def practice() -> Practice:
 @st.cache_resource(show_spinner=False)
 def coach() -> Coach:
     services = ui.services()
-    return Coach(ui.settings(), services.chat_model, services.retriever)
+    return Coach(ui.settings(), services.chat_model, services.retriever, prompts=services.prompts)
 
 
 def profile(user) -> Profile:

@@ -49,6 +49,8 @@ else:
         pages += [
             st.Page(PAGES / "class_view.py", title=ui.tr("learn_page_class"), url_path="class", icon="🏫"),
             st.Page(PAGES / "exercises.py", title=ui.tr("learn_page_exercises"), url_path="exercises", icon="🗝️"),
+            st.Page(PAGES / "tokens.py", title=ui.tr("lab_tokens_page"), url_path="tokens", icon="🔤"),
+            st.Page(PAGES / "compare.py", title=ui.tr("lab_compare_page"), url_path="compare", icon="⚖️"),
         ]
     if user.role == "administrator":
         pages.append(st.Page(PAGES / "users.py", title=ui.tr("page_users"), url_path="users", icon="👥"))
@@ -56,6 +58,7 @@ else:
             st.Page(PAGES / "library.py", title=ui.tr("admin_page_library"), url_path="library", icon="📚"),
             st.Page(PAGES / "coverage.py", title=ui.tr("admin_page_coverage"), url_path="coverage", icon="🗺️"),
             st.Page(PAGES / "insights.py", title=ui.tr("admin_page_insights"), url_path="insights", icon="📈"),
+            st.Page(PAGES / "prompts.py", title=ui.tr("lab_prompts_page"), url_path="prompts", icon="🧪"),
         ]
     for removed in removed_courses_for(db, user.id):  # a course this user chatted about was deleted: say so
         st.sidebar.warning(ui.tr("admin_course_removed", name=removed))

@@ -24,6 +24,7 @@ from tutor_app.core.database import Database, default_database_url, open_databas
 from tutor_app.core.errors import ModelError, TutorError
 from tutor_app.core.i18n import t
 from tutor_app.engine.ingest.sample_course import SampleIngest
+from tutor_app.lab.prompt_versions import DatabasePromptSource
 from tutor_app.services import Services, build_services
 from tutor_app.tutoring.conversations import delete_inactive
 
@@ -41,7 +42,8 @@ def settings() -> Settings:
 
 @st.cache_resource(show_spinner=False)
 def _built_services() -> Services:
-    return build_services(settings())  # st.cache_resource keeps only a build that returned
+    # st.cache_resource keeps only a build that returned; prompts: the prompt lab's active versions
+    return build_services(settings(), prompts=DatabasePromptSource(database()))
 
 
 def services() -> Services:
@@ -115,15 +117,16 @@ def no_course_notice() -> None:
 
 
 def course_names() -> list[str]:
-    """The indexed courses (cached for 30 s for every session); stops the page if the index cannot be read."""
+    """The indexed courses, cached per index revision (one lookup a run, so another app server's new course
+    shows at once); stops the page if the index cannot be read."""
     try:
-        return _course_names()
+        return _course_names(_built_services().index.revision())
     except Exception as exc:
         index_unavailable(exc)
 
 
-@st.cache_data(ttl=30, show_spinner=False)
-def _course_names() -> list[str]:
+@st.cache_data(ttl=300, show_spinner=False)
+def _course_names(revision: str) -> list[str]:  # the argument is the cache key
     return sorted(_built_services().index.courses())
 
 

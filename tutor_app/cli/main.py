@@ -1,7 +1,8 @@
 """Command line: ``python -m tutor_app COMMAND``.
 
 Commands: ingest, search, ask, serve-model, reindex, users, coverage, doctor,
-purge-conversations, and the studio's plan and quiz (``cli/studio.py``). ``--json`` gives
+purge-conversations, the studio's plan and quiz (``cli/studio.py``), and the lab's compare and tokens
+(``cli/compare.py``, ``cli/tokens.py``). ``--json`` gives
 machine-readable output (its fields are listed in the README's "Command line").
 Errors print what to do and exit non-zero (``EXIT_INDEX_UNAVAILABLE`` when the search or keyword
 index cannot be opened, read or written). ``ask`` replaces personal details in
@@ -90,6 +91,7 @@ def cmd_search(args, settings) -> int:
 def cmd_ask(args, settings) -> int:
     from tutor_app.engine.privacy import redact
     from tutor_app.engine.text import detect_lang
+    from tutor_app.lab.prompt_versions import database_prompts
     from tutor_app.services import build_services
     from tutor_app.tutoring.chat import privacy_notice
 
@@ -99,7 +101,7 @@ def cmd_ask(args, settings) -> int:
     notice = privacy_notice(redaction, [], detect_lang(redaction.text))
     if notice:
         print(notice, file=sys.stderr)
-    services = build_services(settings)
+    services = build_services(settings, prompts=database_prompts(settings))  # the prompt lab's active versions
     try:
         stream = services.tutor.ask(redaction.text, course=args.course)
         if args.json:
@@ -290,6 +292,12 @@ def build_parser() -> argparse.ArgumentParser:
     from tutor_app.cli.studio import add_commands as add_studio_commands  # plan, quiz (educator studio)
 
     add_studio_commands(sub)
+    from tutor_app.cli.compare import add_commands as add_compare_commands  # compare (prompt and model lab)
+
+    add_compare_commands(sub)
+    from tutor_app.cli.tokens import add_commands as add_tokens_commands  # tokens (prompt and model lab)
+
+    add_tokens_commands(sub)
     return parser
 
 

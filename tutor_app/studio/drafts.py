@@ -52,5 +52,5 @@ def draft(
     common = dict(budget_tokens=budget, max_passages=passages, on_step=on_step, should_stop=should_stop)
     chat = services.chat_model()
     if kind == "plan":
-        return generate_plan(request, services.retriever, chat, **common)
-    return generate_quiz(request, services.retriever, chat, objectives=objectives, **common)
+        return generate_plan(request, services.retriever, chat, prompts=services.prompts, **common)
+    return generate_quiz(request, services.retriever, chat, objectives=objectives, prompts=services.prompts, **common)

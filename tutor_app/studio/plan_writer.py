@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from tutor_app.core.i18n import LANGUAGE_NAMES
 from tutor_app.core.schemas import BLOOM_LEVELS, Activity, LearningObjective, LessonPlan, Material
-from tutor_app.engine.models.prompts import chat_messages, load_prompt
+from tutor_app.engine.models.prompts import FilePromptSource, PromptSource, chat_messages
 from tutor_app.engine.models.structured import StructuredGenerator
 from tutor_app.studio.checks import check_plan
 from tutor_app.studio.shared import Generated, ShouldStop, Sources, StepReporter, StudioRequest, gather_sources, never
@@ -184,11 +184,12 @@ def parse_plan(data: object, request: StudioRequest, sources: Sources, model: st
     )
 
 
-def plan_messages(request: StudioRequest, sources: Sources) -> list[dict]:
+def plan_messages(request: StudioRequest, sources: Sources, prompts: PromptSource | None = None) -> list[dict]:
     objectives = objectives_for(request.duration_minutes)
     minutes = suggested_minutes(request.duration_minutes, objectives)
     messages = (
-        load_prompt("educator_lesson_plan")
+        (prompts or FilePromptSource())
+        .get("educator_lesson_plan")
         .template()
         .format_messages(
             language=LANGUAGE_NAMES[request.language],
@@ -233,14 +234,16 @@ def generate_plan(
     max_passages: int = 4,
     on_step: StepReporter = lambda s: None,
     should_stop: ShouldStop = never,
+    prompts: PromptSource | None = None,
 ) -> Generated:
-    """Retrieve, draft, validate (repairing once), check. Raises NotCovered, StructuredFailure, ModelError, Cancelled."""
+    """Retrieve, draft, validate (repairing once), check. ``prompts``: where the prompt comes from (default: the
+    files). Raises NotCovered, StructuredFailure, ModelError, Cancelled."""
     request = request.validated()
     on_step("retrieving")
     sources = gather_sources(retriever, request, budget_tokens, max_passages)
     schema = plan_schema(objectives_for(request.duration_minutes), len(sources.passages), request.duration_minutes)
     result = StructuredGenerator(chat, max_tokens=1400).run(
-        plan_messages(request, sources),
+        plan_messages(request, sources, prompts),
         "lesson_plan",
         schema,
         lambda data: parse_plan(data, request, sources, chat.label),

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 
 from tutor_app.core.i18n import LANGUAGE_NAMES
 from tutor_app.core.schemas import TRUE_FALSE, LearningObjective, Quiz, QuizQuestion
-from tutor_app.engine.models.prompts import chat_messages, load_prompt
+from tutor_app.engine.models.prompts import FilePromptSource, PromptSource, chat_messages
 from tutor_app.engine.models.structured import StructuredFailure, StructuredGenerator
 from tutor_app.studio.checks import check_quiz, normalise
 from tutor_app.studio.plan_writer import chunk_ids_for, objectives_schema, text_schema
@@ -197,6 +197,7 @@ def rewrite_repeats(
     chat,
     on_step: StepReporter = lambda s: None,
     should_stop: ShouldStop = never,
+    prompts: PromptSource | None = None,
 ) -> tuple[Quiz, int]:
     """Ask once for new questions in the places that repeat; returns the quiz (changed only if the
     rewrite leaves fewer repeats) and how many questions were replaced. The model's looping draft is
@@ -211,7 +212,8 @@ def rewrite_repeats(
         "properties": {"questions": _questions_schema([slots[i] for i in positions])},
     }
     ask = (
-        load_prompt("educator_quiz_rewrite")
+        (prompts or FilePromptSource())
+        .get("educator_quiz_rewrite")
         .template()
         .format_messages(
             places=", ".join(f"Q{i + 1}" for i in positions),
@@ -244,7 +246,9 @@ def rewrite_repeats(
     return candidate, len(positions)
 
 
-def quiz_messages(request: StudioRequest, sources: Sources, given: list[LearningObjective] | None) -> list[dict]:
+def quiz_messages(
+    request: StudioRequest, sources: Sources, given: list[LearningObjective] | None, prompts: PromptSource | None = None
+) -> list[dict]:
     if given:
         objectives = "\n".join(f"{i}. {o.text} ({o.bloom})" for i, o in enumerate(given, 1))
     else:
@@ -252,7 +256,8 @@ def quiz_messages(request: StudioRequest, sources: Sources, given: list[Learning
     slots = question_slots(request.question_mix(), len(given) if given else objective_count(request), len(sources.passages))
     questions = "\n".join(slot.line(n) for n, slot in enumerate(slots, 1))
     messages = (
-        load_prompt("educator_quiz")
+        (prompts or FilePromptSource())
+        .get("educator_quiz")
         .template()
         .format_messages(
             language=LANGUAGE_NAMES[request.language],
@@ -276,19 +281,21 @@ def generate_quiz(
     objectives: list[LearningObjective] | None = None,
     on_step: StepReporter = lambda s: None,
     should_stop: ShouldStop = never,
+    prompts: PromptSource | None = None,
 ) -> Generated:
-    """Retrieve, draft, validate (repairing once), check. ``objectives``: a lesson plan's, to assess those."""
+    """Retrieve, draft, validate (repairing once), check. ``objectives``: a lesson plan's, to assess those;
+    ``prompts``: where the prompts come from (default: the files)."""
     request = request.validated()
     on_step("retrieving")
     sources = gather_sources(retriever, request, budget_tokens, max_passages)
     count = len(objectives) if objectives else objective_count(request)
     schema = quiz_schema(request.question_mix(), count, len(sources.passages), objectives)
-    messages = quiz_messages(request, sources, objectives)
+    messages = quiz_messages(request, sources, objectives, prompts)
     result = StructuredGenerator(chat, max_tokens=300 + 220 * request.question_count).run(
         messages, "quiz", schema, lambda data: parse_quiz(data, request, sources, chat.label, objectives), on_step, should_stop
     )
     started = time.monotonic()
-    quiz, rewritten = rewrite_repeats(result.value, messages, request, sources, chat, on_step, should_stop)
+    quiz, rewritten = rewrite_repeats(result.value, messages, request, sources, chat, on_step, should_stop, prompts)
     on_step("checking")
     checks = check_quiz(quiz, {h.chunk.id: h.chunk for h in sources.passages})
     return Generated(

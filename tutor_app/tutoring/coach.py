@@ -47,7 +47,7 @@ from tutor_app.core.i18n import t
 from tutor_app.core.schemas import Hit
 from tutor_app.engine.answers.passages import pack_passages
 from tutor_app.engine.models.chat import UNAVAILABLE_MODEL
-from tutor_app.engine.models.prompts import chat_messages, load_prompt
+from tutor_app.engine.models.prompts import FilePromptSource, PromptSource, chat_messages
 from tutor_app.engine.privacy import has_placeholder, redact, redact_text
 from tutor_app.engine.search.lexical import terms
 from tutor_app.engine.text import CJK_CHARS, GUARD_STOP_WORDS_EN, detect_lang
@@ -128,8 +128,9 @@ class Section:
 
 
 class Coach:
-    def __init__(self, settings, model_factory, retriever=None, bilingual=None) -> None:
+    def __init__(self, settings, model_factory, retriever=None, bilingual=None, prompts: PromptSource | None = None) -> None:
         self.settings = settings
+        self.prompts = prompts or FilePromptSource()  # the app passes the prompt lab's active versions
         self.model_factory = model_factory
         self.retriever = retriever
         self.bilingual = bilingual
@@ -296,7 +297,7 @@ class Coach:
             except TutorError:
                 pass
         prompt = (
-            load_prompt("student_coach")
+            self.prompts.get("student_coach")
             .template()
             .format_messages(
                 learner=profile_instructions(profile),

@@ -27,7 +27,7 @@ from tutor_app.engine.answers.claims import unsupported_sentences
 from tutor_app.engine.answers.extractive import ExtractiveAnswerer
 from tutor_app.engine.answers.passages import map_citations, pack_passages
 from tutor_app.engine.models.chat import UNAVAILABLE_MODEL, ChatModel, StreamEnd, nothing_returned
-from tutor_app.engine.models.prompts import chat_messages, load_prompt
+from tutor_app.engine.models.prompts import FilePromptSource, PromptSource, chat_messages
 from tutor_app.engine.search.retrieval import Retriever, SearchResult
 from tutor_app.engine.text import detect_lang
 from tutor_app.engine.tokens import count_tokens
@@ -72,10 +72,17 @@ def refusal(hits: list[Hit], lang: str) -> str:
 
 class Tutor:
     def __init__(
-        self, settings: Settings, retriever: Retriever, model_factory, extractive: ExtractiveAnswerer | None = None
+        self,
+        settings: Settings,
+        retriever: Retriever,
+        model_factory,
+        extractive: ExtractiveAnswerer | None = None,
+        prompts: PromptSource | None = None,
     ) -> None:
-        """``model_factory()`` returns a ChatModel; called lazily so retrieval works without one."""
+        """``model_factory()`` returns a ChatModel; called lazily so retrieval works without one. ``prompts`` gives
+        the prompt to use (default: the files; the app passes the prompt lab's active versions)."""
         self.settings = settings
+        self.prompts = prompts or FilePromptSource()
         self.retriever = retriever
         self.model_factory = model_factory
         self.extractive = extractive or ExtractiveAnswerer(
@@ -110,7 +117,7 @@ class Tutor:
             budget = int(budget / 1.5)
         passages_text, passages = pack_passages(search.hits, budget)
         messages = chat_messages(
-            load_prompt("student_tutor")
+            self.prompts.get("student_tutor")
             .template()
             .format_messages(
                 language=LANGUAGE_NAMES[lang],

@@ -108,7 +108,12 @@ if st.button(ui.tr("admin_explain"), key="coverage_explain"):
     try:
         st.info(
             explain_cell(
-                ui.services().chat_model(), report, cell, index, {"en": "English", "zh": "Simplified Chinese"}[ui.language()]
+                ui.services().chat_model(),
+                report,
+                cell,
+                index,
+                {"en": "English", "zh": "Simplified Chinese"}[ui.language()],
+                prompts=ui.services().prompts,
             )
         )
     except TutorError as exc:

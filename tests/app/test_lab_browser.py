@@ -1,0 +1,134 @@
+"""The prompt and model lab in a real browser, against two OpenAI-compatible servers on loopback.
+
+An administrator compares the two servers side by side on one question, then saves a new version of the
+student tutor prompt and activates it. A student asks the same question before the save, after the save
+(nothing changes: the version is not active) and after the activation; the answers name the prompt text
+that reached the model (``tests/support/marker_server.py``), so the test reads the effect where the
+student reads it.
+"""
+
+import json
+import re
+
+import pytest
+
+from tests.support.apptest import add_user, app_database, index_course
+from tests.support.browser import SHOTS, browser_page, require_browser, running_app, sign_in
+from tests.support.marker_server import MarkerServer
+from tests.support.paths import ROOT
+
+pytestmark = pytest.mark.slow
+playwright_api = require_browser()
+
+QUESTION = "What is temperature?"
+MARK = "LAB-MARK-V2"
+
+
+@pytest.fixture(scope="module")
+def lab_app(tmp_path_factory):
+    home = tmp_path_factory.mktemp("home")
+    index_course(home, [ROOT / "data" / "course" / "en" / "04-prompt-engineering.md"], "genai-beginners", env={})
+    db = app_database(home, env={})
+    add_user(db, "admin", "administrator")
+    add_user(db, "alice", "student")
+    with MarkerServer("alpha") as alpha, MarkerServer("beta") as beta:
+        models = [
+            {"name": "alpha", "base_url": alpha.base_url, "model": "alpha-model", "input_price": 1.0, "output_price": 2.0},
+            {"name": "beta", "base_url": beta.base_url, "model": "beta-model"},
+        ]
+        env = {
+            "OPENAI_API_KEY": "sk-FAKE-lab-browser-test",
+            "OPENAI_BASE_URL": alpha.base_url,
+            "TUTOR_CHAT_MODEL": "alpha-model",
+            "TUTOR_ANSWER_STYLE": "generative",
+            "TUTOR_MODELS": json.dumps(models),
+        }
+        with running_app(home, env=env) as url:
+            yield url, alpha, beta
+
+
+def pick(page, label: str, option: str, exact: bool = False) -> None:
+    """Choose ``option`` in the select box or multiselect whose label is (or starts with) ``label``."""
+    page.get_by_role("combobox", name=label, exact=exact).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+
+
+def open_page(page, name: str, path: str) -> None:
+    """Follow the sidebar's link to ``path``, unfolding the sidebar's longer list first when it is folded."""
+    page.get_by_role("link", name="Tutor", exact=True).wait_for()
+    link = page.locator(f'a[href$="/{path}"]')
+    if not link.is_visible():
+        page.get_by_text(re.compile(r"^View \d+ more$")).click()
+    link.click()
+    page.get_by_role("heading", name=name).wait_for()
+
+
+def student_answer(page, url: str) -> str:
+    """Alice asks the question in a fresh conversation; returns the reply as shown."""
+    sign_in(page, url, "alice")
+    page.get_by_role("heading", name="Tutor").wait_for()
+    box = page.get_by_placeholder("Ask about the course…")
+    box.fill(QUESTION)
+    box.press("Enter")
+    reply = page.locator('[data-testid="stChatMessage"]').last.locator('[data-testid="stChatMessageContent"]')
+    reply.get_by_text("[alpha]", exact=False).first.wait_for(timeout=60_000)
+    page.wait_for_timeout(500)  # the stream's last words
+    return reply.inner_text()
+
+
+def test_compare_two_endpoints_then_a_prompt_version_reaches_students_only_once_active(lab_app):
+    url, alpha, beta = lab_app
+    with browser_page(playwright_api, height=1400) as page:
+        before = student_answer(page, url)
+        assert "no-mark" in before and MARK not in before
+
+    with browser_page(playwright_api, height=1600) as page:
+        sign_in(page, url, "admin")
+        page.get_by_role("heading", name="Tutor").wait_for()
+        open_page(page, "Compare models", "compare")
+        pick(page, "Models to compare", "alpha · with course retrieval")
+        pick(page, "Models to compare", "beta · model alone")
+        page.get_by_role("textbox", name="Question", exact=True).fill(QUESTION)
+        page.get_by_role("button", name="Compare", exact=True).click()
+        page.get_by_text("[beta]", exact=False).first.wait_for(timeout=60_000)
+        page.get_by_text("[alpha]", exact=False).first.wait_for(timeout=60_000)
+        page.get_by_text("First token", exact=False).nth(1).wait_for()
+        shown = page.locator('[data-testid="stMain"]').inner_text()
+        page.screenshot(path=str(SHOTS / "lab-compare.png"), full_page=True)
+        assert "alpha" in shown and "beta" in shown and "with course retrieval" in shown and "model alone" in shown
+        assert shown.count("First token") >= 2 and "Traceback" not in shown
+        # Retrieval on sent the course passages to alpha; retrieval off sent none to beta.
+        assert "Temperature" in json.dumps(alpha.requests[-1]["messages"]) and beta.requests[-1]["model"] == "beta-model"
+
+        open_page(page, "Prompts", "prompts")
+        pick(page, "Prompt", "student_tutor", exact=True)
+        editor = page.get_by_label("Prompt (YAML)")
+        editor.wait_for()
+        page.wait_for_timeout(500)
+        text = editor.input_value()
+        assert "You are a patient tutor" in text
+        editor.fill(text.replace("You are a patient tutor", f"{MARK} You are a patient tutor", 1))
+        page.get_by_label("Note (what changed and why)").fill("marker for the browser test")
+        page.get_by_role("button", name="Save as new version").click()
+        page.get_by_text("Saved as version 1 (not active yet)", exact=False).wait_for()
+        assert f"{MARK} You are a patient tutor" in page.locator('[data-testid="stCode"]').first.inner_text()  # the diff
+        page.screenshot(path=str(SHOTS / "lab-prompt-saved.png"), full_page=True)
+
+    with browser_page(playwright_api, height=1400) as page:  # saved, not active: students see no change
+        assert "no-mark" in student_answer(page, url)
+
+    with browser_page(playwright_api, height=1600) as page:
+        sign_in(page, url, "admin")
+        page.get_by_role("heading", name="Tutor").wait_for()
+        open_page(page, "Prompts", "prompts")
+        pick(page, "Prompt", "student_tutor", exact=True)
+        pick(page, "Version to activate or export", "v1")
+        page.get_by_role("button", name="Activate / roll back").click()
+        page.get_by_text("Version v1 of student_tutor is active", exact=False).wait_for()
+        page.screenshot(path=str(SHOTS / "lab-prompt-active.png"), full_page=True)
+
+    with browser_page(playwright_api, height=1400) as page:
+        after = student_answer(page, url)
+        page.screenshot(path=str(SHOTS / "lab-student-after-activation.png"), full_page=True)
+        assert MARK in after and "[alpha]" in after
