@@ -234,3 +234,14 @@ def test_every_prompt_file_passes_the_version_checks():
     for name in pv.prompt_names():
         assert pv.validate(name, pv.content_of(None, name, 0)).name == name
     assert t("lab_prompts_err_unknown", "en", names="x", allowed="y").startswith("Unknown variable: x.")
+
+
+def test_a_text_box_that_drops_the_last_newline_changes_nothing_in_the_diff(tmp_path):
+    from tutor_app.core.database import open_database
+    from tutor_app.lab import prompt_versions as versions
+
+    db = open_database(f"sqlite:///{tmp_path / 'lab.sqlite3'}")
+    content = versions.content_of(db, "student_tutor", 0).rstrip("\n").replace("\n", "\r\n")
+    examples = versions.examples_of(db, "student_tutor", 0).rstrip("\n")
+    saved = versions.save(db, "student_tutor", content, examples, "same text, browser line ends")
+    assert versions.diff(db, "student_tutor", 0, saved.version) == ""

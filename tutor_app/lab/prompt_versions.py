@@ -301,7 +301,14 @@ def diff(db: Database, name: str, a: int, b: int, files: FilePromptSource | None
     return "".join(parts)
 
 
+def _normalised(text: str) -> str:
+    """Line ends and trailing blank space do not count as changes (a browser's text box drops the last newline)."""
+    text = text.replace("\r\n", "\n").rstrip()
+    return text + "\n" if text else ""
+
+
 def _unified(old: str, new: str, old_label: str, new_label: str) -> str:
+    old, new = _normalised(old), _normalised(new)
     lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), old_label, new_label)
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
@@ -333,7 +340,7 @@ def save(
                     PromptVersion(
                         name=name,
                         version=previous + 1,
-                        content=content,
+                        content=_normalised(content),
                         examples=examples.strip(),
                         note=note.strip()[:NOTE_LIMIT],
                         active=False,
