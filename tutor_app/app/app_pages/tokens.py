@@ -95,6 +95,6 @@ for n, line in enumerate(reports["en"].costs):
         priced = reports[lang].costs[n]
         row[ui.tr("lab_tokens_col_tokens", language=LANGS[lang])] = priced.tokens
         row[ui.tr("lab_tokens_col_usd", language=LANGS[lang])] = f"${priced.usd:.8f}"
-    row[ui.tr("lab_tokens_note")] = line.note
+    row[ui.tr("lab_tokens_note")] = ui.tr("lab_tokens_stand_in", model=line.model, tokenizer=line.tokenizer) if line.note else ""
     cost_rows.append(row)
 st.table(cost_rows)

@@ -56,4 +56,8 @@ MESSAGES = {
         "en": "Pieces, between | marks ({{n}} after a piece: it is n tokens that only together make whole characters):",
         "zh": "片段，以 | 分隔（片段后的 {{n}}：表示它由 n 个词元合成完整字符）：",
     },
+    "lab_tokens_stand_in": {
+        "en": "The tokenizer of {model} is not bundled here; counted with {tokenizer} instead.",
+        "zh": "这里没有 {model} 的分词器，改用 {tokenizer} 计数。",
+    },
 }
