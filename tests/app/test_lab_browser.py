@@ -56,7 +56,7 @@ def pick(page, label: str, option: str, exact: bool = False) -> None:
 
 def open_page(page, name: str, path: str) -> None:
     """Follow the sidebar's link to ``path``, unfolding the sidebar's longer list first when it is folded."""
-    page.get_by_role("link", name="Tutor", exact=True).wait_for()
+    page.locator('[data-testid="stSidebarNav"] a').first.wait_for()
     link = page.locator(f'a[href$="/{path}"]')
     if not link.is_visible():
         page.get_by_text(re.compile(r"^View \d+ more$")).click()
