@@ -20,16 +20,19 @@ Passwords are hashed at the server's argon2 cost, so sign-ups and sign-ins load 
 would; ``--cheap-hashes`` leaves the CPU to the database.
 
 ``--browsers N`` runs real browsers instead: a fresh TUTOR_HOME with the sample course indexed and N
-student accounts, the app under ``streamlit run`` on a free loopback port (the real-browser tests'
+student accounts (the index is built once in ~/.cache/open-tutor/load-template, or TUTOR_LOAD_HOME, and
+copied), the app under ``streamlit run`` on a free loopback port (the real-browser tests'
 helpers in ``tests/support``), and N headless pages of Debian's Chromium, one thread each, that all
 sign in at once as different learners and ask their questions (``--turns``) in the tutor chat. One
 extra learner asks a question first, so the models are loaded before the timed learners start.
 Printed: sign-ins ok/failed, turns ok/lost as the pages showed them, questions and finished answers
 stored per learner in the database, seconds per turn (p50/p95, from pressing Enter to the saved
 answer shown on the page), pages that showed a Traceback or an error box, and the load average.
+With ``--database-url`` the app (and the accounts made for the run) use that database, e.g. PostgreSQL,
+instead of an SQLite file in the temporary TUTOR_HOME; the usernames then carry a random run prefix too.
 
-Run: .venv/bin/python benchmarks/load.py [--learners 50] [--processes 5] [--turns 3]
-     .venv/bin/python benchmarks/load.py --browsers 5   (needs /usr/bin/chromium and Playwright)
+Run: .venv/bin/python benchmarks/load.py [--learners 50] [--processes 5] [--turns 3] [--database-url URL]
+     .venv/bin/python benchmarks/load.py --browsers 5 [--database-url URL]   (needs /usr/bin/chromium and Playwright)
 """
 
 from __future__ import annotations
@@ -67,6 +70,8 @@ ANSWER = (
     "the model reads the prompt as tokens and writes its answer one token at a time [1]. "
 )
 LOCK_WORDS = ("locked", "busy", "serializ", "deadlock")
+# --browsers: the sample course indexed once (again only when it changed) and copied into each run's home.
+BROWSER_TEMPLATE = Path(os.environ.get("TUTOR_LOAD_HOME", Path.home() / ".cache" / "open-tutor" / "load-template"))
 
 
 class _LockCounter(logging.Handler):
@@ -253,19 +258,27 @@ def _run_browsers(options) -> int:
 
     n, turns = options.browsers, options.turns
     home = Path(tempfile.mkdtemp(prefix="tutor-load-browsers-"))
-    names = [f"learner{i:02d}" for i in range(1, n + 1)]
-    print(f"{n} browsers x {turns} turns against the app; load average at the start {_load()}", flush=True)
+    # Another database may hold earlier runs' learners: this run's names are its own.
+    env = {"TUTOR_DATABASE_URL": options.database_url} if options.database_url else {}
+    prefix = "b" + secrets.token_hex(3) + "_" if options.database_url else ""
+    names = [f"{prefix}learner{i:02d}" for i in range(1, n + 1)]
+    app_url = make_url(default_database_url(load_settings(env=env, home=home)))
+    print(
+        f"{n} browsers x {turns} turns against the app on {app_url.get_backend_name()}; load average at the start {_load()}",
+        flush=True,
+    )
     try:
         began = time.perf_counter()
-        index_course(home, [ROOT / "data" / "course"], "genai-beginners", env={})
-        db = app_database(home, env={})
-        add_user(db, "admin", "administrator")  # without one the app opens its first-run page
-        for name in [*names, "warmup"]:
+        index_course(BROWSER_TEMPLATE, [ROOT / "data" / "course"], "genai-beginners", env={})  # no app database rows
+        shutil.copytree(BROWSER_TEMPLATE, home, ignore=shutil.ignore_patterns("tutor.sqlite3*", "logs"), dirs_exist_ok=True)
+        db = app_database(home, env=env)
+        add_user(db, f"{prefix}admin", "administrator")  # without one the app opens its first-run page
+        for name in [*names, f"{prefix}warmup"]:
             add_user(db, name, "student")
         print(f"course indexed and {n + 1} learners added in {time.perf_counter() - began:.1f} s", flush=True)
-        with running_app(home, timeout_s=180) as url:
+        with running_app(home, env=env, timeout_s=180) as url:
             began = time.perf_counter()
-            warm = _browser_learner(url, "warmup", 1, options.browser_timeout, None)
+            warm = _browser_learner(url, f"{prefix}warmup", 1, options.browser_timeout, None)
             print(f"warm-up turn (models loading): {warm['turns_ok']} ok in {time.perf_counter() - began:.1f} s", flush=True)
             barrier = threading.Barrier(n, timeout=120)
             began = time.perf_counter()
@@ -297,6 +310,7 @@ def _run_browsers(options) -> int:
     for r in bad_pages:
         print(f"  {r['name']}: {' | '.join(r['page_errors'])}")
     print(f"wall time {wall:.1f} s; load average at the end {load_after} ({os.cpu_count()} CPUs)")
+    print(f"app database: {app_url.render_as_string(hide_password=True)}")
     for r in results:
         for text in r["errors"][: options.show_errors]:
             print(f"  {r['name']}: {text}")
@@ -366,8 +380,16 @@ def main() -> int:
     lock_failures = sum(r["lock_errors"] for r in results)
     lock_logged = sum(r.get("logged_lock_errors", 0) for r in results)
     db = open_database(url)
-    with db.session() as s:
-        stored = s.scalar(select(func.count(Message.id))) or 0
+    with db.session() as s:  # this run's learners only: the database may hold earlier runs
+        stored = (
+            s.scalar(
+                select(func.count(Message.id))
+                .join(Conversation, Conversation.id == Message.conversation_id)
+                .join(User, User.id == Conversation.user_id)
+                .where(User.username.startswith(prefix))
+            )
+            or 0
+        )
     db.close()
     shutil.rmtree(home, ignore_errors=True)
     print(f"sign-ups  ok {signups:4d}  failed {len(results) - signups}")

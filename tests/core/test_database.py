@@ -446,3 +446,11 @@ def test_a_full_disk_under_the_index_says_so():
 
     error = _translate(RuntimeError("Query error: database or disk is full (code: 13)"), Settings(home="/srv/tutor"))
     assert "is full" in error.problem and "Free space" in error.fix
+
+
+def test_several_rows_added_at_once_are_saved_and_cleaned(db):
+    # PostgreSQL inserts them in one batched statement whose parameters arrive as one dict.
+    with db.session() as s:
+        s.add_all([User(username=f"bulk{n}\x00", password_hash="x", role="student") for n in range(3)])
+    with db.session() as s:
+        assert [*s.scalars(select(User.username).order_by(User.username))] == ["bulk0", "bulk1", "bulk2"]

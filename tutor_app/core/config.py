@@ -80,8 +80,8 @@ class Settings(BaseModel):
     stream_idle_timeout_s: float = Field(default=9.0, gt=0)  # for the first byte and between streamed chunks
     max_retries: int = Field(default=1, ge=0, le=6)
     # The whole answer, first byte to last token, in seconds (TUTOR_ANSWER_DEADLINE): past it the
-    # stream is closed and the text so far is kept, marked as cut by the deadline. Checked as each
-    # chunk arrives, so an answer ends at most stream_idle_timeout_s after it.
+    # stream is closed and the text so far is kept, marked as cut by the deadline. A timer closes the
+    # connection at the deadline itself, so a slow server cannot stretch it by a chunk's wait.
     answer_deadline: float = Field(default=90.0, gt=0)
     max_answer_tokens: int = Field(default=512, ge=16)
     temperature: float = Field(default=0.2, ge=0, le=2)

@@ -23,8 +23,13 @@ nothing has been written yet; when the timeout runs out, that ``BEGIN IMMEDIATE`
 is tried again a few times with exponential backoff and jitter. Only after that
 does the caller get a ``StoreError``, whose message never shows the URL, the file
 path or SQL (those go to the log). PostgreSQL makes writers wait on row locks
-itself; its rare deadlock or serialization failure ends the transaction, which a
-``with`` block cannot run again, so it reads as "busy, try again".
+itself; its rare deadlock or serialization failure ends the whole transaction,
+which a ``with`` block cannot run again, so there it reads as "busy, try again".
+``Database.run_transaction(work)`` can: it runs ``work(session)`` in a new
+transaction again, up to ``WRITE_ATTEMPTS`` times with backoff, when the database
+ended the last one for a deadlock, a serialization failure or a busy lock. Units
+of work that only touch the database (no other side effects) use it: the chat's
+message saves do.
 
 Every string written to any database loses its NUL and other C0 control
 characters (tab, newline and carriage return stay), in one place for every table
@@ -45,11 +50,12 @@ import random
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -98,6 +104,7 @@ WRITE_ATTEMPTS = 4
 RETRY_PAUSE = 0.1  # seconds, doubled after each attempt, times a random factor in [0.5, 1.5)
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 _alembic_lock = threading.Lock()  # Alembic's ``context`` proxy is one per process: one thread runs it at a time
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _WRITES = ("insert", "update", "delete", "replace")
@@ -529,6 +536,34 @@ class Database:
         except OperationalError as exc:
             raise _operational(exc, self.url) from exc
 
+    def run_transaction(self, work: Callable[[Session], T]) -> T:
+        """``work(session)`` in one transaction, run again from the start when the database ended it as busy.
+
+        A deadlock or serialization failure (PostgreSQL) or a busy lock (SQLite) ends the whole transaction;
+        ``work`` is then called again with a new session, up to ``WRITE_ATTEMPTS`` times in all, after a pause
+        that doubles each time (with jitter). So ``work`` must do nothing but database work: objects it made in
+        a failed attempt are discarded. Other errors, and busy ones inside ``impatient_writes``, are not
+        retried; the last failure becomes a ``StoreError`` as in ``session``.
+        """
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with self._sessions.begin() as session:
+                    return work(session)
+            except OperationalError as exc:
+                if attempt == WRITE_ATTEMPTS or _impatient.get() or not _is_busy(exc):
+                    raise _operational(exc, self.url) from exc
+                pause = RETRY_PAUSE * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
+                detail = str(exc.orig if exc.orig is not None else exc).splitlines()[0]
+                log.warning(
+                    "App database busy: transaction ended (%s), attempt %d of %d; running it again in %.2f s",
+                    detail,
+                    attempt,
+                    WRITE_ATTEMPTS,
+                    pause,
+                )
+                time.sleep(pause)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
     def schema_version(self) -> int:
         with self.session() as s:
             return s.scalar(select(func.max(SchemaVersion.version))) or 0
@@ -675,7 +710,8 @@ def clean_text(value: str) -> str:
 
 def _clean_parameters(_conn, _cursor, statement: str, parameters, _context, executemany):
     """Every string bound to a statement, cleaned (``clean_text``); one place for every table and query."""
-    if executemany:
+    # A batched insert ("insertmanyvalues") says executemany but passes one row: a dict (psycopg) or a tuple (SQLite).
+    if executemany and isinstance(parameters, list | tuple) and isinstance(next(iter(parameters), None), dict | list | tuple):
         return statement, [_cleaned(row) for row in parameters]
     return statement, _cleaned(parameters)
 

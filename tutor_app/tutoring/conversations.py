@@ -5,7 +5,10 @@ conversations: asking for someone else's conversation or message raises the
 same ``NotFound`` as asking for one that does not exist, so ids reveal nothing.
 The page saves the learner's question with ``add_message`` *before* asking the
 model, so a failed answer never loses the question; an answer saved as it
-streams is rewritten in place (``add_message(..., replaces=id)``).
+streams is rewritten in place (``add_message(..., replaces=id)``). Starting a
+conversation and saving a message are units of work that the database runs again
+when it ends them for a deadlock or serialization failure
+(``Database.run_transaction``), so a busy PostgreSQL does not lose a turn.
 
 The coach keeps one conversation per learner and exercise in the same tables
 (``Conversation.exercise`` holds the item's ref, empty for the tutor chat, and
@@ -31,6 +34,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from tutor_app.core.database import MESSAGE_ROLES, Conversation, Database, Feedback, Message, utcnow
 from tutor_app.core.errors import InputError, TutorError
@@ -68,11 +72,14 @@ class ConversationStore:
 
     def create(self, user_id: int, course: str, title: str) -> Conversation:
         title = _clean_title(title)
-        with self.db.session() as s:
+
+        def start(s: Session) -> Conversation:
             now = utcnow()
             conversation = Conversation(user_id=user_id, course=course or "", title=title, created_at=now, updated_at=now)
             s.add(conversation)
-        return conversation
+            return conversation
+
+        return self.db.run_transaction(start)
 
     def list(self, user_id: int) -> list[Conversation]:
         """The user's tutor conversations (not the coach's), most recently active first."""
@@ -128,12 +135,14 @@ class ConversationStore:
         """Append a turn and return its id. ``citations``: dicts or pydantic models (e.g. ``schemas.Citation``).
 
         With ``replaces`` (a message id of this conversation), that message is rewritten instead: an answer
-        saved as it streams, then finished. Each call is one short transaction.
+        saved as it streams, then finished. Each call is one short transaction, run again if the database
+        ends it for a deadlock or serialization failure.
         """
         if role not in MESSAGE_ROLES:
             raise ValueError(f"message role must be one of {MESSAGE_ROLES}, not {role!r}")
         encoded = json.dumps([_as_dict(c) for c in citations or ()], ensure_ascii=False)
-        with self.db.session() as s:
+
+        def save(s: Session) -> int:
             conversation = _owned(s, user_id, conversation_id)
             now = utcnow()
             fields = dict(
@@ -162,6 +171,8 @@ class ConversationStore:
             conversation.updated_at = now
             s.flush()
             return message.id
+
+        return self.db.run_transaction(save)
 
     def messages(self, user_id: int, conversation_id: int) -> list[Message]:
         """The conversation's turns in order. ``Message.citation_list`` decodes the citations."""

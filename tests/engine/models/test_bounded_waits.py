@@ -2,12 +2,15 @@
 
 A silent server (accepts the connection, never answers) must fail within 20 s with the default
 settings; a trickling server (one token every 0.2 s, never finishing) is cut by the answer deadline
-with its text kept; every failure is one JSON line in ``TUTOR_HOME/logs/models.jsonl`` without the
+with its text kept, and a slow one (a token every 3 s) at the deadline itself, not at its next token;
+a server asking for a long pause (Retry-After: 30) is not waited out: the learner hears at once that the
+model is busy and when to try again; every failure is one JSON line in ``TUTOR_HOME/logs/models.jsonl`` without the
 key; a learner's text of a failure names no server and no setting.
 """
 
 from __future__ import annotations
 
+import email.utils
 import json
 import logging
 import socket
@@ -20,7 +23,16 @@ import pytest
 from tutor_app.core.config import load_settings
 from tutor_app.core.errors import ModelError
 from tutor_app.core.logs import MODEL_LOGGER, setup_model_log
-from tutor_app.engine.models.chat import OpenAIChat, StreamEnd, clean, make_chat_model, make_client, read_stream
+from tutor_app.engine.models.chat import (
+    MAX_RETRY_AFTER_S,
+    OpenAIChat,
+    StreamEnd,
+    busy_message,
+    clean,
+    make_chat_model,
+    make_client,
+    read_stream,
+)
 
 MESSAGES = [{"role": "user", "content": "What is a derivative?"}]
 
@@ -89,6 +101,26 @@ class ErrorHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("x-request-id", "req-abc-123")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class RefusalHandler(BaseHTTPRequestHandler):
+    """Refuses every request with ``server.status`` and the headers in ``server.headers``; counts the requests."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.requests += 1
+        body = json.dumps({"error": {"message": "Rate limit reached for requests"}}).encode()
+        self.send_response(self.server.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("x-request-id", "req-busy-7")
+        for name, value in self.server.headers.items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
 
@@ -181,11 +213,79 @@ def test_a_trickling_answer_is_cut_at_the_deadline_and_keeps_its_text(tmp_path, 
         httpd.server_close()
     assert answer.cut_by_deadline and not answer.complete and answer.end.error_kind == "deadline"
     assert answer.text.startswith("word word ") and 3 <= answer.text.count("word") <= 13
-    assert 2.0 <= elapsed < 3.5  # cut at the first chunk after 2 s (one every 0.2 s), with a margin for a busy machine
+    assert 2.0 <= elapsed < 3.0  # cut at 2 s by the timer, with a margin for a busy machine
     assert "answer deadline" in answer.error and url in answer.error  # the administrator's detail
     record = model_log()[-1]
     assert record["kind"] == "deadline" and record["request_id"] == "req-trickle-1" and record["status_code"] == 200
     assert record["received_chars"] == len(answer.text)
+
+
+def test_a_slow_server_is_cut_at_the_deadline_not_at_its_next_token(tmp_path, model_log):
+    # One token every 3 s: checking the deadline as chunks arrive would end this answer at 3 s, not 2 s.
+    httpd, url = serve(TrickleHandler, gap_s=3.0, stop=threading.Event(), hung_up=threading.Event())
+    try:
+        chat = embedded_chat(tmp_path, url, deadline_s=2.0, stream_idle_timeout_s=9)
+        started = time.monotonic()
+        answer = read_stream(chat.stream(MESSAGES, max_tokens=512))
+        elapsed = time.monotonic() - started
+        # TCP: the server's next write (at 3 s) meets the closed connection, the one after (6 s) fails.
+        assert httpd.hung_up.wait(6), "the server kept generating after the deadline"
+    finally:
+        httpd.stop.set()
+        httpd.shutdown()
+        httpd.server_close()
+    assert 2.0 <= elapsed < 2.6, f"the answer ended {elapsed:.2f} s after the request (deadline 2 s)"
+    assert answer.cut_by_deadline and answer.text == "word "  # the first token is kept; nothing after the deadline
+    assert "took too long" in answer.end.student_message("en")
+    record = model_log()[-1]
+    assert record["kind"] == "deadline" and record["received_chars"] == len("word ")
+
+
+class KeepAliveHandler(BaseHTTPRequestHandler):
+    """A whole answer, one word every ``server.gap_s``, chunked on a kept-alive HTTP/1.1 connection.
+
+    No ``[DONE]`` event: the SDK stops reading at one, closing the connection with the body unread, so only
+    a body read to its end lets the connection go back to the pool."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.connections.add(self.client_address)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        words = ["One ", "two ", "three ", "four."]
+        for n, word in enumerate(words):
+            event = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m"}
+            event["choices"] = [{"index": 0, "delta": {"content": word}, "finish_reason": "stop" if n == 3 else None}]
+            self._chunk(f"data: {json.dumps(event)}\n\n".encode())
+            time.sleep(self.server.gap_s)
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+
+def test_a_deadline_timer_never_touches_a_connection_after_its_answer_finished(tmp_path):
+    # A finished answer's connection goes back to the pool and the next answer reuses it: a timer left
+    # running would cut that next answer at the first one's deadline.
+    httpd, url = serve(KeepAliveHandler, gap_s=0.3, connections=set())
+    try:
+        chat = embedded_chat(tmp_path, url, deadline_s=1.6)
+        first = chat.complete(MESSAGES, 64)  # 1.2 s
+        second = chat.complete(MESSAGES, 64)  # from 1.2 s to 2.4 s: past the first one's deadline, within its own
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert len(httpd.connections) == 1, "the second answer did not reuse the first one's connection"
+    assert first.complete and second.complete and second.text == "One two three four."
 
 
 def test_an_answer_within_the_deadline_is_untouched(tmp_path, model_log):
@@ -203,6 +303,72 @@ def test_an_answer_within_the_deadline_is_untouched(tmp_path, model_log):
 def test_the_configured_model_takes_the_deadline_from_the_settings(tmp_path):
     settings = settings_for(tmp_path, openai_api_key="sk-x", openai_base_url="http://127.0.0.1:9/v1", answer_deadline=42)
     assert make_chat_model(settings).deadline_s == 42
+
+
+# --------------------------------------------------------------------------- a busy server (429, Retry-After)
+
+
+def _http_date(seconds_ahead: float) -> str:
+    return email.utils.formatdate(time.time() + seconds_ahead, usegmt=True)
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "seconds"),
+    [
+        (429, {"Retry-After": "30"}, 30),
+        (429, {"retry-after-ms": "45000"}, 45),
+        (429, {"Retry-After": "date"}, 30),
+        (503, {"Retry-After": "30"}, 30),
+        (429, {"Retry-After": "600"}, None),  # over the SDK's own 120 s limit too
+    ],
+)
+def test_a_server_asking_for_a_long_pause_is_not_waited_out(tmp_path, model_log, status, headers, seconds):
+    if headers.get("Retry-After") == "date":
+        headers = {"Retry-After": _http_date(30)}
+    httpd, url = serve(RefusalHandler, status=status, headers=headers, requests=0)
+    try:
+        chat = embedded_chat(tmp_path, url, max_retries=2)
+        items, elapsed = drain(chat, limit_s=3)  # the SDK alone waited 30 s and asked again (32.8 s in faults.py)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    end = items[-1]
+    assert httpd.requests == 1, "a request that asked for a long pause was sent again"
+    assert end.busy and not end.complete and end.error_kind == ("rate_limit" if status == 429 else "status")
+    english, chinese = end.student_message("en"), end.student_message("zh")
+    if seconds is None:
+        assert "try again in 10 min" in english and "10 分钟后再试" in chinese
+    else:
+        # An HTTP date is read against the clock: 30 s ahead may read as 29 s by the time it arrives.
+        assert any(f"try again in {n} s" in english for n in (seconds - 1, seconds)), english
+        assert "秒后再试" in chinese and "问题已经保存" in chinese
+    for text in (english, chinese):
+        assert "127.0.0.1" not in text and "TUTOR_" not in text and "OPENAI" not in text
+    assert "Retry-After" in end.error and url in end.error  # the administrator's detail
+    [record] = model_log()
+    assert record["retry_after_s"] == pytest.approx(seconds or 600, abs=1.5) and record["request_id"] == "req-busy-7"
+    assert record["status_code"] == status and record["latency_s"] < 3
+
+
+def test_a_short_pause_is_waited_and_the_request_sent_again(tmp_path, model_log):
+    assert MAX_RETRY_AFTER_S >= 1
+    httpd, url = serve(RefusalHandler, status=429, headers={"Retry-After": "1"}, requests=0)
+    try:
+        items, elapsed = drain(embedded_chat(tmp_path, url, max_retries=1), limit_s=5)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert httpd.requests == 2 and elapsed >= 1.0  # asked again after the second it asked for
+    end = items[-1]
+    assert end.error_kind == "rate_limit" and "try again in 1 s" in end.student_message("en")
+    assert model_log()[0]["kind"] == "rate_limit"
+
+
+def test_a_429_without_a_pause_reads_as_busy_for_a_minute():
+    end = StreamEnd(False, None, "detail", error_kind="rate_limit", where="http://10.0.0.5/v1")
+    assert end.student_message("en") == "The tutor's model is busy right now. Your question is saved; try again in a minute."
+    assert busy_message(150, "en").endswith("try again in 3 min.") and busy_message(0.2, "zh").startswith("导师的模型")
+    assert "1 秒" in busy_message(0.2, "zh")
 
 
 # --------------------------------------------------------------------------- records of failures

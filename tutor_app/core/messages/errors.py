@@ -49,6 +49,19 @@ MESSAGES = {
         "en": "The model returned nothing.",
         "zh": "模型没有返回任何内容。",
     },
+    # a busy model as the learner reads it (engine.models.chat.busy_message): no address, no settings
+    "model_student_busy_seconds": {
+        "en": "The tutor's model is busy right now. Your question is saved; try again in {seconds} s.",
+        "zh": "导师的模型现在很忙。你的问题已经保存；请 {seconds} 秒后再试。",
+    },
+    "model_student_busy_minutes": {
+        "en": "The tutor's model is busy right now. Your question is saved; try again in {minutes} min.",
+        "zh": "导师的模型现在很忙。你的问题已经保存；请 {minutes} 分钟后再试。",
+    },
+    "model_student_busy_soon": {
+        "en": "The tutor's model is busy right now. Your question is saved; try again in a minute.",
+        "zh": "导师的模型现在很忙。你的问题已经保存；请过一分钟再试。",
+    },
     # structured output (engine.models.structured)
     "structured_err_cancelled": {
         "en": "The generation was cancelled; nothing was saved. Start it again when you are ready.",

@@ -3,15 +3,19 @@
 Chooses the provider from settings (Azure OpenAI, then OpenAI or any
 compatible base URL such as Ollama or vLLM, then the embedded llama.cpp
 server), sets explicit connect/read timeouts and bounded retries (the SDK
-backs off on 429 and 5xx) so a silent server fails within 20 s, and reads
-streams in exactly one place, ``OpenAIChat.stream``, where every way a stream
-can fail becomes a ``StreamEnd`` with a message that says what to do, and an
-answer that runs past the answer deadline (``Settings.answer_deadline``) is
-closed, its text so far kept. Every failure is logged (``log_failure``: cause,
-request id, endpoint, model, latency, status; no key) to the logger of this
-package, which ``core.logs`` writes to ``TUTOR_HOME/logs/models.jsonl``. A
-failure has two texts: ``end_message`` (the server's address and what to fix,
-for administrators) and ``StreamEnd.student_message`` (for learners). Pages
+backs off on 429 and 5xx) so a silent server fails within 20 s; a server that
+asks for a longer pause than ``MAX_RETRY_AFTER_S`` (``Retry-After``) is not
+retried, so the learner hears at once that the model is busy and for how long.
+Streams are read in exactly one place, ``OpenAIChat.stream``, where every way a
+stream can fail becomes a ``StreamEnd`` with a message that says what to do, and
+an answer still running at the answer deadline (``Settings.answer_deadline``) is
+closed by a timer at that moment, its text so far kept. Every failure is logged
+(``log_failure``: cause, request id, endpoint, model, latency, status, the pause
+asked for; no key) to the logger of this package, which ``core.logs`` writes to
+``TUTOR_HOME/logs/models.jsonl``. A failure has two texts: ``end_message`` (the
+server's address and what to fix, for administrators) and
+``StreamEnd.student_message`` (for learners: busy and when to try again, cut
+by the deadline, or could not answer; never an address or a setting). Pages
 show a stream as it arrives; a feature that needs the whole text calls
 ``ChatModel.complete``, which drains the stream with ``read_stream``.
 Prompts, retrieval and the parsing of answers live elsewhere.
@@ -20,9 +24,14 @@ Prompts, retrieval and the parsing of answers live elsewhere.
 from __future__ import annotations
 
 import copy
+import email.utils
 import json
 import logging
+import math
+import os
 import re
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -38,6 +47,10 @@ log = logging.getLogger(__name__)
 
 # The model label of an answer no model could be asked for (the page then shows no usage line).
 UNAVAILABLE_MODEL = "(unavailable)"
+
+# The longest pause a server may ask for (Retry-After) and still be asked again: beyond it the learner is told at once
+# that the model is busy and when to try again, instead of waiting it out (the SDK would wait up to 120 s).
+MAX_RETRY_AFTER_S = 5.0
 
 # llama.cpp's repetition penalty, sent only to the embedded server. Small local models loop without one...
 CHAT_REPEAT_PENALTY = 1.2
@@ -57,15 +70,34 @@ class StreamEnd:
     error_kind: str | None = None  # names the failure so it can be told in the learner's language
     where: str = ""
     error_detail: str = ""
+    retry_after_s: float | None = None  # the pause the server asked for (Retry-After), when it said
 
     @property
     def cut_by_deadline(self) -> bool:
         """The answer ran past ``Settings.answer_deadline`` and was closed; its text so far was kept."""
         return self.error_kind == "deadline"
 
+    @property
+    def busy(self) -> bool:
+        """The server said it is busy: rate-limited, or any refusal that named a pause (Retry-After)."""
+        return self.error_kind == "rate_limit" or (self.retry_after_s is not None and not self.complete)
+
     def student_message(self, lang: str = "en") -> str:
         """What a learner reads about an answer that ended early: no server address, no settings to fix."""
-        return t("model_student_deadline" if self.cut_by_deadline else "model_student_failed", lang)
+        if self.cut_by_deadline:
+            return t("model_student_deadline", lang)
+        if self.busy:
+            return busy_message(self.retry_after_s, lang)
+        return t("model_student_failed", lang)
+
+
+def busy_message(retry_after_s: float | None, lang: str = "en") -> str:
+    """A learner's text for a busy model: when to try again (whole seconds, or minutes past two minutes)."""
+    if retry_after_s is None or not math.isfinite(retry_after_s) or retry_after_s <= 0:
+        return t("model_student_busy_soon", lang)
+    if retry_after_s > 120:
+        return t("model_student_busy_minutes", lang, minutes=math.ceil(retry_after_s / 60))
+    return t("model_student_busy_seconds", lang, seconds=math.ceil(retry_after_s))
 
 
 def nothing_returned() -> StreamEnd:
@@ -147,12 +179,57 @@ def _timeout(settings: Settings) -> openai.Timeout:
     # retry (0.5 s x 2^n, less up to 25 %): with the defaults 2 x 9 s + 0.5 s = 18.5 s, within 20 s
     # (measured: 18.6 s, tests/engine/models/test_bounded_waits.py). A host that never accepts the
     # connection: 2 x 5 s (connect) + 0.5 s.
-    # A 429 whose Retry-After asks for more is still waited out by the SDK (up to 120 s a retry).
+    # A 429 or 5xx whose Retry-After asks for more than MAX_RETRY_AFTER_S is not retried (_cap_retry_after).
     return openai.Timeout(connect=settings.connect_timeout_s, read=settings.stream_idle_timeout_s, write=30.0, pool=10.0)
 
 
+def retry_after_seconds(headers) -> float | None:
+    """The pause a response asks for, in seconds: ``retry-after-ms``, else ``Retry-After`` as seconds or as
+    an HTTP date (the headers the SDK reads, in its order); None when it names none."""
+    for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return float(value) / divisor
+        except ValueError:
+            continue
+    value = headers.get("retry-after")
+    try:
+        moment = email.utils.parsedate_tz(value) if value else None
+        return None if moment is None else float(email.utils.mktime_tz(moment) - time.time())
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _cap_retry_after(response) -> None:
+    """A response hook: a refusal asking for a pause over MAX_RETRY_AFTER_S gets ``x-should-retry: false``.
+
+    The SDK obeys that header before its own rules (it would otherwise sleep the whole Retry-After, up to
+    120 s, then ask again), so the error reaches ``OpenAIChat.stream`` at once with the header intact."""
+    if response.status_code < 400:
+        return
+    wait = retry_after_seconds(response.headers)
+    if wait is not None and (not math.isfinite(wait) or wait > MAX_RETRY_AFTER_S):
+        response.headers["x-should-retry"] = "false"
+
+
+class _HttpClient(openai.DefaultHttpxClient):
+    """The SDK's HTTP client with its defaults, plus ``_cap_retry_after``; closed when dropped, as the SDK's own."""
+
+    def __init__(self, timeout: openai.Timeout) -> None:
+        super().__init__(timeout=timeout, event_hooks={"response": [_cap_retry_after]})
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
+
+
 def make_client(settings: Settings, base_url: str | None = None) -> openai.OpenAI:
-    common = {"timeout": _timeout(settings), "max_retries": settings.max_retries}
+    timeout = _timeout(settings)
+    common = {"timeout": timeout, "max_retries": settings.max_retries, "http_client": _HttpClient(timeout)}
     if settings.provider is Provider.AZURE:
         return openai.AzureOpenAI(
             api_key=settings.azure_openai_api_key.get_secret_value(),
@@ -304,8 +381,9 @@ class OpenAIChat(ChatModel):
 
         ``temperature`` and ``repeat_penalty`` replace the model's own for this request. A server that
         refuses ``response_format`` is asked again without it (the prompt still says what to write).
-        Past ``deadline_s`` from the request (checked at each chunk) the stream is closed and ends with
-        ``error_kind="deadline"``. A failure is logged with ``log_failure``.
+        At ``deadline_s`` from the request a timer closes the stream (a chunk on its way is not waited for),
+        which then ends with ``error_kind="deadline"``, its text so far yielded. A refusal that names a pause
+        (Retry-After) ends with it in ``retry_after_s``. A failure is logged with ``log_failure``.
         """
         finish: str | None = None
         usage = (0, 0)
@@ -327,33 +405,42 @@ class OpenAIChat(ChatModel):
         }
         if response_format is not None:
             request["response_format"] = response_format
+        timer: _DeadlineTimer | None = None
         try:
             with self._open(request) as stream:
                 response = getattr(stream, "response", None)
                 if response is not None:
                     request_id, status = response.headers.get("x-request-id"), response.status_code
-                for event in stream:
-                    if getattr(event, "usage", None):
-                        usage = (event.usage.prompt_tokens or 0, event.usage.completion_tokens or 0)
-                    for choice in event.choices or []:
-                        if choice.delta and choice.delta.content:
-                            started = True
-                            chars += len(choice.delta.content)
-                            yield choice.delta.content
-                        if choice.finish_reason:
-                            finish = choice.finish_reason
-                    if finish is None and deadline is not None and time.monotonic() >= deadline:
-                        cut = True
-                        break  # leaving the block closes the response: the server stops generating
-        except (openai.APIError, json.JSONDecodeError) as exc:
-            if started and isinstance(exc, openai.APIConnectionError) and not isinstance(exc, openai.APITimeoutError):
-                # The server was reached and had begun answering: it dropped the stream.
-                kind = "dropped"
+                    if deadline is not None:
+                        timer = _DeadlineTimer(response, deadline - time.monotonic())
+                try:
+                    for event in stream:
+                        if timer is not None and timer.fired:
+                            break  # what arrived after the deadline is not shown
+                        if getattr(event, "usage", None):
+                            usage = (event.usage.prompt_tokens or 0, event.usage.completion_tokens or 0)
+                        for choice in event.choices or []:
+                            if choice.delta and choice.delta.content:
+                                started = True
+                                chars += len(choice.delta.content)
+                                yield choice.delta.content
+                            if choice.finish_reason:
+                                finish = choice.finish_reason
+                        if finish is None and deadline is not None and time.monotonic() >= deadline:
+                            break  # leaving the block closes the response: the server stops generating
+                finally:
+                    if timer is not None:
+                        timer.cancel()  # before the connection can go back to the pool
+                fired = timer is not None and timer.fired
+                cut = finish is None and deadline is not None and (fired or time.monotonic() >= deadline)
+        except Exception as exc:
+            if timer is not None and timer.fired:
+                cut = finish is None  # the read the timer ended fails in whatever way the transport reports it
+            elif isinstance(exc, (openai.APIError, json.JSONDecodeError)):
+                yield self._refused(exc, started, finish, usage, began, status, request_id, chars)
+                return
             else:
-                kind = error_kind(exc)
-            detail = f" (HTTP {exc.status_code})" if kind == "status" else ""
-            yield self._failed(kind, exc, finish, usage, detail, began, status, request_id, chars)
-            return
+                raise
         if cut:
             yield self._failed("deadline", None, None, usage, f" ({self.deadline_s:g} s)", began, status, request_id, chars)
             return
@@ -362,6 +449,19 @@ class OpenAIChat(ChatModel):
             yield self._failed("unfinished", None, None, usage, "", began, status, request_id, chars)
             return
         yield StreamEnd(True, finish, None, *usage)
+
+    def _refused(self, exc: BaseException, started: bool, finish, usage, began, status, request_id, chars) -> StreamEnd:
+        """The StreamEnd of a request or stream that raised ``exc``, logged."""
+        if started and isinstance(exc, openai.APIConnectionError) and not isinstance(exc, openai.APITimeoutError):
+            kind = "dropped"  # the server was reached and had begun answering: it dropped the stream
+        else:
+            kind = error_kind(exc)
+        detail = f" (HTTP {exc.status_code})" if kind == "status" else ""
+        response = getattr(exc, "response", None)
+        wait = retry_after_seconds(response.headers) if response is not None else None
+        if wait is not None:
+            detail += f" (Retry-After: {wait:.0f} s)"
+        return self._failed(kind, exc, finish, usage, detail, began, status, request_id, chars, retry_after_s=wait)
 
     def _failed(
         self,
@@ -374,6 +474,7 @@ class OpenAIChat(ChatModel):
         status: int | None,
         request_id: str | None,
         chars: int,
+        retry_after_s: float | None = None,
     ) -> StreamEnd:
         """The StreamEnd of a failed stream, logged."""
         log_failure(
@@ -388,8 +489,11 @@ class OpenAIChat(ChatModel):
             secrets=[getattr(self.client, "api_key", None)],
             provider=str(self.provider),
             received_chars=chars,
+            retry_after_s=retry_after_s,
         )
-        end = StreamEnd(False, finish, None, *usage, error_kind=kind, where=self.where, error_detail=detail)
+        end = StreamEnd(
+            False, finish, None, *usage, error_kind=kind, where=self.where, error_detail=detail, retry_after_s=retry_after_s
+        )
         end.error = end_message(end, "en")
         return end
 
@@ -407,6 +511,49 @@ class OpenAIChat(ChatModel):
                 raise
         # A server without structured output: rely on the prompt alone.
         return self.client.chat.completions.create(**{k: v for k, v in request.items() if k != "response_format"})
+
+
+class _DeadlineTimer:
+    """Ends a streamed response at the answer deadline, even while a read is waiting for the next chunk.
+
+    Closing the response from another thread would not wake that read; shutting the socket down does (the
+    read sees the end of the stream) and tells the server to stop generating. The socket is shut down
+    through a duplicate of its descriptor, which leaves a TLS layer's state to the thread reading it. Without
+    access to the socket (another transport) the response is closed: the stream then ends at the next chunk.
+    ``cancel`` (under the same lock) makes sure a finished response, back in the pool, is never touched.
+    """
+
+    def __init__(self, response, seconds: float) -> None:
+        self._response = response
+        self._lock = threading.Lock()
+        self._done = False
+        self.fired = False
+        self._timer = threading.Timer(max(0.0, seconds), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._done = True
+        self._timer.cancel()
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.fired = True
+            sock = None
+            network = getattr(self._response, "extensions", {}).get("network_stream")
+            if network is not None:
+                sock = network.get_extra_info("socket")
+            try:
+                if sock is not None:
+                    with socket.socket(fileno=os.dup(sock.fileno())) as duplicate:
+                        duplicate.shutdown(socket.SHUT_RDWR)
+                else:
+                    self._response.close()
+            except OSError:
+                pass  # already closed: the stream has ended anyway
 
 
 def make_chat_model(settings: Settings, server=None) -> OpenAIChat:
