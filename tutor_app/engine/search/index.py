@@ -163,6 +163,7 @@ class CourseIndex:
         self._catch_up_lock = threading.Lock()
         # The shared revision the keyword index was last compared with Chroma at (None: not yet compared).
         self._seen_revision: str | None = None
+        self._revision_broken = False  # setting the revision failed once: do not try again (see ``_bump``)
         if sync:
             revision = self._stored_revision(self.collection)
             self.sync_lexical()
@@ -198,9 +199,7 @@ class CourseIndex:
         except BaseException:
             self._undo([cid for cid in written if cid not in held], [cid for cid in copied if cid not in held])
             raise
-        finally:
-            if written:
-                self._bump()
+        self._bump()
 
     def delete(self, ids: list[str]) -> None:
         if not ids:
@@ -212,8 +211,7 @@ class CourseIndex:
         except Exception as exc:
             self._unsynced.update(ids)  # some may be gone from Chroma already
             raise _translate(exc, self.settings) from exc
-        finally:
-            self._bump()
+        self._bump()
         try:
             self.lexical.delete(ids)
         except IndexStoreError:
@@ -223,16 +221,24 @@ class CourseIndex:
     def _bump(self) -> None:
         """Set a fresh revision in the collection's metadata, so other app servers know to catch up.
 
-        Called after every write attempt, failed ones too (a failed batch may have stored part of itself).
-        A failure is logged, not raised: the write itself is done, and other servers still notice a
-        changed count."""
+        Called after a successful write only, and never again in this process once setting it failed: on a
+        full disk Chroma's next change of the collection after a failed one blocks for good (seen with
+        ``benchmarks/faults.py`` disk_full). A failed write is undone, or leaves unsynced ids and a changed
+        count, which other servers still notice; so does ``doctor``. A failure is logged, not raised."""
+        if self._revision_broken:
+            return
         revision = f"{time.time_ns():x}-{uuid.uuid4().hex[:8]}"  # unique, so no two writers set the same value
         # Chroma keeps the distance in the collection's configuration and refuses "hnsw:" keys in a change.
         kept = {k: v for k, v in (self.collection.metadata or {}).items() if not k.startswith("hnsw:")}
         try:
             self.collection.modify(metadata=kept | {REVISION_KEY: revision})
         except Exception as exc:
-            _log.warning("Could not mark the search index as changed for other app servers: %s", exc)
+            self._revision_broken = True
+            _log.warning(
+                "Could not mark the search index as changed for other app servers (%s); until this server restarts, "
+                "they follow its writes by the chunk count only.",
+                exc,
+            )
 
     def _held(self, ids: list[str]) -> set[str]:
         """Which of ``ids`` Chroma holds."""
