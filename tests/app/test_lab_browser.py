@@ -2,9 +2,9 @@
 
 An administrator compares the two servers side by side on one question, then saves a new version of the
 student tutor prompt and activates it. A student asks the same question before the save, after the save
-(nothing changes: the version is not active) and after the activation; the answers name the prompt text
-that reached the model (``tests/support/marker_server.py``), so the test reads the effect where the
-student reads it.
+(nothing changes: the version is not active) and after the activation; each server's answer names the server
+and the first ``LAB-MARK-…`` word of the messages it received, so the test reads the effect of the prompt
+where the student reads it.
 """
 
 import json
@@ -14,7 +14,7 @@ import pytest
 
 from tests.support.apptest import add_user, app_database, index_course
 from tests.support.browser import SHOTS, browser_page, require_browser, running_app, sign_in
-from tests.support.marker_server import MarkerServer
+from tests.support.lab_servers import LabServer
 from tests.support.paths import ROOT
 
 pytestmark = pytest.mark.slow
@@ -24,6 +24,16 @@ QUESTION = "What is temperature?"
 MARK = "LAB-MARK-V2"
 
 
+def marker_answer(name: str):
+    """An answer that shows which server answered and which marked prompt text reached it."""
+
+    def answer(body: dict) -> str:
+        found = re.search(r"LAB-MARK-[A-Z0-9]+", json.dumps(body["messages"], ensure_ascii=False))
+        return f"[{name}] {found.group(0) if found else 'no-mark'} Temperature controls how predictable the next word is [1]."
+
+    return answer
+
+
 @pytest.fixture(scope="module")
 def lab_app(tmp_path_factory):
     home = tmp_path_factory.mktemp("home")
@@ -31,26 +41,40 @@ def lab_app(tmp_path_factory):
     db = app_database(home, env={})
     add_user(db, "admin", "administrator")
     add_user(db, "alice", "student")
-    with MarkerServer("alpha") as alpha, MarkerServer("beta") as beta:
-        models = [
-            {"name": "alpha", "base_url": alpha.base_url, "model": "alpha-model", "input_price": 1.0, "output_price": 2.0},
-            {"name": "beta", "base_url": beta.base_url, "model": "beta-model"},
-        ]
-        env = {
-            "OPENAI_API_KEY": "sk-FAKE-lab-browser-test",
-            "OPENAI_BASE_URL": alpha.base_url,
-            "TUTOR_CHAT_MODEL": "alpha-model",
-            "TUTOR_ANSWER_STYLE": "generative",
-            "TUTOR_MODELS": json.dumps(models),
-        }
+    alpha, beta = LabServer(marker_answer("alpha"), usage=(100, 11)), LabServer(marker_answer("beta"), usage=(100, 11))
+    models = [
+        {"name": "alpha", "base_url": alpha.url, "model": "alpha-model", "input_price": 1.0, "output_price": 2.0},
+        {"name": "beta", "base_url": beta.url, "model": "beta-model"},
+    ]
+    env = {
+        "OPENAI_API_KEY": "sk-FAKE-lab-browser-test",
+        "OPENAI_BASE_URL": alpha.url,
+        "TUTOR_CHAT_MODEL": "alpha-model",
+        "TUTOR_ANSWER_STYLE": "generative",
+        "TUTOR_MODELS": json.dumps(models),
+    }
+    try:
         with running_app(home, env=env) as url:
             yield url, alpha, beta
+    finally:
+        alpha.close()
+        beta.close()
 
 
 def pick(page, label: str, option: str, exact: bool = False) -> None:
-    """Choose ``option`` in the select box or multiselect whose label is (or starts with) ``label``."""
-    page.get_by_role("combobox", name=label, exact=exact).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    """Choose ``option`` in the select box or multiselect whose label is (or starts with) ``label``. A rerun of the
+    page may replace the widget while its list is open, so the list is opened again when the option does not show."""
+    for attempt in range(4):
+        page.get_by_role("combobox", name=label, exact=exact).click()
+        choice = page.get_by_role("option", name=option, exact=True)
+        try:
+            choice.wait_for(timeout=15_000)
+            choice.click()
+            break
+        except playwright_api.Error:
+            page.keyboard.press("Escape")
+            if attempt == 3:
+                raise
     page.keyboard.press("Escape")
 
 
@@ -104,8 +128,7 @@ def test_compare_two_endpoints_then_a_prompt_version_reaches_students_only_once_
         open_page(page, "Prompts", "prompts")
         pick(page, "Prompt", "student_tutor", exact=True)
         editor = page.get_by_label("Prompt (YAML)")
-        editor.wait_for()
-        page.wait_for_timeout(500)
+        playwright_api.expect(editor).to_have_value(re.compile("You are a patient tutor"), timeout=60_000)  # after the rerun
         text = editor.input_value()
         assert "You are a patient tutor" in text
         editor.fill(text.replace("You are a patient tutor", f"{MARK} You are a patient tutor", 1))
@@ -123,6 +146,7 @@ def test_compare_two_endpoints_then_a_prompt_version_reaches_students_only_once_
         page.get_by_role("heading", name="Tutor").wait_for()
         open_page(page, "Prompts", "prompts")
         pick(page, "Prompt", "student_tutor", exact=True)
+        page.get_by_text('The student tutor in "explain" mode', exact=False).wait_for()  # the page has rerun for it
         pick(page, "Version to activate or export", "v1")
         page.get_by_role("button", name="Activate / roll back").click()
         page.get_by_text("Version v1 of student_tutor is active", exact=False).wait_for()
