@@ -363,8 +363,12 @@ def activate(db: Database, name: str, version: int, files: FilePromptSource | No
     """
     files = files or FilePromptSource()
     files.get(name)
-    with db.session() as s:
-        rows = list(s.scalars(select(PromptVersion).where(PromptVersion.name == name).with_for_update()))
+
+    def work(s) -> None:
+        # Rows locked in one order (by id), so racing activations wait for each other instead of deadlocking;
+        # a deadlock or serialization failure that still happens runs the whole transaction again.
+        query = select(PromptVersion).where(PromptVersion.name == name).order_by(PromptVersion.id).with_for_update()
+        rows = list(s.scalars(query))
         target = next((row for row in rows if row.version == version), None)
         if version != FILE_VERSION:
             if target is None:
@@ -373,6 +377,8 @@ def activate(db: Database, name: str, version: int, files: FilePromptSource | No
         s.execute(update(PromptVersion).where(PromptVersion.name == name).values(active=False))
         if target is not None:
             s.execute(update(PromptVersion).where(PromptVersion.id == target.id).values(active=True, activated_at=utcnow()))
+
+    db.run_transaction(work)
 
 
 # --------------------------------------------------------------------------- the running app's source
