@@ -47,7 +47,7 @@ def lab_app(tmp_path_factory):
         {"name": "beta", "base_url": beta.url, "model": "beta-model"},
     ]
     env = {
-        "OPENAI_API_KEY": "sk-FAKE-lab-browser-test",
+        "OPENAI_API_KEY": "sk-FAKE",
         "OPENAI_BASE_URL": alpha.url,
         "TUTOR_CHAT_MODEL": "alpha-model",
         "TUTOR_ANSWER_STYLE": "generative",

@@ -59,10 +59,10 @@ def test_default_is_the_apps_configured_model(tmp_path):
 
 def test_subtables_with_a_key_named_by_an_environment_variable(tmp_path):
     secrets = write(tmp_path / "secrets.toml", SUBTABLES)
-    endpoints = load_endpoints({"LAB_TEST_KEY": "sk-FAKE-from-env"}, secrets, _settings(tmp_path))
+    endpoints = load_endpoints({"LAB_TEST_KEY": "sk-FAKE-env"}, secrets, _settings(tmp_path))
     local, gpt = endpoints["local-qwen"], endpoints["gpt"]
     assert (local.kind, local.model, local.api_key) == ("compatible", "qwen2.5:0.5b", None)
-    assert gpt.api_key.get_secret_value() == "sk-FAKE-from-env"
+    assert gpt.api_key.get_secret_value() == "sk-FAKE-env"
     assert gpt.prices == {"gpt-4o-mini": (0.15, 0.6)}
 
 
