@@ -5,6 +5,9 @@ Sets (data/questions/):
                config.py were chosen on (``--calibrate`` prints how). off-topic.yaml also holds the
                rule's anchor questions, so each of its questions is scored against the other anchors
                (leave-one-out).
+  development  composer-dev.yaml, course-samples-dev.yaml (in course) and off-topic-dev.yaml (near
+               misses): where candidate features were compared (README: the ones tried and not kept);
+               no number is fitted on them.
   held out     lessons-05-08.yaml (sample course), course-samples.yaml (../shared/course-samples,
                read at run time), off-topic-heldout.yaml (searched in each held-out set's course).
 
@@ -32,7 +35,8 @@ OWN = "genai-beginners"
 SHARED = "course-samples"
 CALIBRATION = [("lessons-01-04.yaml", OWN)]
 HELD_OUT = [("lessons-05-08.yaml", OWN), ("course-samples.yaml", SHARED)]
-CAL_OFF, HELD_OFF = "off-topic.yaml", "off-topic-heldout.yaml"
+DEVELOPMENT = [("composer-dev.yaml", OWN), ("course-samples-dev.yaml", SHARED)]
+CAL_OFF, DEV_OFF, HELD_OFF = "off-topic.yaml", "off-topic-dev.yaml", "off-topic-heldout.yaml"
 WEIGHTS = [round(0.02 * i, 2) for i in range(16)]
 
 
@@ -81,6 +85,11 @@ def measure_sets(retriever, cross: bool, calibration_only: bool = False) -> dict
     ]
     if calibration_only:
         return out
+    courses = [c for c in (OWN, SHARED) if c != SHARED or SAMPLES.is_dir()]
+    out[("development", "in")] = [
+        measure(retriever, q, c, cross) for name, c in DEVELOPMENT if c in courses for q in load_questions(name)
+    ]
+    out[("development", "off")] = [measure(retriever, q, c, cross) for c in courses for q in load_questions(DEV_OFF)]
     for name, course in HELD_OUT:
         if course == SHARED and not SAMPLES.is_dir():
             print(f"note: {SAMPLES} is absent; {name} is skipped", file=sys.stderr)
@@ -103,7 +112,7 @@ def report(title: str, measured: dict, settings) -> None:
             print(
                 f"{label:<22} {lang:<5} {kept:>10}/{len(on):<3} ({kept / len(on):.2f}) {refused:>10}/{len(off):<3} ({refused / len(off):.2f})"
             )
-    held = [label for label in labels if label != "calibration"]
+    held = [label for label in labels if label not in ("calibration", "development")]
     for lang in ("en", "zh"):
         on = [m for label in held for m in measured[(label, "in")] if m.lang == lang]
         off = [m for label in held for m in measured[(label, "off")] if m.lang == lang]
@@ -194,7 +203,9 @@ def main() -> None:
     retriever, settings = services.retriever, services.settings
     print(f"index ready: {services.index.count()} chunks ({time.perf_counter() - started:.1f} s)")
     print(f"settings in use: {settings_line(settings)}")
-    print("numbers chosen on: lessons-01-04.yaml + off-topic.yaml (calibration); everything else below is held out")
+    print(
+        "numbers chosen on: lessons-01-04.yaml + off-topic.yaml (calibration); features compared on the development sets; the rest is held out"
+    )
     same = measure_sets(retriever, cross=False, calibration_only=args.calibrate)
     cross = {} if args.same_only else measure_sets(retriever, cross=True, calibration_only=args.calibrate)
     if args.calibrate:

@@ -200,6 +200,16 @@ def test_the_held_out_off_topic_set_is_new_and_bilingual():
     assert all(q["lesson"] is None and q["question"] not in calibration for q in held)
 
 
+def test_the_development_near_misses_are_apart_from_the_calibration_and_held_out_sets():
+    def questions(name):
+        return yaml.safe_load((QUESTIONS / name).read_text(encoding="utf-8"))
+
+    development = questions("off-topic-dev.yaml")
+    others = {q["question"] for name in ("off-topic.yaml", "off-topic-heldout.yaml") for q in questions(name)}
+    assert sum(q["lang"] == "en" for q in development) >= 15 and sum(q["lang"] == "zh" for q in development) >= 15
+    assert all(q["lesson"] is None and q["question"] not in others for q in development)
+
+
 @pytest.mark.parametrize("name", ["lessons-05-08.yaml", "composer-dev.yaml"])
 def test_every_key_is_a_sentence_of_its_own_lesson(name):
     for q in yaml.safe_load((QUESTIONS / name).read_text(encoding="utf-8")):
