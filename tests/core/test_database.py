@@ -115,6 +115,29 @@ def test_reopening_keeps_the_data(database_url):
     again.close()
 
 
+def test_a_lab_database_from_before_unknown_costs_is_upgraded_and_keeps_its_runs(database_url):
+    from alembic import command
+
+    from tutor_app.lab.compare import RunResult
+    from tutor_app.lab.runs import list_runs, save_runs
+
+    db = open_database(database_url)
+    with db.engine.begin() as conn:  # the schema as revision 0002 left it: cost_usd NOT NULL
+        command.downgrade(database.alembic_config(conn), "0002_prompt_lab")
+    priced = RunResult("house", "m", True, "What is RAG?", "demo")
+    priced.cost = 0.25
+    save_runs(db, [priced])
+    db.close()
+    again = open_database(database_url)
+    unpriced = RunResult("house", "m", False, "What is RAG?", "demo")
+    unpriced.cost = None
+    save_runs(again, [unpriced])
+    assert sorted(r["cost_usd"] is None for r in list_runs(again)) == [False, True]
+    assert [r["cost_usd"] for r in list_runs(again) if r["cost_usd"] is not None] == [0.25]
+    assert stamped(again.engine) == [head_revision()]
+    again.close()
+
+
 def run_sql(url, *statements):
     """Run ``statements`` on the database at ``url`` outside the app (an older tutor's, or another tool's)."""
     engine = create_engine(url, poolclass=NullPool)

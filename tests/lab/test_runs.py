@@ -4,7 +4,7 @@ import csv
 import io
 
 from tutor_app.lab.compare import RunResult
-from tutor_app.lab.runs import list_runs, results_markdown, run_lines, save_runs, to_csv, to_markdown
+from tutor_app.lab.runs import list_runs, results_markdown, run_lines, save_runs, saved_table, to_csv, to_markdown
 
 CITATION = {"number": 1, "lesson_id": "lesson-prompts", "title": "Prompt basics", "heading": "Few-shot prompts", "source": "p.md"}
 
@@ -32,6 +32,17 @@ def test_saved_runs_are_listed_and_exported(db):
     assert "| first | first-model | on | 0.25 | 1.50 | 120/30 | 0.000036 | [1] Prompt basics › Few-shot prompts |" in markdown[3]
     assert "Examples come first \\| then the task [1]." in markdown[3]  # a pipe in an answer does not break the table
     assert "| gone | model-x | off |  | 0.00 | 0/0 |" in markdown[2]
+
+
+def test_a_run_without_a_price_is_saved_and_shown_as_unknown_cost_not_zero(db):
+    unpriced = _runs()[0]
+    unpriced.cost = None
+    rows = list_runs(db, batch=save_runs(db, [unpriced]))
+    assert rows[0]["cost_usd"] is None
+    assert list(csv.DictReader(io.StringIO(to_csv(rows))))[0]["cost_usd"] == ""
+    assert "| 120/30 | unknown |" in to_markdown(rows)
+    english, chinese = saved_table(rows, "en")[0], saved_table(rows, "zh")[0]
+    assert "unknown (no price set)" in english.values() and "未知（未设置价格）" in chinese.values()
 
 
 def test_results_markdown_marks_failures_and_counted_tokens():

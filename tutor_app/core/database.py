@@ -90,7 +90,7 @@ from tutor_app.core.errors import TutorError
 
 # Raised with each Alembic revision that changes the schema, so that tutors older than the Alembic
 # migrations (they read only this number) refuse a database written by a newer one.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MIGRATIONS = Path(__file__).with_name("migrations")
 ALEMBIC_TABLE = "tutor_alembic_version"  # not Alembic's default name: a shared database may hold another app's
 SCHEMA_LOCK = 0x7475746F72  # PostgreSQL advisory lock key ("tutor") held while the schema is checked or changed
@@ -494,7 +494,7 @@ class ModelRun(Base):
     total_s: Mapped[float] = mapped_column(Float, nullable=False, server_default=text("0"))
     prompt_tokens: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     completion_tokens: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
-    cost_usd: Mapped[float] = mapped_column(Float, nullable=False, server_default=text("0"))
+    cost_usd: Mapped[float | None] = mapped_column(Float, nullable=True)  # None: the endpoint has no price set
     citations: Mapped[str] = mapped_column(Text, nullable=False, server_default="[]")  # JSON list
     unsupported: Mapped[str] = mapped_column(Text, nullable=False, server_default="[]")  # JSON list: the claim check
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow, index=True)
