@@ -184,7 +184,15 @@ class Coach:
     def guard(self, item: Item, learner_texts: list[str]) -> KeyGuard:
         # What the learner can see or wrote is not secret for a long key; a short one (a choice, a number,
         # yes/no, one term) is guarded against the learner's guesses too (``leak_guard.key_kind``).
-        return KeyGuard(item.answer, [item.question, *learner_texts], item.question, item.kind, item.options, learner_texts)
+        visible = [item.question, *learner_texts]
+        return KeyGuard(item.answer, visible, item.question, item.kind, item.options, learner_texts, self._prompt_texts())
+
+    def _prompt_texts(self) -> tuple[str, ...]:
+        """The active coach prompt's messages: a version the prompt lab activated is guarded like its file."""
+        try:
+            return tuple(m.content for m in self.prompts.get("student_coach").messages)
+        except TutorError:
+            return ()
 
     # ------------------------------------------------------------------ a chat turn
     def reply(

@@ -152,11 +152,14 @@ class KeyGuard:
     kind: str = ""  # the item's kind (multiple_choice, true_false, short_answer)
     options: Iterable[str] = ()
     learner: Iterable[str] = ()  # what the learner typed (also in ``visible``): their guesses
+    # The messages of the prompt versions in use (the prompt lab may have activated one that differs from its file).
+    prompts: Iterable[str] = ()
 
     def __post_init__(self) -> None:
         self.visible = list(self.visible)
         self.options = [o for o in self.options if units(o)]
         self.learner = list(self.learner)
+        self.prompts = tuple(self.prompts)
         self.short = key_kind(self.kind, self.key, self.options)
         key_units = units(self.key)
         seen: list[list[str]] = [units(text) for text in self.visible]
@@ -190,7 +193,7 @@ class KeyGuard:
 
             answers = grade_short(reply, self.key, self.question).correct
         signals = self._short_signals(reply) if self.short else []
-        echo = prompt_echo(reply)
+        echo = prompt_echo(reply, self.prompts)
         leaked = bool(found) or recall >= RECALL_LIMIT or answers or bool(signals) or bool(echo)
         return Verdict(leaked, found, recall, len(self.pieces), answers, signals, echo)
 
@@ -273,13 +276,19 @@ def _without_restatement(reply: str, question: str) -> str:
 @lru_cache(maxsize=1)
 def _prompt_runs() -> tuple[frozenset, frozenset]:
     """Every run of ``ECHO_WORDS`` words and ``ECHO_CHARS`` Chinese characters in the prompt files' messages."""
-    words, chars = set(), set()
+    messages = []
     for path in all_prompt_files():
-        prompt = parse_prompt(path.read_text(encoding="utf-8"), str(path))
-        for message in prompt.messages:
-            for part in re.split(r"\{[^{}]*\}", message.content):  # the filled-in variables are not the prompt
-                words |= _word_runs(part)
-                chars |= _char_runs(part)
+        messages += [m.content for m in parse_prompt(path.read_text(encoding="utf-8"), str(path)).messages]
+    return _runs_of(tuple(messages))
+
+
+@lru_cache(maxsize=32)
+def _runs_of(messages: tuple[str, ...]) -> tuple[frozenset, frozenset]:
+    words, chars = set(), set()
+    for message in messages:
+        for part in re.split(r"\{[^{}]*\}", message):  # the filled-in variables are not the prompt
+            words |= _word_runs(part)
+            chars |= _char_runs(part)
     return frozenset(words), frozenset(chars)
 
 
@@ -293,12 +302,15 @@ def _char_runs(text: str) -> set[str]:
     return {flat[i : i + ECHO_CHARS] for i in range(len(flat) - ECHO_CHARS + 1)}
 
 
-def prompt_echo(reply: str) -> list[str]:
-    """ "forged" when ``reply`` carries a system or debug tag, "prompt" when it repeats a prompt file's run."""
-    words, chars = _prompt_runs()
+def prompt_echo(reply: str, prompts: tuple[str, ...] = ()) -> list[str]:
+    """ "forged" when ``reply`` carries a system or debug tag, "prompt" when it repeats a run of a prompt file
+    or of ``prompts`` (the messages of the prompt versions in use)."""
     found = ["forged"] if _FORGED.search(reply or "") else []
-    if _word_runs(reply) & words or _char_runs(reply) & chars:
-        found.append("prompt")
+    reply_words, reply_chars = _word_runs(reply), _char_runs(reply)
+    for words, chars in (_prompt_runs(), _runs_of(tuple(prompts))):
+        if reply_words & words or reply_chars & chars:
+            found.append("prompt")
+            break
     return found
 
 
