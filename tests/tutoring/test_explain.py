@@ -124,6 +124,15 @@ def test_not_covered_says_so_without_calling_the_model(course):
     assert model.calls == []
 
 
+def test_a_refusal_whose_passages_are_all_in_another_language_names_sections_in_the_learners(course):
+    tutor = _tutor_with(course, ScriptedChat([]), threshold=0.99)
+    tutor.settings = tutor.retriever.settings = tutor.settings.model_copy(update={"top_k": 2})
+    question = "少样本提示 温度 示例 格式"
+    assert {h.chunk.lang for h in tutor.retriever.search(question, course="demo").hits} == {"zh"}
+    text = tutor.ask(question, course="demo", lang="en").text()
+    assert "does not cover" in text and "Prompt basics" in text and "提示基础" not in text
+
+
 def test_not_covered_reply_in_chinese(course):
     tutor = _tutor_with(course, ScriptedChat([]), threshold=0.99)
     assert "没有涉及" in tutor.ask("怎么烤面包？", course="demo").text()

@@ -104,7 +104,7 @@ class Tutor:
         style = self.settings.effective_answer_style
         result = Answer(question=search.query, answer="", model="", grounded=search.grounded, notices=notices, style=style)
         if not search.grounded:
-            result.answer = refusal(search.hits, lang)
+            result.answer = refusal(self._near_sections(search, course, lang), lang)
             return AnswerStream(iter([result.answer]), result, search)
         if style == "extractive":
             return self._extractive(search, course, lang, result)
@@ -130,6 +130,16 @@ class Tutor:
         stream = AnswerStream(iter(()), result, search, passages)
         stream.pieces = self._generate(messages, passages, result, lang)
         return stream
+
+    def _near_sections(self, search: SearchResult, course: str | None, lang: str) -> list[Hit]:
+        """The passages a refusal names: the search's, or the closest in the learner's language when it found none
+        in it (a question of digits or one repeated letter lands anywhere)."""
+        if any(h.chunk.lang == lang for h in search.hits):
+            return search.hits
+        try:
+            return self.retriever.search(search.query, course=course, lang=lang).hits or search.hits
+        except TutorError:
+            return search.hits
 
     def _extractive(self, search: SearchResult, course: str | None, lang: str, result: Answer) -> AnswerStream:
         hits, other_language = self._hits_in_language(search, course, lang)
