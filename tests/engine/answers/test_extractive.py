@@ -19,6 +19,7 @@ from tutor_app.engine.answers.extractive import (
     introduces_list,
     quotable,
 )
+from tutor_app.engine.search.lexical import terms
 from tutor_app.engine.sentences import Unit, split_units
 from tutor_app.tutoring.chat import QUIZ_ANSWER_MARK, finish_turn, follow_up, model_history, start_turn
 from tutor_app.tutoring.conversations import ConversationStore
@@ -122,12 +123,28 @@ def test_code_blocks_and_tables_stay_whole():
 
 
 def test_simpler_falls_back_to_the_shortest_sentence_when_the_answer_quoted_them_all():
-    text = "A **few-shot** prompt shows worked examples first. The model copies their format."
+    text = "Few-shot prompts show worked examples first. The model copies their format."  # no sentence defines
     shown = "Here is what the course says:\n\n" + text
     assert ExtractiveAnswerer.simpler([text], "en", shown).endswith("\n\nThe model copies their format. [1]")
-    assert ExtractiveAnswerer.simpler([text], "en", "").endswith(
-        "format. [1] A **few-shot** prompt shows worked examples first. [1]"
+    assert ExtractiveAnswerer.simpler([text], "en", "").endswith("format. [1] Few-shot prompts show worked examples first. [1]")
+    defined = "A **few-shot** prompt shows worked examples first. The model copies their format."
+    assert ExtractiveAnswerer.simpler([defined], "en", "Here is what the course says:\n\n" + defined).endswith(
+        "\n\nA **few-shot** prompt shows worked examples first. [1]"  # the defining sentence, even when shown
     )
+
+
+@pytest.mark.parametrize(
+    "sentence, defined",
+    [
+        ("A **few-shot** prompt includes worked examples before the real input.", "few-shot"),
+        ("The **context window** is the most tokens a model reads at once.", "context window"),
+        ("A prompt with exactly one example is sometimes called **one-shot**.", "one-shot"),
+        ("这种做法被称为**少样本提示**。", "少样本提示"),
+    ],
+)
+def test_a_bold_term_near_the_start_or_after_called_is_the_term_defined(sentence, defined):
+    assert defines_one_of(sentence, set(terms(defined)))
+    assert not defines_one_of(sentence, {"prompt", "model", "提示"} - set(terms(defined)))
 
 
 @pytest.mark.parametrize("question", ["What is temperature?", "what's a token", "什么是少样本提示？", "温度是什么"])

@@ -65,6 +65,8 @@ _DEFINES_ZH = re.compile(r"^(?:\*\*[^*]+\*\*|[^，。；]{1,20}?)(?:（[^）]*�
 # "we define **prompt engineering** as ...", "我们将**提示工程**定义为……": the bold term is the one defined.
 _DEFINES_BOLD = re.compile(
     r"\bdefined? \*\*([^*\n]{2,40})\*\* as\b|\*\*([^*\n]{2,40})\*\*\s*(?:\([^)]*\)\s*)?is defined as\b|"
+    r"\b(?:is|are)\s+(?:sometimes\s+|often\s+|also\s+|usually\s+)?(?:called|known as)\s+\*\*([^*\n]{2,40})\*\*|"
+    r"(?:被)?(?:称为|叫做)\s*\*\*([^*\n]{2,40})\*\*|"
     r"\*\*([^*\n]{2,40})\*\*\s*(?:（[^）]*）)?\s*(?:定义为|是指|指的是)",
     re.IGNORECASE,
 )
@@ -72,7 +74,8 @@ _EXAMPLE_SENTENCE = re.compile(
     r"\bfor example\b|\be\.g\.|\bfor instance\b|\bsuch as\b|例如|比如|举个例子|举例来说", re.IGNORECASE
 )
 _BOLD = re.compile(r"\*\*([^*\n]{2,40})\*\*")
-_BOLD_START = re.compile(r"^\*\*([^*\n]{2,40})\*\*")  # the course bolds a term where it defines it
+# The course bolds a term where it defines it: "**RAG** combines ...", "A **few-shot** prompt includes ...".
+_BOLD_START = re.compile(r"^(?:(?:A|An|The)\s+)?\*\*([^*\n]{2,40})\*\*")
 _CITE_MARK = re.compile(r"\s*\[\d{1,2}\]")
 # A knowledge check's answer line ("A: 3, an LLM is ...", "正确答案：3、LLM 是……"): quoted without the label.
 _ANSWER_LABEL = re.compile(r"^(?:A|Answer|答案|正确答案)\s*[:：]\s*\d{1,2}\s*[,，、.]\s*", re.IGNORECASE)
