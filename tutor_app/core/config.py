@@ -71,7 +71,7 @@ class Settings(BaseModel):
     embedded_threads: int = Field(default=0, ge=0, le=256)  # 0: one per core
     embedded_port: int = Field(default=0, ge=0, le=65535)  # 0: pick a free port
     embedded_start_timeout_s: float = Field(default=60.0, gt=0)
-    # Bounded waits (engine/models/chat.py, ``make_client``). The SDK gives every attempt the same
+    # Bounded waits (engine/models/transport.py, ``make_client``). The SDK gives every attempt the same
     # timeouts and retries timeouts too, so a server that accepts the connection and sends nothing
     # fails after (max_retries + 1) x stream_idle_timeout_s plus the backoff (at most 0.5 s before
     # the first retry): 2 x 9 + 0.5 = 18.5 s, within the 20 s a learner should wait to hear the model is down.

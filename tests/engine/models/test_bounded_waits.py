@@ -23,16 +23,8 @@ import pytest
 from tutor_app.core.config import load_settings
 from tutor_app.core.errors import ModelError
 from tutor_app.core.logs import MODEL_LOGGER, setup_model_log
-from tutor_app.engine.models.chat import (
-    MAX_RETRY_AFTER_S,
-    OpenAIChat,
-    StreamEnd,
-    busy_message,
-    clean,
-    make_chat_model,
-    make_client,
-    read_stream,
-)
+from tutor_app.engine.models.chat import OpenAIChat, StreamEnd, busy_message, clean, make_chat_model, read_stream
+from tutor_app.engine.models.transport import MAX_RETRY_AFTER_S, make_client
 
 MESSAGES = [{"role": "user", "content": "What is a derivative?"}]
 

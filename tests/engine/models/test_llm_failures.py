@@ -19,7 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tutor_app.core.config import load_settings
-from tutor_app.engine.models.chat import OpenAIChat, StreamEnd, describe_error, make_client
+from tutor_app.engine.models.chat import OpenAIChat, StreamEnd, describe_error
+from tutor_app.engine.models.transport import make_client
 
 MESSAGES = [{"role": "user", "content": "What is a derivative?"}]
 HANG_LIMIT_S = 10.0  # the longest any handler may block; the fixture releases it sooner

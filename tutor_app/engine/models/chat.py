@@ -2,14 +2,11 @@
 
 Chooses the provider from settings (Azure OpenAI, then OpenAI or any
 compatible base URL such as Ollama or vLLM, then the embedded llama.cpp
-server), sets explicit connect/read timeouts and bounded retries (the SDK
-backs off on 429 and 5xx) so a silent server fails within 20 s; a server that
-asks for a longer pause than ``MAX_RETRY_AFTER_S`` (``Retry-After``) is not
-retried, so the learner hears at once that the model is busy and for how long.
+server), with the timeouts and bounded retries of ``transport.make_client``.
 Streams are read in exactly one place, ``OpenAIChat.stream``, where every way a
 stream can fail becomes a ``StreamEnd`` with a message that says what to do, and
 an answer still running at the answer deadline (``Settings.answer_deadline``) is
-closed by a timer at that moment, its text so far kept. Every failure is logged
+closed at that moment (``transport.DeadlineTimer``), its text so far kept. Every failure is logged
 (``log_failure``: cause, request id, endpoint, model, latency, status, the pause
 asked for; no key) to the logger of this package, which ``core.logs`` writes to
 ``TUTOR_HOME/logs/models.jsonl``. A failure has two texts: ``end_message`` (the
@@ -24,14 +21,10 @@ Prompts, retrieval and the parsing of answers live elsewhere.
 from __future__ import annotations
 
 import copy
-import email.utils
 import json
 import logging
 import math
-import os
 import re
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -42,15 +35,12 @@ import openai
 from tutor_app.core.config import Provider, Settings
 from tutor_app.core.errors import ModelError
 from tutor_app.core.i18n import t
+from tutor_app.engine.models.transport import DeadlineTimer, make_client, retry_after_seconds
 
 log = logging.getLogger(__name__)
 
 # The model label of an answer no model could be asked for (the page then shows no usage line).
 UNAVAILABLE_MODEL = "(unavailable)"
-
-# The longest pause a server may ask for (Retry-After) and still be asked again: beyond it the learner is told at once
-# that the model is busy and when to try again, instead of waiting it out (the SDK would wait up to 120 s).
-MAX_RETRY_AFTER_S = 5.0
 
 # llama.cpp's repetition penalty, sent only to the embedded server. Small local models loop without one...
 CHAT_REPEAT_PENALTY = 1.2
@@ -170,77 +160,6 @@ class ChatModel(Protocol):
     ) -> Completion:
         """The whole answer at once (``options`` go to ``stream``)."""
         return read_stream(self.stream(messages, max_tokens, **options), should_stop)
-
-
-def _timeout(settings: Settings) -> openai.Timeout:
-    # The read timeout bounds the wait for the first byte and doubles as the budget between streamed
-    # chunks. The SDK retries a timeout like a 5xx, with the same timeouts, so a server that accepts
-    # the connection and says nothing fails after (max_retries + 1) x read + the backoff before each
-    # retry (0.5 s x 2^n, less up to 25 %): with the defaults 2 x 9 s + 0.5 s = 18.5 s, within 20 s
-    # (measured: 18.6 s, tests/engine/models/test_bounded_waits.py). A host that never accepts the
-    # connection: 2 x 5 s (connect) + 0.5 s.
-    # A 429 or 5xx whose Retry-After asks for more than MAX_RETRY_AFTER_S is not retried (_cap_retry_after).
-    return openai.Timeout(connect=settings.connect_timeout_s, read=settings.stream_idle_timeout_s, write=30.0, pool=10.0)
-
-
-def retry_after_seconds(headers) -> float | None:
-    """The pause a response asks for, in seconds: ``retry-after-ms``, else ``Retry-After`` as seconds or as
-    an HTTP date (the headers the SDK reads, in its order); None when it names none."""
-    for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
-        value = headers.get(name)
-        if value is None:
-            continue
-        try:
-            return float(value) / divisor
-        except ValueError:
-            continue
-    value = headers.get("retry-after")
-    try:
-        moment = email.utils.parsedate_tz(value) if value else None
-        return None if moment is None else float(email.utils.mktime_tz(moment) - time.time())
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
-def _cap_retry_after(response) -> None:
-    """A response hook: a refusal asking for a pause over MAX_RETRY_AFTER_S gets ``x-should-retry: false``.
-
-    The SDK obeys that header before its own rules (it would otherwise sleep the whole Retry-After, up to
-    120 s, then ask again), so the error reaches ``OpenAIChat.stream`` at once with the header intact."""
-    if response.status_code < 400:
-        return
-    wait = retry_after_seconds(response.headers)
-    if wait is not None and (not math.isfinite(wait) or wait > MAX_RETRY_AFTER_S):
-        response.headers["x-should-retry"] = "false"
-
-
-class _HttpClient(openai.DefaultHttpxClient):
-    """The SDK's HTTP client with its defaults, plus ``_cap_retry_after``; closed when dropped, as the SDK's own."""
-
-    def __init__(self, timeout: openai.Timeout) -> None:
-        super().__init__(timeout=timeout, event_hooks={"response": [_cap_retry_after]})
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # noqa: BLE001 - interpreter shutdown
-            pass
-
-
-def make_client(settings: Settings, base_url: str | None = None) -> openai.OpenAI:
-    timeout = _timeout(settings)
-    common = {"timeout": timeout, "max_retries": settings.max_retries, "http_client": _HttpClient(timeout)}
-    if settings.provider is Provider.AZURE:
-        return openai.AzureOpenAI(
-            api_key=settings.azure_openai_api_key.get_secret_value(),
-            azure_endpoint=settings.azure_openai_endpoint,
-            api_version=settings.azure_openai_api_version,
-            **common,
-        )
-    if settings.provider is Provider.OPENAI:
-        return openai.OpenAI(api_key=settings.openai_api_key.get_secret_value(), base_url=settings.openai_base_url, **common)
-    # The embedded server ignores the key, but the SDK insists on one.
-    return openai.OpenAI(api_key="local-no-key", base_url=base_url, **common)
 
 
 def error_kind(exc: BaseException) -> str:
@@ -405,14 +324,14 @@ class OpenAIChat(ChatModel):
         }
         if response_format is not None:
             request["response_format"] = response_format
-        timer: _DeadlineTimer | None = None
+        timer: DeadlineTimer | None = None
         try:
             with self._open(request) as stream:
                 response = getattr(stream, "response", None)
                 if response is not None:
                     request_id, status = response.headers.get("x-request-id"), response.status_code
                     if deadline is not None:
-                        timer = _DeadlineTimer(response, deadline - time.monotonic())
+                        timer = DeadlineTimer(response, deadline - time.monotonic())
                 try:
                     for event in stream:
                         if timer is not None and timer.fired:
@@ -511,49 +430,6 @@ class OpenAIChat(ChatModel):
                 raise
         # A server without structured output: rely on the prompt alone.
         return self.client.chat.completions.create(**{k: v for k, v in request.items() if k != "response_format"})
-
-
-class _DeadlineTimer:
-    """Ends a streamed response at the answer deadline, even while a read is waiting for the next chunk.
-
-    Closing the response from another thread would not wake that read; shutting the socket down does (the
-    read sees the end of the stream) and tells the server to stop generating. The socket is shut down
-    through a duplicate of its descriptor, which leaves a TLS layer's state to the thread reading it. Without
-    access to the socket (another transport) the response is closed: the stream then ends at the next chunk.
-    ``cancel`` (under the same lock) makes sure a finished response, back in the pool, is never touched.
-    """
-
-    def __init__(self, response, seconds: float) -> None:
-        self._response = response
-        self._lock = threading.Lock()
-        self._done = False
-        self.fired = False
-        self._timer = threading.Timer(max(0.0, seconds), self._fire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def cancel(self) -> None:
-        with self._lock:
-            self._done = True
-        self._timer.cancel()
-
-    def _fire(self) -> None:
-        with self._lock:
-            if self._done:
-                return
-            self.fired = True
-            sock = None
-            network = getattr(self._response, "extensions", {}).get("network_stream")
-            if network is not None:
-                sock = network.get_extra_info("socket")
-            try:
-                if sock is not None:
-                    with socket.socket(fileno=os.dup(sock.fileno())) as duplicate:
-                        duplicate.shutdown(socket.SHUT_RDWR)
-                else:
-                    self._response.close()
-            except OSError:
-                pass  # already closed: the stream has ended anyway
 
 
 def make_chat_model(settings: Settings, server=None) -> OpenAIChat:

@@ -17,7 +17,8 @@ import time
 import openai
 
 from tutor_app.core.config import Provider, Settings
-from tutor_app.engine.models.chat import error_kind, log_failure, make_client
+from tutor_app.engine.models.chat import error_kind, log_failure
+from tutor_app.engine.models.transport import make_client
 
 log = logging.getLogger(__name__)
 

@@ -110,7 +110,7 @@ class OpenAIEmbedding(EmbeddingFunction[Documents]):
 def make_embedder(settings: Settings, client: Any = None) -> EmbeddingFunction:
     if settings.embedder_kind == "openai":
         if client is None:
-            from tutor_app.engine.models.chat import make_client
+            from tutor_app.engine.models.transport import make_client
 
             client = make_client(settings)
         return OpenAIEmbedding(model=settings.openai_embedding_model, client=client)
