@@ -3,6 +3,7 @@
 import pytest
 
 from tests.support.apptest import PAGES, PASSWORD, add_user, app, app_database, find_user, page, sign_in
+from tutor_app.learning.items import exercises
 from tutor_app.tutoring.conversations import ConversationStore
 
 
@@ -23,6 +24,12 @@ def test_first_run_creates_the_administrator(isolated_home):
     at.button[-1].click()
     at.run()
     assert not at.exception and at.title[0].value == "Tutor"
+    # The sample course's starter exercises came with the administrator: a fresh coach page has work to offer.
+    questions = [item.question for item in exercises(app_database(isolated_home), "genai-beginners")]
+    assert (
+        "Does chatting with a language model retrain it? Explain." in questions
+        and "语言模型回答中的“幻觉”指的是什么？" in questions
+    )
 
 
 def test_first_run_refuses_a_short_password(isolated_home):

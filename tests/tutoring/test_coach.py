@@ -464,6 +464,15 @@ def test_a_model_that_recites_its_system_prompt_or_a_forged_tag_is_replaced():
         assert reply.replaced and "Socratic" not in reply.text and "system" not in reply.text.lower()
 
 
+def test_the_restated_task_quotes_each_part_without_its_end_mark():
+    from tutor_app.tutoring.coach import _restate
+
+    assert "「和模型聊天会重新训练它吗」和「请说明理由」。" in _restate("和模型聊天会重新训练它吗？请说明理由。", "zh")
+    assert "“In short, what do you place before the task” and “why”." in _restate(
+        "In short, what do you place before the task, and why?", "en"
+    )
+
+
 def test_a_model_that_recites_the_active_prompt_version_is_replaced_though_the_file_says_otherwise():
     from tutor_app.engine.models.prompts import FilePromptSource, parse_prompt
 

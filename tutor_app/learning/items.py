@@ -123,6 +123,11 @@ def exercises(db: Database, course: str, lesson_id: str | None = None) -> list[I
         return [_exercise_item(row) for row in s.scalars(query)]
 
 
+def in_language_first(items: list[Item], lang: str) -> list[Item]:
+    """The items in the learner's language first, each group in its own order (a course may hold both languages)."""
+    return sorted(items, key=lambda item: item.lang != lang)
+
+
 # --------------------------------------------------------------------------- saved quizzes (educator studio)
 
 

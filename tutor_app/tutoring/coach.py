@@ -375,7 +375,7 @@ class Coach:
 
 def _restate(question: str, lang: str) -> str:
     """The task in the learner's language's template, split into the things it asks when it asks several."""
-    parts = [p.strip(" ,，") for p in _TASK_PARTS.split(question) if units(p)]
+    parts = [p.strip(" ,，").rstrip("。.!！?？") for p in _TASK_PARTS.split(question) if units(p)]
     if len(parts) < 2:
         return t("coach_restate", lang, task=question.strip())
     quoted = [f"「{p}」" if lang == "zh" else f"“{p}”" for p in parts]

@@ -15,7 +15,7 @@ from tutor_app.app import ui
 from tutor_app.core.database import SAFETY_STYLE
 from tutor_app.core.errors import TutorError
 from tutor_app.engine.privacy import redact_text
-from tutor_app.learning.items import exercises, quiz_items
+from tutor_app.learning.items import exercises, in_language_first, quiz_items
 from tutor_app.learning.practice import check_attempt_rate
 from tutor_app.learning.progress import record_answer
 from tutor_app.tutoring.conversations import ConversationStore, coach_history
@@ -32,6 +32,7 @@ catalog = practice.catalog(course)
 items = exercises(ui.database(), course) + [
     i for i in quiz_items(ui.database(), practice.index, catalog, course) if i.kind == "short_answer"
 ]
+items = in_language_first(items, profile.language)
 if not items:
     st.info(ui.tr("learn_no_exercises"))
     st.stop()
