@@ -5,7 +5,7 @@ import pytest
 from tests.support.lab_servers import dead_url, user_text
 from tutor_app.core.endpoints import Endpoint
 from tutor_app.core.errors import InputError
-from tutor_app.lab.compare import NO_PASSAGES, compare, targets
+from tutor_app.lab.compare import compare, targets
 
 QUESTION = "What does a few-shot prompt put before the real input?"
 GOOD = "A few-shot prompt places worked examples before the real input so the model copies their format [1]."
@@ -38,11 +38,14 @@ def test_two_servers_with_and_without_retrieval(lab, servers):
         ("second", True),
         ("second", False),
     ]
-    # What each server received: the course passage with retrieval, the "no passages" note without.
-    with_context = [user_text(b) for b in first.requests if "<passage" in user_text(b)]
-    without = [user_text(b) for b in first.requests if NO_PASSAGES in user_text(b)]
-    assert len(with_context) == 1 and len(without) == 1 and "worked examples" in with_context[0]
-    assert "worked examples" not in without[0]
+    # What each server received: the tutor's prompt with the course passage, or the model-alone prompt without one.
+    with_context = [b for b in first.requests if "<passage" in user_text(b)]
+    without = [b for b in first.requests if "<passage" not in user_text(b)]
+    assert len(with_context) == 1 and len(without) == 1 and "worked examples" in user_text(with_context[0])
+    assert "Answer only from the numbered course passages" in with_context[0]["messages"][0]["content"]
+    alone_system = without[0]["messages"][0]["content"]
+    assert "Answer from your own knowledge" in alone_system and "course passages" not in alone_system
+    assert "worked examples" not in user_text(without[0]) and QUESTION in user_text(without[0])
     assert {b["model"] for b in first.requests} == {"first-model"} and {b["model"] for b in second.requests} == {"model-x"}
     assert all(b["stream_options"] == {"include_usage": True} for b in first.requests + second.requests)
     # Streamed in pieces, figures measured.

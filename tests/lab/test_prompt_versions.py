@@ -61,6 +61,7 @@ def test_saving_numbers_versions_per_prompt_and_changes_nothing_live(db, admin):
         "educator_quiz",
         "educator_quiz_rewrite",
         "coverage_explain",
+        "lab_model_alone",
     }
     assert (summary["student_tutor"].versions, summary["student_tutor"].active_version) == (2, 0)
 

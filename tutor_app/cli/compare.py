@@ -69,7 +69,13 @@ def cmd_compare(args, settings) -> int:
     if not args.batch and not args.question.strip():
         raise InputError("No question was given.", "Write one in quotes, or use --batch FILE.")
     services = build_services(settings, prompts=database_prompts(settings))  # the active prompt versions
-    lab = Lab(settings, services.retriever, lambda: services.prompts.get("student_tutor"), services.tutor.extractive.vectors)
+    lab = Lab(
+        settings,
+        services.retriever,
+        lambda: services.prompts.get("student_tutor"),
+        services.tutor.extractive.vectors,
+        alone_prompt=lambda: services.prompts.get("lab_model_alone"),
+    )
     try:
         if args.batch:
             from tutor_app.lab.batch import read_questions, run_batch

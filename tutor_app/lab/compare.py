@@ -1,7 +1,8 @@
 """Compare models: one question against several endpoints at once, each with course retrieval on or off.
 
-The course is searched once; then every run (an endpoint, with or without the retrieved passages) gets
-the student tutor prompt and streams its answer in its own thread. The caller's callbacks receive the
+The course is searched once; then every run streams its answer in its own thread: with retrieval, the
+student tutor prompt and the retrieved passages; without, the model alone (``prompts/lab_model_alone.yaml``:
+the question, no passages, no rule to answer from the course, which would only make it refuse). The caller's callbacks receive the
 pieces and the finished runs on the caller's own thread (a page updates its columns there). Per run:
 seconds to the first token and in all, prompt and completion tokens (the server's usage when it sends
 it, else counted with tiktoken and marked ``tokens_counted``), the cost at the endpoint's own prices,
@@ -39,8 +40,6 @@ from tutor_app.engine.text import detect_lang
 from tutor_app.engine.tokens import count_tokens
 
 MAX_RUNS = 8
-# What the prompt's passages slot holds when retrieval is off (sent to the model, not shown to people).
-NO_PASSAGES = "(none: retrieval is off for this comparison, so no course passages are given; answer from what you know)"
 _MARK = re.compile(r"\[(\d{1,2})\]")
 
 
@@ -112,13 +111,17 @@ class Lab:
     prompt: PromptFile | Callable[[], PromptFile] | None = None  # None: prompts/student_tutor.yaml
     vectors: Callable | None = None  # extractive.SentenceVectors, for the claim check's meaning test
     server: object | None = None  # an EmbeddedServer; made on first use by an embedded run
+    # With retrieval off the tutor's prompt would only say "the course does not cover it": the model alone gets
+    # its own prompt, without passages. None: prompts/lab_model_alone.yaml.
+    alone_prompt: PromptFile | Callable[[], PromptFile] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _made_server: bool = field(default=False, repr=False)
 
-    def prompt_file(self) -> PromptFile:
-        if self.prompt is None:
-            return load_prompt("student_tutor")
-        return self.prompt() if callable(self.prompt) else self.prompt
+    def prompt_file(self, retrieval: bool = True) -> PromptFile:
+        prompt, name = (self.prompt, "student_tutor") if retrieval else (self.alone_prompt, "lab_model_alone")
+        if prompt is None:
+            return load_prompt(name)
+        return prompt() if callable(prompt) else prompt
 
     def embedded_server(self):
         with self._lock:
@@ -188,14 +191,15 @@ def _run(
     endpoint = target.endpoint
     result = RunResult(endpoint.name, endpoint.model, target.retrieval, search.query, course)
     packed, passages = passages_for(lab, endpoint, search)
+    values = {
+        "language": LANGUAGE_NAMES[lang],
+        "passages": packed,
+        "question": search.query,
+        "history": [],
+        "learner": "Not described; assume a beginner.",
+    }
     messages = chat_messages(
-        prompt.template().format_messages(
-            language=LANGUAGE_NAMES[lang],
-            passages=packed if target.retrieval else NO_PASSAGES,
-            question=search.query,
-            history=[],
-            learner="Not described; assume a beginner.",
-        )
+        prompt.template().format_messages(**{k: v for k, v in values.items() if k in prompt.input_variables})
     )
     try:
         model = lab.chat_model(endpoint)
@@ -266,12 +270,12 @@ def compare(
     # As in the tutor's chat: personal details are replaced before the search or any model sees the question.
     search = lab.retriever.search(redact_text(question or ""), course=course)
     lang = detect_lang(search.query)
-    prompt = lab.prompt_file()  # once: every run gets the same prompt version
+    prompts = {mode: lab.prompt_file(mode) for mode in (True, False)}  # once: every run gets the same versions
     out: queue.Queue = queue.Queue()
     for index, target in enumerate(runs):
         threading.Thread(
             target=_guarded,
-            args=(lab, prompt, target, search, lang, course or "", index, out),
+            args=(lab, prompts[target.retrieval], target, search, lang, course or "", index, out),
             daemon=True,
             name=f"compare-{index}",
         ).start()

@@ -57,6 +57,7 @@ REQUIRED = {
     "educator_quiz": {"questions", "passages"},
     "educator_quiz_rewrite": {"questions"},
     "coverage_explain": {"objective", "passages"},
+    "lab_model_alone": {"question"},
 }
 SAVE_ATTEMPTS = 3  # two administrators saving the same prompt at once: the loser takes the next number
 

@@ -33,6 +33,13 @@ def test_student_tutor_renders_as_recorded():
     assert rendered == (GOLDEN / "student_tutor.txt").read_text(encoding="utf-8")
 
 
+def test_the_model_alone_prompt_renders_as_recorded_with_no_passages():
+    messages = load_prompt("lab_model_alone").template().format_messages(language="Simplified Chinese", question="What is RAG?")
+    rendered = "\n---\n".join(f"{m.type}: {m.content}" for m in messages)
+    assert rendered == (GOLDEN / "lab_model_alone.txt").read_text(encoding="utf-8")
+    assert "passage" not in rendered and "Answer in Simplified Chinese." in rendered
+
+
 def test_unknown_keys_are_refused():
     text = "name: x\nversion: 1\nrole: student\ndescription: d\ninput_variables: []\nmessages:\n  - role: system\n    content: hi\nsurprise: 1\n"
     with pytest.raises(ConfigError, match="invalid"):

@@ -26,7 +26,13 @@ if not courses:
     ui.no_course_notice()
     st.stop()
 services = ui.services()
-lab = Lab(ui.settings(), services.retriever, lambda: services.prompts.get("student_tutor"), services.tutor.extractive.vectors)
+lab = Lab(
+    ui.settings(),
+    services.retriever,
+    lambda: services.prompts.get("student_tutor"),
+    services.tutor.extractive.vectors,
+    alone_prompt=lambda: services.prompts.get("lab_model_alone"),
+)
 lang = ui.language()
 
 
