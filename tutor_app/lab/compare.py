@@ -2,8 +2,9 @@
 
 The course is searched once; then every run streams its answer in its own thread: with retrieval, the
 student tutor prompt and the retrieved passages; without, the model alone (``prompts/lab_model_alone.yaml``:
-the question, no passages, no rule to answer from the course, which would only make it refuse). The caller's callbacks receive the
-pieces and the finished runs on the caller's own thread (a page updates its columns there). Per run:
+the question, no passages, no rule to answer from the course, which would only make it refuse). The
+caller's callbacks receive the pieces and the finished runs on the caller's own thread (a page updates its
+columns there). Per run:
 seconds to the first token and in all, prompt and completion tokens (the server's usage when it sends
 it, else counted with tiktoken and marked ``tokens_counted``), the cost at the endpoint's own prices,
 the [n] markers that point at a passage, and the claim check. A run without retrieval is checked
