@@ -100,7 +100,7 @@ NEW_LESSON = (
     "## When to lower it\nLower it for factual answers and grading; raise it for brainstorming.\n"
 )
 MODEL_GIVE_UP_S = 20.0  # what a learner should wait at most to hear that the model is down
-FAKE_KEY = "sk-bench-not-a-real-key"
+FAKE_KEY = "bench-placeholder"
 
 
 # --------------------------------------------------------------------------- results

@@ -31,17 +31,17 @@ def test_azure_wins_over_openai(tmp_path):
 
 def test_secrets_file_is_read_and_environment_overrides_it(tmp_path):
     secrets = tmp_path / "secrets.toml"
-    secrets.write_text('OPENAI_API_KEY = "sk-from-file"\n[tutor]\ntop_k = 7\nchunk_tokens = 200\n')
+    secrets.write_text('OPENAI_API_KEY = "placeholder-from-file"\n[tutor]\ntop_k = 7\nchunk_tokens = 200\n')
     s = load_settings(env={"TUTOR_TOP_K": "3"}, secrets_file=secrets)
-    assert s.openai_api_key.get_secret_value() == "sk-from-file"
+    assert s.openai_api_key.get_secret_value() == "placeholder-from-file"
     assert s.top_k == 3 and s.chunk_tokens == 200
 
 
 def test_secrets_never_appear_in_repr_or_dump(tmp_path):
-    s = load_settings(env={"OPENAI_API_KEY": "sk-very-secret-value"}, secrets_file=tmp_path / "none.toml")
-    assert "sk-very-secret-value" not in repr(s)
-    assert "sk-very-secret-value" not in str(s.model_dump())
-    assert "sk-very-secret-value" not in s.model_dump_json()
+    s = load_settings(env={"OPENAI_API_KEY": "placeholder-secret-value"}, secrets_file=tmp_path / "none.toml")
+    assert "placeholder-secret-value" not in repr(s)
+    assert "placeholder-secret-value" not in str(s.model_dump())
+    assert "placeholder-secret-value" not in s.model_dump_json()
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,7 @@ name = "azure-mini"
 kind = "azure"
 base_url = "https://example-resource.openai.azure.com"
 model = "mini-deployment"
-api_key = "sk-FAKE-azure"
+api_key = "fake-azure"
 """
 
 
@@ -51,18 +51,18 @@ def test_builtin_endpoints_are_always_there(tmp_path):
 
 
 def test_default_is_the_apps_configured_model(tmp_path):
-    settings = _settings(tmp_path, {"OPENAI_API_KEY": "sk-FAKE-1", "OPENAI_BASE_URL": "http://h:1/v1", "TUTOR_CHAT_MODEL": "m1"})
+    settings = _settings(tmp_path, {"OPENAI_API_KEY": "fake-key-1", "OPENAI_BASE_URL": "http://h:1/v1", "TUTOR_CHAT_MODEL": "m1"})
     default = load_endpoints({}, tmp_path / "none.toml", settings)["default"]
     assert (default.kind, default.base_url, default.model) == ("compatible", "http://h:1/v1", "m1")
-    assert default.api_key.get_secret_value() == "sk-FAKE-1" and "sk-FAKE-1" not in repr(default)
+    assert default.api_key.get_secret_value() == "fake-key-1" and "fake-key-1" not in repr(default)
 
 
 def test_subtables_with_a_key_named_by_an_environment_variable(tmp_path):
     secrets = write(tmp_path / "secrets.toml", SUBTABLES)
-    endpoints = load_endpoints({"LAB_TEST_KEY": "sk-FAKE-env"}, secrets, _settings(tmp_path))
+    endpoints = load_endpoints({"LAB_TEST_KEY": "fake-env"}, secrets, _settings(tmp_path))
     local, gpt = endpoints["local-qwen"], endpoints["gpt"]
     assert (local.kind, local.model, local.api_key) == ("compatible", "qwen2.5:0.5b", None)
-    assert gpt.api_key.get_secret_value() == "sk-FAKE-env"
+    assert gpt.api_key.get_secret_value() == "fake-env"
     assert gpt.prices == {"gpt-4o-mini": (0.15, 0.6)}
 
 

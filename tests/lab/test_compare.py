@@ -78,10 +78,10 @@ def test_an_unreachable_endpoint_is_one_failed_run(lab, servers):
 def test_a_refused_key_is_one_failed_run(lab, servers):
     refusing = servers(GOOD, status=401)
     alive = servers(GOOD)
-    runs = targets([_endpoint("bad-key", refusing.url, api_key="sk-FAKE-wrong"), _endpoint("alive", alive.url)], retrieval=False)
+    runs = targets([_endpoint("bad-key", refusing.url, api_key="fake-wrong"), _endpoint("alive", alive.url)], retrieval=False)
     bad, ok = compare(lab, QUESTION, runs, "demo").results
     assert bad.failed and bad.error_kind == "auth" and ok.answer == GOOD
-    assert refusing.requests[0]["authorization"] == "Bearer sk-FAKE-wrong"
+    assert refusing.requests[0]["authorization"] == "Bearer fake-wrong"
 
 
 def test_every_run_failing_is_reported_as_such(lab):

@@ -207,7 +207,7 @@ def test_an_active_version_that_no_longer_fits_the_code_falls_back_to_the_file(d
 def test_the_tutors_generative_answer_uses_the_active_version_and_the_file_after_a_roll_back(db, admin, tmp_path):
     server = ScriptedServer(["Few-shot prompts show examples [1].", "Few-shot prompts show examples [1]."])
     env = {
-        "OPENAI_API_KEY": "sk-FAKE-test",
+        "OPENAI_API_KEY": "fake-test-key",
         "OPENAI_BASE_URL": server.url,
         "TUTOR_ANSWER_STYLE": "generative",
         **{f"TUTOR_{p}GROUNDING_{part}": "0" for p in ("", "CROSS_") for part in ("THRESHOLD", "FLOOR")},

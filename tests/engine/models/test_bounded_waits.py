@@ -385,7 +385,7 @@ def test_a_server_error_is_logged_with_its_request_id_status_and_latency(tmp_pat
 def test_the_log_never_holds_the_api_key_even_when_the_server_echoes_it(tmp_path, model_log):
     httpd, url = serve(ErrorHandler, answer=(401, "Incorrect API key provided: {key}."))
     try:
-        settings = settings_for(tmp_path, openai_api_key="sk-FAKE-SECRET123", openai_base_url=url)
+        settings = settings_for(tmp_path, openai_api_key="sk-FAKE1", openai_base_url=url)
         chat = OpenAIChat(make_client(settings), "gpt-4o-mini", "gpt-4o-mini", "openai")
         drain(chat, limit_s=5)
     finally:
@@ -393,14 +393,14 @@ def test_the_log_never_holds_the_api_key_even_when_the_server_echoes_it(tmp_path
         httpd.server_close()
     [record] = model_log()
     assert record["kind"] == "auth" and record["status_code"] == 401 and "Incorrect API key" in record["cause"]
-    assert "SECRET123" not in json.dumps(record)
+    assert "FAKE1" not in json.dumps(record)
 
 
 def test_clean_removes_keys_bearer_tokens_and_url_passwords():
     # Placeholders shaped like the real things (none of them is a key anywhere).
-    text = "key sk-FAKE-placeholder, header Bearer tok.en-1, url https://user:pa55@host/v1, azure FAKE-azure-placeholder"
+    text = "key sk-FAKE2, header Bearer tok.en-1, url https://user:pa55@host/v1, azure FAKE-azure-placeholder"
     cleaned = clean(text, ["FAKE-azure-placeholder"])
-    assert "FAKE-placeholder" not in cleaned and "tok.en-1" not in cleaned and "pa55" not in cleaned
+    assert "FAKE2" not in cleaned and "tok.en-1" not in cleaned and "pa55" not in cleaned
     assert "FAKE-azure-placeholder" not in cleaned and "https://host/v1" in cleaned
 
 

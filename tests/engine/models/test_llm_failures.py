@@ -357,7 +357,7 @@ def test_garbled_chunk_ends_incomplete_without_exception(server, tmp_path):
 
 def test_unauthorized_mentions_the_api_key_and_never_leaks_it(server, tmp_path):
     server.serve(unauthorized)
-    settings = local_settings(tmp_path, openai_api_key="sk-FAKE-SECRET123", openai_base_url=server.url)
+    settings = local_settings(tmp_path, openai_api_key="sk-FAKE1", openai_base_url=server.url)
     assert settings.provider == "openai"
     chat = OpenAIChat(make_client(settings, server.url), "m", "m", "openai")
 
@@ -367,8 +367,8 @@ def test_unauthorized_mentions_the_api_key_and_never_leaks_it(server, tmp_path):
     assert end.complete is False
     assert "API key" in end.error
     # The key really was sent (and echoed back by the server), so the next check means something.
-    assert server.requests[0]["headers"]["authorization"] == "Bearer sk-FAKE-SECRET123"
-    assert "SECRET123" not in end.error
+    assert server.requests[0]["headers"]["authorization"] == "Bearer sk-FAKE1"
+    assert "FAKE1" not in end.error
     assert len(server.requests) == 1  # 401 is not retried
 
 
@@ -377,15 +377,15 @@ def test_describe_error_on_a_real_authentication_error_has_no_key(server, tmp_pa
     import openai
 
     server.serve(unauthorized)
-    settings = local_settings(tmp_path, openai_api_key="sk-FAKE-SECRET123", openai_base_url=server.url)
+    settings = local_settings(tmp_path, openai_api_key="sk-FAKE1", openai_base_url=server.url)
     client = make_client(settings)
     with pytest.raises(openai.AuthenticationError) as caught:
         client.chat.completions.create(model="m", messages=MESSAGES, max_tokens=8)
-    assert "SECRET123" in str(caught.value)  # the raw SDK error does carry it
+    assert "FAKE1" in str(caught.value)  # the raw SDK error does carry it
 
     message = describe_error(caught.value, server.url)
 
-    assert "SECRET123" not in message
+    assert "FAKE1" not in message
     assert "sk-test" not in message
     assert "API key" in message
 
