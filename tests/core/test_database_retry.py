@@ -86,6 +86,32 @@ def test_a_unit_of_work_still_busy_after_every_attempt_fails_as_busy(tmp_path, q
     assert raised.value.key == "err_db_busy" and "sqlite" not in str(raised.value)
 
 
+def test_a_write_lock_already_waited_out_is_not_waited_for_again(tmp_path, quick_pauses, monkeypatch):
+    """BEGIN IMMEDIATE waits on each of its own attempts; running the unit of work again would wait all over."""
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(database, "WRITE_ATTEMPTS", 2)
+    path = tmp_path / "tutor.sqlite3"
+    db = open_database(f"sqlite:///{path}")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process holds the write lock for longer than every wait
+    calls = []
+
+    def work(s):
+        calls.append(1)
+        s.add(User(username="blocked", password_hash="x", role="student"))
+        s.flush()
+
+    try:
+        with pytest.raises(StoreError) as raised:
+            db.run_transaction(work)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        db.close()
+    assert raised.value.key == "err_db_busy"
+    assert len(calls) == 1
+
+
 @pytest.mark.parametrize("kind", ["not busy", "integrity", "impatient"])
 def test_other_failures_and_impatient_writes_are_not_run_again(tmp_path, quick_pauses, kind):
     db = open_database(f"sqlite:///{tmp_path / 'tutor.sqlite3'}")

@@ -542,17 +542,18 @@ class Database:
         A deadlock or serialization failure (PostgreSQL) or a busy lock (SQLite) ends the whole transaction;
         ``work`` is then called again with a new session, up to ``WRITE_ATTEMPTS`` times in all, after a pause
         that doubles each time (with jitter). So ``work`` must do nothing but database work: objects it made in
-        a failed attempt are discarded. Other errors, and busy ones inside ``impatient_writes``, are not
-        retried; the last failure becomes a ``StoreError`` as in ``session``.
+        a failed attempt are discarded. Other errors, busy ones inside ``impatient_writes``, and an SQLite
+        write lock that ``BEGIN IMMEDIATE`` already waited for on all its attempts, are not retried; the last
+        failure becomes a ``StoreError`` as in ``session``.
         """
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 with self._sessions.begin() as session:
                     return work(session)
             except OperationalError as exc:
-                if attempt == WRITE_ATTEMPTS or _impatient.get() or not _is_busy(exc):
+                if attempt == WRITE_ATTEMPTS or _impatient.get() or not _is_busy(exc) or _lock_waited_out(exc):
                     raise _operational(exc, self.url) from exc
-                pause = RETRY_PAUSE * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
+                pause = _backoff(attempt)
                 detail = str(exc.orig if exc.orig is not None else exc).splitlines()[0]
                 log.warning(
                     "App database busy: transaction ended (%s), attempt %d of %d; running it again in %.2f s",
@@ -684,11 +685,24 @@ def _begin_immediate(driver) -> None:
             driver.execute("BEGIN IMMEDIATE")
             return
         except Exception as exc:
-            if attempt == WRITE_ATTEMPTS or not _is_busy(exc):
+            if not _is_busy(exc):
                 raise
-            pause = RETRY_PAUSE * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
+            if attempt == WRITE_ATTEMPTS:
+                exc.lock_waited_out = True  # every wait is used up: run_transaction must not start them all over
+                raise
+            pause = _backoff(attempt)
             log.warning("App database busy (%s), attempt %d of %d; trying again in %.2f s", exc, attempt, WRITE_ATTEMPTS, pause)
             time.sleep(pause)
+
+
+def _backoff(attempt: int) -> float:
+    """The pause after failed attempt ``attempt`` (from 1): ``RETRY_PAUSE`` doubled each time, with jitter."""
+    return RETRY_PAUSE * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
+
+
+def _lock_waited_out(exc: BaseException) -> bool:
+    """True when ``_begin_immediate`` already waited for the write lock on every one of its attempts."""
+    return getattr(getattr(exc, "orig", None) or exc, "lock_waited_out", False)
 
 
 def _is_busy(exc: BaseException) -> bool:
