@@ -196,3 +196,34 @@ def test_tutor_page_switches_between_explain_and_coach(world):
     at.button_group(key="chat_mode").set_value("coach").run()
     assert not at.exception and "never the answer" in at.caption[0].value
     assert not at.get("chat_input")  # Coach happens on its own page, linked from here
+
+
+def test_a_chinese_true_false_question_offers_its_choices_in_chinese(world):
+    from tutor_app.studio.saved import StudioStore
+
+    db, users = world
+    quiz = Quiz(
+        title="提示测验",
+        course="demo",
+        language="zh",
+        objectives=[LearningObjective(id="O1", text="少样本提示")],
+        questions=[
+            QuizQuestion(
+                kind="true_false",
+                question="判断正误：少样本提示会在任务之前放入几个示例。",
+                options=["True", "False"],
+                answer="True",
+                objective_id="O1",
+            )
+        ],
+    )
+    StudioStore(db).create(users["teacher"].id, quiz)
+    at = signed_in("bob", "practice.py")
+    at.selectbox(key="learn_practice_lesson").set_value("demo-01").run()
+    at.button(key="learn_practice_start").click().run()
+    at.text_input[0].input("something")  # the exercise comes first
+    at.button[-1].click().run()
+    assert at.radio[0].options == ["正确", "错误"]
+    at.radio[0].set_value("True")  # the stored value behind the label 正确
+    at.button[-1].click().run()
+    assert not at.exception and at.success[0].value == "Correct!"

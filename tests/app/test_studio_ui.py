@@ -64,6 +64,24 @@ def test_a_true_false_question_with_other_options_is_refused():
         quiz_from_tables(quiz, **tables)
 
 
+def test_a_chinese_quiz_shows_true_false_in_chinese_and_stores_it_unchanged():
+    quiz = valid_quiz().model_copy(update={"language": "zh"})
+    true_false = next(i for i, q in enumerate(quiz.questions) if q.kind == "true_false")
+    tables = frames(quiz_tables(quiz))
+    row = tables["questions"].loc[true_false]
+    assert row["options"] == "正确 | 错误" and row["answer"] in ("正确", "错误")
+    assert quiz_from_tables(quiz, **tables) == quiz
+    tables["questions"].loc[true_false, "answer"] = "错误" if row["answer"] == "正确" else "正确"
+    flipped = quiz_from_tables(quiz, **tables).questions[true_false]
+    assert flipped.options == ["True", "False"] and flipped.answer != quiz.questions[true_false].answer
+
+
+def test_an_english_quiz_shows_true_false_as_stored():
+    quiz = valid_quiz()
+    true_false = next(i for i, q in enumerate(quiz.questions) if q.kind == "true_false")
+    assert frames(quiz_tables(quiz))["questions"].loc[true_false, "options"] == "True | False"
+
+
 @pytest.mark.parametrize(
     "table,make,tables",
     [

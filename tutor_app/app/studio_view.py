@@ -1,7 +1,8 @@
 """Streamlit pieces of the educator studio, so ``app_pages/studio.py`` reads like a description of the page.
 
 Two halves: pure conversions between a document and the tables the educator
-edits (``*_tables`` / ``*_from_tables``) and the tables' column settings
+edits (``*_tables`` / ``*_from_tables``; a true/false question's choices shown in
+the quiz's language, "正确 | 错误", and stored as "True"/"False") and the tables' column settings
 (``editor_columns``: every column shown, labelled in the interface language,
 long text in wide, wrapping columns), all tested without a running page; and
 small render helpers (generation with a status and a cancel button, the check
@@ -20,7 +21,7 @@ from pydantic import ValidationError
 from tutor_app.app import ui
 from tutor_app.core.errors import TutorError
 from tutor_app.core.i18n import t
-from tutor_app.core.schemas import BLOOM_LEVELS, QUESTION_KINDS, LessonPlan, Quiz
+from tutor_app.core.schemas import BLOOM_LEVELS, QUESTION_KINDS, TRUE_FALSE, LessonPlan, Quiz, true_false_label
 from tutor_app.engine.models.structured import Cancelled, StructuredFailure
 from tutor_app.studio.checks import check_document, cited_chunk_ids
 from tutor_app.studio.drafts import draft, draft_style
@@ -113,15 +114,26 @@ def plan_from_tables(plan: LessonPlan, objectives, activities, materials, **fiel
     return LessonPlan.model_validate(data)
 
 
+def _stored_true_false(word: str) -> str:
+    """The stored "True"/"False" for a word the editor shows in either language; anything else unchanged."""
+    for value in TRUE_FALSE:
+        if word.casefold() in {true_false_label(value, lang).casefold() for lang in ("en", "zh")}:
+            return value
+    return word
+
+
 def quiz_tables(quiz: Quiz) -> dict[str, list[dict]]:
+    def shown(q, value: str) -> str:
+        return true_false_label(value, quiz.language) if q.kind == "true_false" else value
+
     return {
         "objectives": objective_table(quiz),
         "questions": [
             {
                 "kind": q.kind,
                 "question": q.question,
-                "options": SEP.join(q.options),
-                "answer": q.answer,
+                "options": SEP.join(shown(q, option) for option in q.options),
+                "answer": shown(q, q.answer),
                 "explanation": q.explanation,
                 "bloom": q.bloom,
                 "objective_id": q.objective_id,
@@ -145,8 +157,7 @@ def quiz_from_tables(quiz: Quiz, objectives, questions, **fields) -> Quiz:
                 {
                     "kind": _cell(r.get("kind")),
                     "question": _cell(r.get("question")),
-                    "options": _split(r.get("options"), "|"),
-                    "answer": _cell(r.get("answer")),
+                    **_choices(_cell(r.get("kind")), _split(r.get("options"), "|"), _cell(r.get("answer"))),
                     "explanation": _cell(r.get("explanation")),
                     "bloom": _cell(r.get("bloom")) or "understand",
                     "objective_id": _cell(r.get("objective_id")),
@@ -157,6 +168,12 @@ def quiz_from_tables(quiz: Quiz, objectives, questions, **fields) -> Quiz:
         }
     )
     return Quiz.model_validate(data)
+
+
+def _choices(kind: str, options: list[str], answer: str) -> dict:
+    if kind == "true_false":
+        options, answer = [_stored_true_false(o) for o in options], _stored_true_false(answer)
+    return {"options": options, "answer": answer}
 
 
 # --------------------------------------------------------------------------- state

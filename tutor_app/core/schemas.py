@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from tutor_app.core.i18n import t
+
 Lang = Literal["en", "zh"]
 
 
@@ -124,7 +126,12 @@ BloomLevel = Literal["remember", "understand", "apply", "analyze", "evaluate", "
 BLOOM_LEVELS: tuple[str, ...] = ("remember", "understand", "apply", "analyze", "evaluate", "create")
 QuestionKind = Literal["multiple_choice", "true_false", "short_answer"]
 QUESTION_KINDS: tuple[str, ...] = ("multiple_choice", "true_false", "short_answer")
-TRUE_FALSE = ["True", "False"]
+TRUE_FALSE = ["True", "False"]  # stored as is in every language; shown with ``true_false_label``
+
+
+def true_false_label(value: str, lang: str) -> str:
+    """A true/false question's stored "True"/"False" as ``lang`` writes it ("True", "正确"); other text unchanged."""
+    return t(f"studio_quiz_{value.lower()}", lang).capitalize() if value in TRUE_FALSE else value
 
 
 class LearningObjective(BaseModel):

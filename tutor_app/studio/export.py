@@ -18,7 +18,7 @@ import json
 import re
 
 from tutor_app.core.i18n import t
-from tutor_app.core.schemas import Chunk, LessonPlan, Quiz
+from tutor_app.core.schemas import Chunk, LessonPlan, Quiz, true_false_label
 
 
 def filename(document: LessonPlan | Quiz, extension: str) -> str:
@@ -108,7 +108,7 @@ def _blocks(document: LessonPlan | Quiz, sources: dict[str, str] | None) -> list
         out.append(("h3", f"{n}. {q.question}"))
         out.append(("p", f"{tr('studio_kind_' + q.kind)} · {tr('studio_bloom_' + q.bloom)} · {q.objective_id}"))
         letters = "ABCDEFGH"
-        shown = (lambda text: tr(f"studio_quiz_{text.lower()}").capitalize()) if q.kind == "true_false" else str
+        shown = (lambda text: true_false_label(text, lang)) if q.kind == "true_false" else str
         out += [("li", f"{letters[i] if i < len(letters) else i + 1}. {shown(option)}") for i, option in enumerate(q.options)]
         out.append(("p", f"{tr('studio_x_answer')}: {shown(q.answer)}"))
         if q.explanation:

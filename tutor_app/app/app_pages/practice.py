@@ -5,6 +5,7 @@ import streamlit as st
 from tutor_app.app import learning_view as learning_ui
 from tutor_app.app import ui
 from tutor_app.core.errors import TutorError
+from tutor_app.core.schemas import true_false_label
 
 user = ui.require_role("student")
 st.title(ui.tr("learn_page_practice"))
@@ -36,7 +37,13 @@ def ask(item, number: int, total: int):
     st.markdown(item.question)
     with st.form(f"learn_q_{item.ref}", clear_on_submit=True):
         if item.options:
-            answer = st.radio(ui.tr("learn_your_answer"), item.options, index=None, key=f"learn_choice_{item.ref}")
+            answer = st.radio(
+                ui.tr("learn_your_answer"),
+                item.options,
+                index=None,
+                key=f"learn_choice_{item.ref}",
+                format_func=(lambda option: true_false_label(option, item.lang)) if item.kind == "true_false" else str,
+            )
         else:
             answer = st.text_input(ui.tr("learn_your_answer"), key=f"learn_answer_{item.ref}")
         return (answer or "") if st.form_submit_button(ui.tr("learn_check"), type="primary") else None

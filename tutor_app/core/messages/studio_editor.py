@@ -23,7 +23,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "studio_col_ids_help": {"en": "Separate several IDs with commas.", "zh": "多个编号之间用逗号分隔。"},
     "studio_col_options_help": {
         "en": "Separate the options with “ | ”. A true/false question has exactly “True | False”; a short answer has none.",
-        "zh": "选项之间用“ | ”分隔。判断题的选项固定为“True | False”，简答题没有选项。",
+        "zh": "选项之间用“ | ”分隔。判断题的选项固定为“正确 | 错误”，简答题没有选项。",
     },
     "studio_col_answer_help": {
         "en": "For a multiple-choice or true/false question, the answer is one of the options, written the same way.",
