@@ -38,6 +38,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "role_educator": {"en": "educator", "zh": "教师"},
     "role_administrator": {"en": "administrator", "zh": "管理员"},
     "page_tutor": {"en": "Tutor", "zh": "导师"},
+    "choose": {"en": "Choose…", "zh": "请选择……"},  # an empty multiselect (Streamlit's own placeholder is English)
     "page_users": {"en": "Users", "zh": "用户"},
     "page_signin": {"en": "Sign in", "zh": "登录"},
     "page_setup": {"en": "First run", "zh": "首次设置"},

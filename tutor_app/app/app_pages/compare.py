@@ -65,7 +65,14 @@ def columns_for(runs: list[tuple[str, bool]]) -> tuple[list, list]:
 one, many = st.tabs([ui.tr("lab_compare_tab_one"), ui.tr("lab_compare_tab_batch")])
 with one:
     choices = [(name, retrieval) for name in endpoints for retrieval in (True, False)]  # the same model both ways too
-    chosen = st.multiselect(ui.tr("lab_compare_endpoints"), choices, format_func=run_label, max_selections=4, key="labcmp_models")
+    chosen = st.multiselect(
+        ui.tr("lab_compare_endpoints"),
+        choices,
+        format_func=run_label,
+        max_selections=4,
+        key="labcmp_models",
+        placeholder=ui.tr("choose"),
+    )
     course = st.selectbox(ui.tr("lab_compare_course"), courses, key="labcmp_course")
     question = st.text_input(ui.tr("lab_compare_question"), key="labcmp_question")
     if st.button(ui.tr("lab_compare_run"), key="labcmp_run", type="primary"):
@@ -100,7 +107,9 @@ with many:
     set_name = left.selectbox(ui.tr("lab_compare_set"), list(files), key="labcmp_set")
     upload = left.file_uploader(ui.tr("lab_compare_upload"), type=["csv"], key="labcmp_upload")
     limit = int(left.number_input(ui.tr("lab_compare_limit"), 1, sets.MAX_QUESTIONS, 5, key="labcmp_limit"))
-    batch_models = right.multiselect(ui.tr("lab_compare_batch_models"), list(endpoints), max_selections=4, key="labcmp_bmodels")
+    batch_models = right.multiselect(
+        ui.tr("lab_compare_batch_models"), list(endpoints), max_selections=4, key="labcmp_bmodels", placeholder=ui.tr("choose")
+    )
     modes = {"both": None, "on": True, "off": False}
     label = {"both": "lab_compare_both", "on": "lab_compare_rag", "off": "lab_compare_alone"}
     mode = right.radio(

@@ -74,7 +74,9 @@ right.download_button(
 
 st.subheader(ui.tr("lab_prompts_bench"))
 two = list(dict.fromkeys([active, numbers[0]]))
-chosen = st.multiselect(ui.tr("lab_prompts_bench_versions"), numbers, two, labels.get, key=f"lab_prompts_bench_{name}")
+chosen = st.multiselect(
+    ui.tr("lab_prompts_bench_versions"), numbers, two, labels.get, key=f"lab_prompts_bench_{name}", placeholder=ui.tr("choose")
+)
 shot_names = {0: ui.tr("lab_prompts_shots_0"), 1: ui.tr("lab_prompts_shots_1"), -1: ui.tr("lab_prompts_shots_all")}
 shots = st.radio(ui.tr("lab_prompts_shots"), list(shot_names), format_func=shot_names.get, horizontal=True)
 sample = yaml.safe_dump(bench.sample_inputs(name), allow_unicode=True, sort_keys=False, width=120)
@@ -85,7 +87,13 @@ try:
 except TutorError as exc:  # a broken [models] list: the default model still works
     st.warning(ui.error_text(exc))
     configured = {}
-specs = st.multiselect(ui.tr("lab_prompts_endpoints"), list(configured) or ["default"], ["default"], key="lab_prompts_endpoints")
+specs = st.multiselect(
+    ui.tr("lab_prompts_endpoints"),
+    list(configured) or ["default"],
+    ["default"],
+    key="lab_prompts_endpoints",
+    placeholder=ui.tr("choose"),
+)
 url = st.text_input(ui.tr("lab_prompts_url"), placeholder="http://127.0.0.1:8080/v1#model-id", key="lab_prompts_url")
 if st.button(ui.tr("lab_prompts_run"), key="lab_prompts_run", type="primary"):
     lab = Lab(ui.settings(), ui.services().retriever)

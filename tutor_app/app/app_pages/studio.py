@@ -36,7 +36,7 @@ kind = (
 left, right = st.columns(2)
 course = left.selectbox(ui.tr("course"), courses, key="studio_in_course")
 lessons = lessons_of(ui.services().index, course)
-choose = ui.tr("studio_choose")
+choose = ui.tr("choose")
 chosen = left.multiselect(
     ui.tr("studio_lessons"), list(lessons), format_func=lessons.get, key="studio_in_lessons", placeholder=choose
 )

@@ -275,6 +275,5 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Made by {model}: read, check and edit before use.",
         "zh": "由 {model} 生成：使用前请阅读、核对并编辑。",
     },
-    "studio_choose": {"en": "Choose…", "zh": "请选择……"},
     "studio_default_audience": {"en": "high-school beginners", "zh": "高中初学者"},
 }
