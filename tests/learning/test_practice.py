@@ -104,6 +104,19 @@ def test_a_generated_question_keeps_its_key_hidden_after_a_wrong_answer(world, l
     assert right.grade.correct and right.reveal  # earned
 
 
+def test_a_run_skips_the_other_languages_questions_when_the_learner_has_their_own(world):
+    db, users, practice, _ = world
+    for question, key, language in (
+        ("What does a few-shot prompt put before the task?", "Two or three worked examples.", "en"),
+        ("少样本提示在任务之前放什么？", "放两三个示例。", "zh"),
+    ):
+        add_exercise(db, users["teacher"], "demo", question, key, "demo-01", "demo-01-o2", language=language)
+    for lang in ("en", "zh"):
+        items = practice.items_for("demo", "demo-01", lang)
+        assert items and {item.lang for item in items} == {lang}
+        assert sum(item.source == "exercise" for item in items) == 1
+
+
 def test_an_answer_in_the_other_language_is_graded(world):
     db, users, practice, _ = world
     add_exercise(

@@ -117,10 +117,14 @@ class Practice:
 
     # ------------------------------------------------------------------ choosing questions
     def items_for(self, course: str, lesson_id: str, lang: str, limit: int = RUN_LENGTH) -> list[Item]:
-        """The educator's exercises and quiz questions for the lesson, topped up with generated ones."""
+        """The educator's exercises and quiz questions for the lesson, topped up with generated ones.
+
+        Only those in the learner's language when there are any: the other language's are often the same
+        questions translated (the starter exercises are), and asking one twice reads like a mistake.
+        A lesson whose questions are all in the other language still gets them."""
         catalog = self.catalog(course)
-        chosen = exercises(self.db, course, lesson_id) + quiz_items(self.db, self.index, catalog, course, lesson_id)
-        chosen = [item for item in chosen if item.lang == lang] + [item for item in chosen if item.lang != lang]
+        educators = exercises(self.db, course, lesson_id) + quiz_items(self.db, self.index, catalog, course, lesson_id)
+        chosen = [item for item in educators if item.lang == lang] or educators
         if len(chosen) < limit:
             chosen += generated_items(self.index, catalog, course, lesson_id, lang, limit - len(chosen))
         return chosen[:limit]
