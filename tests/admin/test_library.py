@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import re
 
 import pytest
 from sqlalchemy import inspect
@@ -102,8 +103,8 @@ def _image_pdf() -> bytes:
         ("broken.pdf", make_pdf("Prompt basics")[:150], "damaged"),
         ("empty.md", b"", "0 bytes"),
         ("huge.md", b"# Big\n\n" + b"word " * 300_000, "over the"),
-        ("photo.md", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "PNG image"),
-        ("slides.md", b"PK\x03\x04" + b"\x00" * 64, "ZIP archive"),
+        ("photo.md", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "PNG file"),
+        ("slides.md", b"PK\x03\x04" + b"\x00" * 64, "ZIP ("),
     ],
 )
 def test_bad_files_are_refused_with_a_reason_and_the_rest_go_on(fake_services, db, settings, name, data, words):
@@ -111,6 +112,8 @@ def test_bad_files_are_refused_with_a_reason_and_the_rest_go_on(fake_services, d
     report = library.upload("demo", [(name, data), ("good.md", lesson(1))])
     assert len(report.failed) == 1 and name in report.failed[0] and words in report.failed[0]
     assert [d["source"] for d in library.documents("demo")] == ["good.md"]
+    chinese = report.failures[0].message("zh")  # what the library page shows on a Chinese page
+    assert chinese.startswith(f"{name}：") and re.search("[\u4e00-\u9fff]{4}", chinese) and "请" in chinese
 
 
 def test_the_content_decides_the_type_not_the_extension(library):

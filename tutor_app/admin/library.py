@@ -54,7 +54,7 @@ from tutor_app.core.database import (
 )
 from tutor_app.core.errors import IngestError, InputError
 from tutor_app.engine.ingest.instructions import Finding
-from tutor_app.engine.ingest.loaders import SUPPORTED_SUFFIXES, decode_text
+from tutor_app.engine.ingest.loaders import SUPPORTED_SUFFIXES, decode_text, size_values
 from tutor_app.engine.ingest.pipeline import (
     DuplicateContent,
     EmbedProgress,
@@ -67,14 +67,14 @@ from tutor_app.engine.ingest.pipeline import (
 _NO_LIMIT = 1 << 40  # re-indexing an original accepted once: a size limit lowered since must not drop it
 _NAME = re.compile(r"^[\w][\w .\-]{0,79}$", re.UNICODE)
 _MAGIC = [
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"PK\x03\x04", "a ZIP archive (or a .docx/.pptx file)"),
-    (b"\x7fELF", "a program"),
-    (b"MZ", "a Windows program"),
-    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file"),
-    (b"RIFF", "a media file"),
+    (b"\x89PNG", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF8", "GIF"),
+    (b"PK\x03\x04", "ZIP (.zip, .docx, .pptx)"),
+    (b"\x7fELF", "ELF"),
+    (b"MZ", "Windows EXE"),
+    (b"\xd0\xcf\x11\xe0", "Microsoft Office 97-2003"),
+    (b"RIFF", "RIFF (.wav, .avi, .webp)"),
 ]
 
 
@@ -89,26 +89,28 @@ class CourseSummary:
 class UploadReport:
     indexed: list[tuple[str, int]] = field(default_factory=list)  # (source, chunks)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (uploaded name, document already holding the bytes)
-    failed: list[str] = field(default_factory=list)
+    failures: list[IngestError] = field(default_factory=list)  # one per file not indexed, shown in the reader's language
     notices: list[str] = field(default_factory=list)
     flags: list[tuple[str, Finding]] = field(default_factory=list)  # (source, sentence that looks like an instruction)
     cancelled: bool = False
+
+    @property
+    def failed(self) -> list[str]:
+        """The failures in English, one line each (the command line and the log)."""
+        return [str(failure) for failure in self.failures]
 
 
 def sniff(data: bytes, name: str, max_bytes: int) -> str:
     """The file's real kind ('pdf', 'html' or 'text') from its bytes; raises IngestError for anything unusable."""
     if not data:
-        raise IngestError(f"{name}: the file is empty (0 bytes).", "Choose the file again; it may not have finished saving.")
+        raise IngestError.keyed("ingest_empty_upload", "ingest_fix_choose_again", name=name)
     if len(data) > max_bytes:
-        raise IngestError(
-            f"{name}: {len(data) / 1048576:.2f} MB is over the {max_bytes / 1048576:g} MB limit.",
-            "Split the file, or ask the operator to raise TUTOR_MAX_FILE_MB.",
-        )
+        raise IngestError.keyed("ingest_too_big", "ingest_fix_split_operator", **size_values(name, data, max_bytes))
     if data.startswith(b"%PDF-"):
         return "pdf"
     for magic, what in _MAGIC:
         if data.startswith(magic):
-            raise IngestError(f"{name}: this is {what}, not a course document.", "Upload Markdown, text, HTML or PDF.")
+            raise IngestError.keyed("ingest_not_document", "ingest_fix_upload_types", name=name, what=what)
     text, _ = decode_text(data, name)
     return "html" if re.match(r"\s*(<!doctype html|<html)", text, re.I) else "text"
 
@@ -312,7 +314,7 @@ class Library:
                 report.duplicates.append((exc.source, exc.existing))
                 continue
             except IngestError as exc:
-                report.failed.append(str(exc))
+                report.failures.append(exc)
                 continue
             report.notices.extend(item.notices)
             prepared.append(item)

@@ -13,10 +13,12 @@ from __future__ import annotations
 class TutorError(Exception):
     """A failure the user can act on. ``fix`` says what to do about it."""
 
-    def __init__(self, problem: str, fix: str = "", *, key: str | None = None, values: dict | None = None) -> None:
+    def __init__(
+        self, problem: str, fix: str = "", *, key: str | None = None, values: dict | None = None, fix_key: str | None = None
+    ) -> None:
         self.problem = problem
         self.fix = fix
-        self.key, self.values = key, values or {}
+        self.key, self.values, self.fix_key = key, values or {}, fix_key
         super().__init__(f"{problem} {fix}".strip())
 
     @classmethod
@@ -26,12 +28,22 @@ class TutorError(Exception):
 
         return cls(t(key, "en", **values), key=key, values=values)
 
+    @classmethod
+    def keyed(cls, key: str, fix_key: str, **values):
+        """The error whose problem is the message ``key`` and whose fix is the message ``fix_key``."""
+        from tutor_app.core.i18n import t
+
+        return cls(t(key, "en", **values), t(fix_key, "en", **values), key=key, values=values, fix_key=fix_key)
+
     def message(self, lang: str = "en") -> str:
         if self.key is None:
             return str(self)
         from tutor_app.core.i18n import t
 
-        return t(self.key, lang, **self.values)
+        text = t(self.key, lang, **self.values)
+        if self.fix_key is None:
+            return text
+        return ("" if lang == "zh" else " ").join((text, t(self.fix_key, lang, **self.values)))
 
 
 class ConfigError(TutorError):

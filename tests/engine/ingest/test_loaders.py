@@ -475,6 +475,8 @@ def test_bad_input_raises_ingest_error_naming_file_and_fix(data, name, max_bytes
     assert err.fix, "the error must say what to do"
     assert fix_words in err.fix
     assert str(err) == f"{err.problem} {err.fix}"
+    chinese = err.message("zh")  # what a Chinese page shows: the problem and its fix, in Chinese
+    assert chinese.startswith(f"{name}：") and "请" in chinese and not re.search(r"\b(?:the|file|it)\b", chinese)
 
 
 def test_file_exactly_at_the_limit_is_accepted():

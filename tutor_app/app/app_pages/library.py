@@ -102,8 +102,8 @@ if cols[1].button(ui.tr("admin_reindex"), key="library_reindex") or ingest:
             st.success(ui.tr("admin_indexed", source=source, chunks=chunks))
         for source, existing in report.duplicates:
             st.info(ui.tr("admin_duplicate", source=source, existing=existing))
-        for line in report.failed:
-            st.error(line)
+        for failure in report.failures:
+            st.error(ui.error_text(failure))
         for line in report.notices:
             st.caption(line)
 

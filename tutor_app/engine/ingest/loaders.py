@@ -69,9 +69,7 @@ def _looks_binary(data: bytes) -> bool:
 
 def decode_text(data: bytes, name: str) -> tuple[str, list[str]]:
     if _looks_binary(data):
-        raise IngestError(
-            f"{name}: looks like binary data, not text.", "Save it as UTF-8 text, or upload the original document type."
-        )
+        raise IngestError.keyed("ingest_binary", "ingest_fix_utf8_text", name=name)
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:
@@ -79,8 +77,8 @@ def decode_text(data: bytes, name: str) -> tuple[str, list[str]]:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise IngestError(
-            f"{name}: not valid UTF-8 text ({exc.reason} at byte {exc.start}).", "Re-save the file as UTF-8."
+        raise IngestError.keyed(
+            "ingest_not_utf8", "ingest_fix_resave_utf8", name=name, reason=exc.reason, start=exc.start
         ) from exc
     return text, [f"{name}: decoded as GB18030/GBK; saving it as UTF-8 avoids guessing."]
 
@@ -527,14 +525,9 @@ def pdf_to_text(data: bytes, name: str) -> str:
         reader = PdfReader(io.BytesIO(data))
         pages = [(page.extract_text() or "").strip() for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise IngestError(
-            f"{name}: the PDF is damaged or encrypted ({exc.__class__.__name__}).", "Re-export it from the original document."
-        ) from exc
+        raise IngestError.keyed("ingest_pdf_damaged", "ingest_fix_reexport", name=name, error=exc.__class__.__name__) from exc
     if not any(pages):
-        raise IngestError(
-            f"{name}: the PDF has no text layer (it may be scanned images).",
-            "Run OCR on it first, or upload the source document.",
-        )
+        raise IngestError.keyed("ingest_pdf_no_text", "ingest_fix_ocr", name=name)
     return "\n\n".join(f"## Page {i}\n\n{text}" for i, text in enumerate(pages, 1) if text)
 
 
@@ -559,33 +552,36 @@ def remove_hidden_controls(text: str) -> tuple[str, int]:
     return _HIDDEN_CONTROLS.subn("", text)
 
 
+def size_values(name: str, data: bytes, max_bytes: int) -> dict[str, str]:
+    """The values of an over-the-limit message: the file's size and the limit, in MB."""
+    return {"name": name, "size": f"{len(data) / 1048576:.2f}", "limit": f"{max_bytes / 1048576:g}"}
+
+
 def load_bytes(data: bytes, name: str, max_bytes: int) -> LoadedDocument:
     """Turn the raw bytes of a file called ``name`` into a LoadedDocument."""
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise IngestError(
-            f"{name}: unsupported file type '{suffix or '(none)'}'.", f"Use one of: {', '.join(sorted(SUPPORTED_SUFFIXES))}."
+        raise IngestError.keyed(
+            "ingest_unsupported",
+            "ingest_fix_supported",
+            name=name,
+            suffix=suffix or "—",
+            supported=", ".join(sorted(SUPPORTED_SUFFIXES)),
         )
     if len(data) > max_bytes:
-        raise IngestError(
-            f"{name}: {len(data) / 1048576:.2f} MB is over the {max_bytes / 1048576:g} MB limit.",
-            "Split the file, or raise TUTOR_MAX_FILE_MB.",
-        )
+        raise IngestError.keyed("ingest_too_big", "ingest_fix_split", **size_values(name, data, max_bytes))
     if not data.strip():
-        raise IngestError(f"{name}: the file is empty.", "Add content or leave it out.")
+        raise IngestError.keyed("ingest_empty", "ingest_fix_add_content", name=name)
     notices: list[str] = []
     html_title = ""
     if data.startswith(b"%PDF-"):
         body, meta = pdf_to_text(data, name), {}
     elif suffix == ".pdf":
-        raise IngestError(f"{name}: named .pdf but is not a PDF file.", "Re-export it as PDF or give it its real extension.")
+        raise IngestError.keyed("ingest_not_pdf", "ingest_fix_pdf_or_extension", name=name)
     else:
         text, notices = decode_text(data, name)
         if not has_visible_text(text):
-            raise IngestError(
-                f"{name}: the file is empty: it holds only blank or invisible characters (zero-width, bidi or tag characters).",
-                "Add content or leave it out.",
-            )
+            raise IngestError.keyed("ingest_invisible_only", "ingest_fix_add_content", name=name)
         meta, body = split_front_matter(text, name, notices)
         if suffix in (".html", ".htm") or re.match(r"\s*(<!doctype html|<html)", body, re.I):
             body, html_title = html_to_markdown(body)
@@ -597,7 +593,7 @@ def load_bytes(data: bytes, name: str, max_bytes: int) -> LoadedDocument:
     if removed:
         notices.append(f"{name}: {removed} invisible Unicode tag or bidi control character(s) were removed from the text.")
     if not has_visible_text(body):
-        raise IngestError(f"{name}: no readable text after cleaning.", "Check that the file has text content.")
+        raise IngestError.keyed("ingest_no_text_after_cleaning", "ingest_fix_has_text", name=name)
     meta = {key: remove_hidden_controls(value)[0] if isinstance(value, str) else value for key, value in meta.items()}
     heading = re.search(r"^#\s+(.+)$", body, re.M)
     title = _scalar(meta, "title") or html_title or (heading.group(1).strip() if heading else Path(name).stem)

@@ -281,7 +281,7 @@ class Ingestor:
         doc = load_bytes(data, load_as or source, max_bytes)
         chunks = chunk_document(doc, course, source, self.settings.chunk_tokens, self.settings.chunk_overlap)
         if not chunks:
-            raise IngestError(f"{source}: nothing to index after splitting.", "Check that the file has text content.")
+            raise IngestError.keyed("ingest_nothing_after_split", "ingest_fix_has_text", name=source)
         flags = find_instructions(doc.text, doc.title)
         if holders is not None:
             holders[file_hash] = source
