@@ -53,6 +53,7 @@ from tutor_app.core.database import (
     utcnow,
 )
 from tutor_app.core.errors import IngestError, InputError
+from tutor_app.core.i18n import Notice
 from tutor_app.engine.ingest.instructions import Finding
 from tutor_app.engine.ingest.loaders import SUPPORTED_SUFFIXES, decode_text, size_values
 from tutor_app.engine.ingest.pipeline import (
@@ -90,7 +91,7 @@ class UploadReport:
     indexed: list[tuple[str, int]] = field(default_factory=list)  # (source, chunks)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (uploaded name, document already holding the bytes)
     failures: list[IngestError] = field(default_factory=list)  # one per file not indexed, shown in the reader's language
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     flags: list[tuple[str, Finding]] = field(default_factory=list)  # (source, sentence that looks like an instruction)
     cancelled: bool = False
 

@@ -2,8 +2,8 @@
 
 Pages show them with ``st.error(ui.error_text(exc))``; the CLI prints them and
 exits non-zero. An error made with ``of(key, ...)`` names a message in the
-string tables, so a page can say it in the reader's language; others are
-English only. A ``ModelError`` also has a short text for learners, without
+string tables, or with ``keyed(key, fix_key, ...)`` two (its problem and its
+fix), so a page can say it in the reader's language; others are English only. A ``ModelError`` also has a short text for learners, without
 addresses or settings. This module holds no logic beyond formatting the message.
 """
 

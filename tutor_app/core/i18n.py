@@ -5,13 +5,15 @@ and fills the placeholders. Falls back to English for a missing translation.
 The shell's and the tutor chat's strings are here; each feature area keeps its
 own table in ``tutor_app/messages/<area>.py`` (a module-level ``MESSAGES``
 dict), merged in at import so features do not edit one shared file. A key
-defined twice is an error. This module holds text only.
+defined twice is an error. ``Notice`` is a message kept unrendered, so whoever
+shows it picks the language. This module holds text only.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+from dataclasses import dataclass
 
 LANGUAGE_NAMES = {"en": "English", "zh": "简体中文 (Simplified Chinese)"}
 
@@ -146,3 +148,22 @@ _merge_feature_tables()
 def t(key: str, lang: str = "en", **values: object) -> str:
     table = MESSAGES[key]
     return table.get(lang, table["en"]).format(**values)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something to tell a reader, kept as a message key and its values: ``text(lang)`` says it in their
+    language, ``str()`` in English (the command line and the log)."""
+
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(cls, key: str, **values) -> Notice:
+        return cls(key, tuple(values.items()))
+
+    def text(self, lang: str) -> str:
+        return t(self.key, lang, **dict(self.params))
+
+    def __str__(self) -> str:
+        return self.text("en")

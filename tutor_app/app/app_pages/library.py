@@ -104,8 +104,8 @@ if cols[1].button(ui.tr("admin_reindex"), key="library_reindex") or ingest:
             st.info(ui.tr("admin_duplicate", source=source, existing=existing))
         for failure in report.failures:
             st.error(ui.error_text(failure))
-        for line in report.notices:
-            st.caption(line)
+        for notice in report.notices:
+            st.caption(notice.text(ui.language()))
 
 st.subheader(ui.tr("admin_documents"))
 documents = library.documents(course)

@@ -42,6 +42,27 @@ MESSAGES = {
         "en": "{name}: this is a {what} file, not a course document.",
         "zh": "{name}：这是 {what} 文件，不是课程文档。",
     },
+    # --- notices: the file was indexed, with a remark ---
+    "ingest_note_gb18030": {
+        "en": "{name}: decoded as GB18030/GBK; saving it as UTF-8 avoids guessing.",
+        "zh": "{name}：已按 GB18030/GBK 编码读取；另存为 UTF-8 就不必猜测编码。",
+    },
+    "ingest_note_front_matter_not_mapping": {
+        "en": "{name}: the front matter between the '---' lines is not a mapping of keys to values; it was left out "
+        "(no title, id or objectives from it) and the lesson indexed without it. Fix it with 'key: value' lines.",
+        "zh": "{name}：两行“---”之间的前置元数据不是“键: 值”的映射，已被略去（不从中读取标题、编号或学习目标），"
+        "课文在没有它的情况下建立了索引。请改写成“key: value”形式的行。",
+    },
+    "ingest_note_front_matter_yaml": {
+        "en": "{name}: the front matter between the '---' lines is malformed YAML ({error}); it was left out "
+        "(no title, id or objectives from it) and the lesson indexed without it. Fix it with 'key: value' lines.",
+        "zh": "{name}：两行“---”之间的前置元数据不是合法的 YAML（{error}），已被略去（不从中读取标题、编号或学习目标），"
+        "课文在没有它的情况下建立了索引。请改写成“key: value”形式的行。",
+    },
+    "ingest_note_hidden_removed": {
+        "en": "{name}: {count} invisible Unicode tag or bidi control character(s) were removed from the text.",
+        "zh": "{name}：已从文本中删除 {count} 个不可见的 Unicode 标签字符或双向控制字符。",
+    },
     # --- fixes ---
     "ingest_fix_utf8_text": {
         "en": "Save it as UTF-8 text, or upload the original document type.",

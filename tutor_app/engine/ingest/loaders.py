@@ -42,6 +42,7 @@ from pathlib import Path
 import yaml
 
 from tutor_app.core.errors import IngestError
+from tutor_app.core.i18n import Notice
 from tutor_app.core.schemas import Objective
 from tutor_app.engine.text import detect_lang, fenced_lines
 
@@ -56,7 +57,7 @@ class LoadedDocument:
     lesson_id: str
     file_hash: str
     objectives: list[Objective] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)  # indexed, with a remark (a guessed encoding, ...)
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -80,13 +81,13 @@ def decode_text(data: bytes, name: str) -> tuple[str, list[str]]:
         raise IngestError.keyed(
             "ingest_not_utf8", "ingest_fix_resave_utf8", name=name, reason=exc.reason, start=exc.start
         ) from exc
-    return text, [f"{name}: decoded as GB18030/GBK; saving it as UTF-8 avoids guessing."]
+    return text, [Notice.of("ingest_note_gb18030", name=name)]
 
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
 
 
-def split_front_matter(text: str, name: str, notices: list[str] | None = None) -> tuple[dict, str]:
+def split_front_matter(text: str, name: str, notices: list[Notice] | None = None) -> tuple[dict, str]:
     """(front matter, body). Front matter that is not a YAML mapping is dropped, the body kept, and a notice
     appended to ``notices``: one bad line must not cost the whole lesson."""
     match = _FRONT_MATTER.match(text)
@@ -94,15 +95,12 @@ def split_front_matter(text: str, name: str, notices: list[str] | None = None) -
         return {}, text
     try:
         meta = yaml.safe_load(match.group(1)) or {}
-        problem = "" if isinstance(meta, dict) else "is not a mapping of keys to values"
+        problem = None if isinstance(meta, dict) else Notice.of("ingest_note_front_matter_not_mapping", name=name)
     except yaml.YAMLError as exc:
-        problem = f"is malformed YAML ({exc.__class__.__name__})"
-    if problem:
+        problem = Notice.of("ingest_note_front_matter_yaml", name=name, error=exc.__class__.__name__)
+    if problem is not None:
         if notices is not None:
-            notices.append(
-                f"{name}: the front matter between the '---' lines {problem}; it was left out (no title, id or "
-                "objectives from it) and the lesson indexed without it. Fix it with 'key: value' lines."
-            )
+            notices.append(problem)
         return {}, text[match.end() :]
     return meta, text[match.end() :]
 
@@ -572,7 +570,7 @@ def load_bytes(data: bytes, name: str, max_bytes: int) -> LoadedDocument:
         raise IngestError.keyed("ingest_too_big", "ingest_fix_split", **size_values(name, data, max_bytes))
     if not data.strip():
         raise IngestError.keyed("ingest_empty", "ingest_fix_add_content", name=name)
-    notices: list[str] = []
+    notices: list[Notice] = []
     html_title = ""
     if data.startswith(b"%PDF-"):
         body, meta = pdf_to_text(data, name), {}
@@ -591,7 +589,7 @@ def load_bytes(data: bytes, name: str, max_bytes: int) -> LoadedDocument:
     body, removed = remove_hidden_controls(body)
     html_title = remove_hidden_controls(html_title)[0]
     if removed:
-        notices.append(f"{name}: {removed} invisible Unicode tag or bidi control character(s) were removed from the text.")
+        notices.append(Notice.of("ingest_note_hidden_removed", name=name, count=removed))
     if not has_visible_text(body):
         raise IngestError.keyed("ingest_no_text_after_cleaning", "ingest_fix_has_text", name=name)
     meta = {key: remove_hidden_controls(value)[0] if isinstance(value, str) else value for key, value in meta.items()}

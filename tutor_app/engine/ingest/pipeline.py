@@ -44,6 +44,7 @@ from pathlib import Path
 
 from tutor_app.core.config import Settings
 from tutor_app.core.errors import IngestError
+from tutor_app.core.i18n import Notice
 from tutor_app.core.schemas import Chunk
 from tutor_app.engine.ingest.chunking import chunk_document
 from tutor_app.engine.ingest.instructions import Finding, find_instructions
@@ -63,7 +64,7 @@ class PreparedFile:
     data: bytes
     file_hash: str
     chunks: list[Chunk]
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     vectors: list = field(default_factory=list)  # one per chunk, filled by ``embed``
     embedded: int = 0  # chunks that needed a new vector (the others kept their stored one)
     flags: list[Finding] = field(default_factory=list)  # sentences that look like instructions to an AI
@@ -254,7 +255,7 @@ class Ingestor:
         report.changed_files += 1
         report.added += item.embedded
         report.removed += removed
-        report.notices.extend(item.notices)
+        report.notices.extend(str(notice) for notice in item.notices)
         report.flags.extend((source, finding) for finding in item.flags)
         report.notices.extend(finding.notice(source) for finding in item.flags)
 

@@ -30,7 +30,7 @@ import yaml
 
 from tutor_app.core.config import Settings
 from tutor_app.core.errors import InputError
-from tutor_app.core.i18n import t
+from tutor_app.core.i18n import Notice
 from tutor_app.core.schemas import Hit
 from tutor_app.engine.search.index import CourseIndex, where_filter
 from tutor_app.engine.search.lexical import terms
@@ -65,17 +65,6 @@ class Grounding:
     @property
     def margin(self) -> float:
         return self.evidence - self.reference
-
-
-@dataclass(frozen=True)
-class Notice:
-    """Something the searcher should know about the search, shown in the reader's language."""
-
-    key: str  # a message key (tutor_app.core.i18n)
-    params: tuple[tuple[str, object], ...] = ()
-
-    def text(self, lang: str) -> str:
-        return t(self.key, lang, **dict(self.params))
 
 
 @dataclass
