@@ -32,7 +32,7 @@ def chunk(cid, lesson, lang="en"):
 
 
 def objectives(*ids):
-    return [CourseObjective(i, f"text of {i}", "understand", "uploaded", [f"text of {i}"]) for i in ids]
+    return [CourseObjective(i, f"text of {i}", "understand", "", [f"text of {i}"]) for i in ids]
 
 
 def test_rating_follows_the_thresholds():

@@ -192,3 +192,18 @@ def test_sending_a_gap_opens_the_studio_with_the_topic(db, course):
     at.button(key="insights_send_0").click().run()
     assert not at.exception
     assert at.text_input(key="studio_in_topic").value == "How do I change a car tyre?"
+
+
+def test_coverage_page_in_chinese_shows_the_objectives_chinese_text_and_origin(db, isolated_home, tmp_path):
+    from tests.support.learning_course import write_course
+
+    index_course(isolated_home, [write_course(tmp_path / "bilingual")])
+    admin_zh = add_user(db, "wei", "administrator", language="zh")
+    at = page("coverage.py", admin_zh).run()
+    assert not at.exception
+    objectives = at.table[0].value
+    shown = dict(zip(objectives["id"], objectives["学习目标"]))
+    assert shown["demo-01-o1"] == "说明什么是提示及其组成部分"  # the Chinese lesson's text, not the English one
+    assert shown["demo-02-o1"] == "Explain retrieval-augmented generation"  # written in English only
+    assert set(objectives["布鲁姆层级"]) <= {"记忆", "理解", "应用", "分析", "评价", "创造"}
+    assert all(origin.startswith("前置元数据（") for origin in objectives["来源"])

@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 
 from tutor_app.core.database import CurriculumObjective, Database
 from tutor_app.core.errors import InputError
+from tutor_app.core.i18n import t
 from tutor_app.core.schemas import Objective
 from tutor_app.engine.text import detect_lang
 
@@ -47,8 +48,20 @@ class CourseObjective:
     id: str
     text: str  # the first text seen (front matter of the first lesson, or the uploaded file)
     bloom: str
-    origin: str  # "front matter (SOURCE)" or "uploaded"
+    source: str  # the lesson file whose front matter gave it first; "" when it was uploaded
     texts: list[str] = field(default_factory=list)
+
+    @property
+    def origin(self) -> str:
+        """Where it came from, in English (exports and the command line)."""
+        return f"front matter ({self.source})" if self.source else "uploaded"
+
+    def origin_in(self, lang: str) -> str:
+        return t("admin_origin_front_matter", lang, source=self.source) if self.source else t("admin_origin_uploaded", lang)
+
+    def text_in(self, lang: str) -> str:
+        """Its text in ``lang`` when one of its texts is written in it (a bilingual course), else its first text."""
+        return next((text for text in self.texts if detect_lang(text) == lang), self.text)
 
 
 def _bloom(value: object, where: str) -> str:
@@ -211,10 +224,10 @@ def course_objectives(index, db: Database | None, course: str) -> list[CourseObj
     """Front-matter objectives of the course's lessons, then uploaded ones; one entry per id."""
     merged: dict[str, CourseObjective] = {}
 
-    def add(objective: Objective, origin: str) -> None:
+    def add(objective: Objective, source: str) -> None:
         entry = merged.get(objective.id)
         if entry is None:
-            merged[objective.id] = CourseObjective(objective.id, objective.text, objective.bloom, origin, [objective.text])
+            merged[objective.id] = CourseObjective(objective.id, objective.text, objective.bloom, source, [objective.text])
         elif objective.text not in entry.texts:
             entry.texts.append(objective.text)
 
@@ -229,10 +242,10 @@ def course_objectives(index, db: Database | None, course: str) -> list[CourseObj
         for n, objective in enumerate(chunk.objectives, 1):
             if not objective.id:  # a bare string in front matter: number it within its lesson
                 objective = objective.model_copy(update={"id": f"{chunk.lesson_id or chunk.source}-{n}"})
-            add(objective, f"front matter ({chunk.source})")
+            add(objective, chunk.source)
     if db is not None:
         for objective in CurriculumStore(db).uploaded(course):
-            add(objective, "uploaded")
+            add(objective, "")
     return list(merged.values())
 
 

@@ -43,14 +43,21 @@ if not report.objectives:
 with st.expander(ui.tr("admin_objectives_list", count=len(report.objectives))):
     st.table(
         [
-            {"id": o.id, ui.tr("admin_objective"): o.text, "Bloom": o.bloom, ui.tr("admin_origin"): o.origin}
+            {
+                "id": o.id,
+                ui.tr("admin_objective"): o.text_in(ui.language()),
+                ui.tr("studio_col_bloom"): ui.tr(f"studio_bloom_{o.bloom}"),
+                ui.tr("admin_origin"): o.origin_in(ui.language()),
+            }
             for o in report.objectives
         ]
     )
+texts = {o.id: o.text_in(ui.language()) for o in report.objectives}
 rows = report.rows()
 level_name = {level: ui.tr(f"admin_level_{level}") for level in LEVELS}
 for row in rows:
     row["rating"] = level_name[row["level"]]
+    row["objective_text"] = texts.get(row["objective"], row["objective_text"])
 heat = (
     alt.Chart(alt.Data(values=rows))
     .mark_rect()
@@ -63,7 +70,13 @@ heat = (
             scale=alt.Scale(scheme="greens"),
             title=ui.tr("admin_rating"),
         ),
-        tooltip=["lesson_title:N", "objective_text:N", "rating:N", "score:Q", "support:Q"],
+        tooltip=[
+            alt.Tooltip("lesson_title:N", title=ui.tr("admin_lesson")),
+            alt.Tooltip("objective_text:N", title=ui.tr("admin_objective")),
+            alt.Tooltip("rating:N", title=ui.tr("admin_rating")),
+            alt.Tooltip("score:Q", title=ui.tr("admin_score")),
+            alt.Tooltip("support:Q", title=ui.tr("admin_support")),
+        ],
     )
 )
 left, right = st.columns([3, 2])
@@ -86,7 +99,6 @@ st.download_button(
     ui.tr("admin_download_csv"), report.to_csv(), file_name=f"coverage-{course}.csv", mime="text/csv", key="coverage_csv"
 )
 
-texts = {o.id: o.text for o in report.objectives}
 gap_col, redundant_col = st.columns(2)
 gap_col.subheader(ui.tr("admin_gaps", count=len(report.gaps)))
 gap_col.markdown("\n".join(f"- **{g}** {texts[g]}" for g in report.gaps) or ui.tr("admin_no_gaps"))
