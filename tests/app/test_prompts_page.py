@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -61,6 +63,14 @@ def test_an_unknown_variable_is_named_and_nothing_is_saved(db):
     assert at.error[0].value.startswith("Unknown variable: secret. The code does not pass it")
     assert history_versions(at) == ["v0 · from the file"]
     assert pv.history(db, "student_tutor") == [pv.VersionInfo(0, "", "", None, None, True)]
+
+
+def test_a_chinese_administrator_reads_what_each_prompt_does_in_chinese(db):
+    at = page("prompts.py", db.admin_zh).run()
+    for name in at.selectbox(key="lab_prompts_name").options:
+        at.selectbox(key="lab_prompts_name").set_value(name).run()
+        about = at.caption[0].value
+        assert not at.exception and re.search("[\u4e00-\u9fff]{8}", about), (name, about)
 
 
 def test_a_chinese_administrator_reads_the_error_in_chinese(db):

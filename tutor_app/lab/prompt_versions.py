@@ -73,6 +73,10 @@ class PromptSummary:
     description: str
     active_version: int  # 0: the file
     versions: int  # saved in the database
+    description_zh: str = ""
+
+    def description_in(self, lang: str) -> str:
+        return self.description_zh if lang == "zh" and self.description_zh else self.description
 
 
 @dataclass(frozen=True)
@@ -270,7 +274,14 @@ def list_prompts(db: Database, files: FilePromptSource | None = None) -> list[Pr
     for name in prompt_names(files):
         prompt = files.get(name)
         summaries.append(
-            PromptSummary(name, prompt.role, prompt.description.strip(), active.get(name, FILE_VERSION), counts.get(name, 0))
+            PromptSummary(
+                name,
+                prompt.role,
+                prompt.description.strip(),
+                active.get(name, FILE_VERSION),
+                counts.get(name, 0),
+                prompt.description_zh.strip(),
+            )
         )
     return summaries
 

@@ -26,7 +26,7 @@ prompts = {p.name: p for p in versions.list_prompts(db)}
 name = st.selectbox(ui.tr("lab_prompts_choose"), list(prompts), key="lab_prompts_name")
 active = prompts[name].active_version
 st.markdown(ui.tr("lab_prompts_active", version=label(active)))
-st.caption(prompts[name].description)
+st.caption(prompts[name].description_in(ui.language()))
 
 with st.form(f"lab_prompts_form_{name}"):
     content = st.text_area(ui.tr("lab_prompts_editor"), versions.content_of(db, name, active), height=420)

@@ -42,6 +42,7 @@ class PromptFile(BaseModel):
     version: int = Field(ge=1)
     role: Literal["student", "educator", "administrator"]
     description: str
+    description_zh: str = ""  # shown on the Prompts page to readers of Chinese
     input_variables: list[str]
     messages: list[PromptMessage] = Field(min_length=1)
 
