@@ -36,25 +36,27 @@ if needs_setup:
 elif user is None:
     pages = [st.Page(PAGES / "signin.py", title=ui.tr("page_signin"), url_path="signin")]
 else:
-    pages = [st.Page(PAGES / "tutor_chat.py", title=ui.tr("page_tutor"), url_path="tutor", icon="💬", default=True)]
-    pages += [
+    learn = [
+        st.Page(PAGES / "tutor_chat.py", title=ui.tr("page_tutor"), url_path="tutor", icon="💬", default=True),
         st.Page(PAGES / "coach.py", title=ui.tr("learn_page_coach"), url_path="coach", icon="🧭"),
         st.Page(PAGES / "practice.py", title=ui.tr("learn_page_practice"), url_path="practice", icon="✍️"),
         st.Page(PAGES / "progress.py", title=ui.tr("learn_page_progress"), url_path="progress", icon="📊"),
         st.Page(PAGES / "profile.py", title=ui.tr("learn_page_profile"), url_path="profile", icon="🙂"),
     ]
+    # Staff see their pages in titled sections, all listed: Streamlit would otherwise fold the
+    # list behind an English "View more" button.
+    pages = learn if user.role == "student" else {ui.tr("nav_learn"): learn}
     if user.role in ("educator", "administrator"):
-        pages.append(st.Page(PAGES / "studio.py", title=ui.tr("studio_page"), url_path="studio", icon="📝"))
-    if user.role in ("educator", "administrator"):
-        pages += [
+        pages[ui.tr("nav_teach")] = [
+            st.Page(PAGES / "studio.py", title=ui.tr("studio_page"), url_path="studio", icon="📝"),
             st.Page(PAGES / "class_view.py", title=ui.tr("learn_page_class"), url_path="class", icon="🏫"),
             st.Page(PAGES / "exercises.py", title=ui.tr("learn_page_exercises"), url_path="exercises", icon="🗝️"),
             st.Page(PAGES / "tokens.py", title=ui.tr("lab_tokens_page"), url_path="tokens", icon="🔤"),
             st.Page(PAGES / "compare.py", title=ui.tr("lab_compare_page"), url_path="compare", icon="⚖️"),
         ]
     if user.role == "administrator":
-        pages.append(st.Page(PAGES / "users.py", title=ui.tr("page_users"), url_path="users", icon="👥"))
-        pages += [
+        pages[ui.tr("nav_administer")] = [
+            st.Page(PAGES / "users.py", title=ui.tr("page_users"), url_path="users", icon="👥"),
             st.Page(PAGES / "library.py", title=ui.tr("admin_page_library"), url_path="library", icon="📚"),
             st.Page(PAGES / "coverage.py", title=ui.tr("admin_page_coverage"), url_path="coverage", icon="🗺️"),
             st.Page(PAGES / "insights.py", title=ui.tr("admin_page_insights"), url_path="insights", icon="📈"),
@@ -90,4 +92,4 @@ ui.model_status()
 ui.prepare_sample_course()
 ui.write_cookie()
 
-st.navigation(pages).run()
+st.navigation(pages, expanded=True).run()

@@ -40,6 +40,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "role_educator": {"en": "educator", "zh": "教师"},
     "role_administrator": {"en": "administrator", "zh": "管理员"},
     "page_tutor": {"en": "Tutor", "zh": "导师"},
+    "nav_learn": {"en": "Learn", "zh": "学习"},
+    "nav_teach": {"en": "Teach", "zh": "教学"},
+    "nav_administer": {"en": "Administer", "zh": "管理"},
     "choose": {"en": "Choose…", "zh": "请选择……"},  # an empty multiselect (Streamlit's own placeholder is English)
     "page_users": {"en": "Users", "zh": "用户"},
     "page_signin": {"en": "Sign in", "zh": "登录"},
